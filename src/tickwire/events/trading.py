@@ -137,7 +137,10 @@ class OrderUpdate(EventBase, frozen=True, kw_only=True):
 
 
 class OrderSubmitted(OrderUpdate, frozen=True, kw_only=True):
+    """The order passed pre-trade risk checks and goes to the broker."""
+
     status: ClassVar[OrderStatus] = OrderStatus.SUBMITTED
+    order: SubmitOrder
 
 
 class OrderAccepted(OrderUpdate, frozen=True, kw_only=True):
