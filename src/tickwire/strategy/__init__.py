@@ -1,0 +1,1 @@
+"""Strategies: the Strategy base class, its parameters and incremental indicators."""
