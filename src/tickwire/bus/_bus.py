@@ -39,8 +39,10 @@ logger = logging.getLogger("tickwire.bus")
 FailureSink = Callable[[Any, str, Handler | None, Exception], None]
 """Told of every handler failure: (event, handler name, handler, exception)."""
 
-# (sync calls, sync subscriptions, async subscriptions, publish counter)
-_Entry = tuple[tuple[Handler, ...], tuple[Subscription, ...], tuple[Subscription, ...], Any]
+# (calls made by publish, count one publish, sync subscriptions, async subscriptions)
+_Entry = tuple[
+    tuple[Handler, ...], Callable[[], int], tuple[Subscription, ...], tuple[Subscription, ...]
+]
 
 
 def _key_name(key: Any) -> str:
@@ -198,51 +200,57 @@ class EventBus:
     def _entry(self, key: Any) -> _Entry:
         with self._lock:
             subs = list(self._subs.get(key, ()))
-            category = getattr(key, "event_type", None) if isinstance(key, type) else None
-            if category is not None:
-                subs += self._subs.get(category, ())
+            if isinstance(key, type):
+                category = getattr(key, "event_type", None)
+                if category is not None:
+                    subs += self._subs.get(category, ())
+            else:  # a generic Event's category: subscribers of the Event class get it too
+                subs += self._subs.get(Event, ())
             subs += self._subs.get(None, ())
             subs.sort(key=lambda s: (-s.priority, s.seq))
             sync = tuple(s for s in subs if not s.is_async)
+            asynchronous = tuple(s for s in subs if s.is_async)
+            calls = tuple(s.call for s in sync)
+            if asynchronous:
+                # Scheduling the async handlers is the last call of a sync publish, so the
+                # hot path needs no check for them.
+                def schedule(event: Any) -> None:
+                    self._schedule_async(event, asynchronous)
+
+                calls += (schedule,)
             counter = self._counters.get(key)
             if counter is None:
                 counter = self._counters[key] = itertools.count()
-            entry: _Entry = (
-                tuple(s.call for s in sync),
-                sync,
-                tuple(s for s in subs if s.is_async),
-                counter,
-            )
+            entry: _Entry = (calls, counter.__next__, sync, asynchronous)
             self._dispatch[key] = entry
             return entry
+
+    def _route(self, event: Any) -> _Entry:
+        """The entry for an event whose class has none cached (or a generic Event)."""
+        key = event.type if type(event) is Event else type(event)
+        return self._dispatch.get(key) or self._entry(key)
 
     # -- publishing --------------------------------------------------------------------
 
     def publish(self, event: Any) -> None:
         """Deliver ``event`` to its handlers now, in the caller's thread."""
-        cls = type(event)
-        key = event.type if cls is Event else cls
-        entry = self._dispatch.get(key) or self._entry(key)
-        next(entry[3])
+        entry = self._dispatch.get(type(event)) or self._route(event)
+        entry[1]()
         for call in entry[0]:
             try:
                 call(event)
             except Exception as exc:
                 self._failed(event, entry, call, exc)
-        if entry[2]:
-            self._schedule_async(event, entry[2])
 
     emit = publish
 
     def _publish_timed(self, event: Any) -> None:
-        cls = type(event)
-        key = event.type if cls is Event else cls
-        entry = self._dispatch.get(key) or self._entry(key)
-        next(entry[3])
+        entry = self._dispatch.get(type(event)) or self._route(event)
+        entry[1]()
         timings = self._timings
         assert timings is not None
         clock = time.perf_counter_ns
-        for sub in entry[1]:
+        for sub in entry[2]:
             start = clock()
             try:
                 sub.call(event)
@@ -256,8 +264,8 @@ class EventBus:
             record[1] += elapsed
             if elapsed > record[2]:
                 record[2] = elapsed
-        if entry[2]:
-            self._schedule_async(event, entry[2])
+        if entry[3]:
+            self._schedule_async(event, entry[3])
 
     def enable_timing(self, enabled: bool = True) -> None:
         """Turn per-handler timing on or off (off by default: it costs two clock reads)."""
@@ -272,16 +280,14 @@ class EventBus:
         """Deliver ``event``: sync handlers first, then await each async handler in order."""
         if self._loop is None:
             self._remember_running_loop()
-        cls = type(event)
-        key = event.type if cls is Event else cls
-        entry = self._dispatch.get(key) or self._entry(key)
-        next(entry[3])
-        for call in entry[0]:
-            try:
-                call(event)
-            except Exception as exc:
-                self._failed(event, entry, call, exc)
+        entry = self._dispatch.get(type(event)) or self._route(event)
+        entry[1]()
         for sub in entry[2]:
+            try:
+                sub.call(event)
+            except Exception as exc:
+                self._on_failure(event, sub.name, sub.handler, exc)
+        for sub in entry[3]:
             try:
                 await sub.call(event)
             except Exception as exc:
@@ -334,7 +340,7 @@ class EventBus:
     # -- failures ----------------------------------------------------------------------
 
     def _failed(self, event: Any, entry: _Entry, call: Handler, exc: Exception) -> None:
-        sub = next((s for s in entry[1] if s.call is call), None)
+        sub = next((s for s in entry[2] if s.call is call), None)
         name = sub.name if sub is not None else repr(call)
         self._on_failure(event, name, sub.handler if sub is not None else call, exc)
 

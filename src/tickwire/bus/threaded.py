@@ -77,11 +77,9 @@ class Worker:
 
     def put(self, item: Any, urgent: bool = False) -> None:
         """Queue ``item`` for the worker, applying the overflow policy when full."""
-        queue = self._urgent if urgent else self._queue
-        full = self.maxsize and len(self._queue) + len(self._urgent) >= self.maxsize
-        if full and not self._make_room():
+        if self.maxsize and self.queue_depth >= self.maxsize and not self._make_room():
             return
-        queue.append(item)
+        (self._urgent if urgent else self._queue).append(item)
         if self._waiting:
             self._wake.set()
 
@@ -237,6 +235,8 @@ class ThreadedSubscriber:
             overflow=overflow,
         )
         self._worker.start()
+        self.receive = self._worker.put
+        """Queue an event for this subscriber's thread (what the bus calls)."""
 
     def subscribe(
         self,
@@ -259,10 +259,6 @@ class ThreadedSubscriber:
 
     def unsubscribe(self, event_type: Key, handler: Handler) -> bool:
         return self._routes.unsubscribe(event_type, handler)
-
-    def receive(self, event: Any) -> None:
-        """Queue ``event`` for this subscriber's thread (what the bus calls)."""
-        self._worker.put(event)
 
     def publish(self, event: Any) -> None:
         """Publish on the shared bus (so components can treat this as their bus)."""
