@@ -184,3 +184,22 @@ def test_wait_until_idle_times_out_while_busy() -> None:
 def test_rejects_negative_maxsize() -> None:
     with pytest.raises(ValueError, match="maxsize"):
         EventBus().threaded_subscriber("w", maxsize=-1)
+
+
+def test_publish_staged_finishes_each_priority_level_first() -> None:
+    bus = EventBus()
+    log: list[str] = []
+    venue = bus.threaded_subscriber("venue")
+    trader = bus.threaded_subscriber("trader")
+
+    def venue_bar(event: Bar) -> None:
+        log.append("venue:bar")
+        venue.publish(Signal(ts_event_ns=1, instrument="X", side=Signal.BUY, trigger_price=1))
+
+    trader.subscribe(Signal, lambda e: log.append("trader:signal"))
+    trader.subscribe(Bar, lambda e: log.append("trader:bar"))
+    venue.subscribe(Bar, venue_bar, priority=10)
+    for i in range(50):
+        bus.publish_staged(bar(i))
+    bus.shutdown()
+    assert log == ["venue:bar", "trader:signal", "trader:bar"] * 50

@@ -396,6 +396,29 @@ class EventBus:
             if all_idle and sum(s.processed for s in subs) == before:
                 return True
 
+    def publish_staged(self, event: Any) -> None:
+        """Publish one priority level at a time, waiting for the system to go idle
+        between levels.
+
+        With threaded subscribers this reproduces what nested synchronous delivery
+        gives: everything a higher-priority subscriber does with the event (and the
+        events that causes) is finished before a lower-priority one sees it.
+        """
+        entry = self._dispatch.get(type(event)) or self._route(event)
+        entry[1]()
+        level: int | None = None
+        for sub in entry[2]:
+            if level is not None and sub.priority != level:
+                self.wait_until_system_idle()
+            level = sub.priority
+            try:
+                sub.call(event)
+            except Exception as exc:
+                self._failed(event, entry, sub.call, exc)
+        self.wait_until_system_idle()
+        if entry[3]:
+            self._schedule_async(event, entry[3])
+
     def shutdown(self, timeout: float | None = None) -> None:
         """Drain and stop every threaded subscriber."""
         for sub in list(self._threaded):

@@ -246,12 +246,16 @@ class ThreadedSubscriber:
         priority: int = 0,
         filter: Callable[[Any], bool] | None = None,
     ) -> Subscription:
-        """Run ``handler`` on this subscriber's thread for events of ``event_type``."""
+        """Run ``handler`` on this subscriber's thread for events of ``event_type``.
+
+        The first subscription to a type sets the priority with which this subscriber
+        receives it from the bus (what :meth:`EventBus.publish_staged` orders by).
+        """
         sub = self._routes.subscribe(event_type, handler, priority=priority, filter=filter)
         with self._lock:
             if event_type not in self._keys:
                 self._keys.add(event_type)
-                self.bus.subscribe(event_type, self.receive)
+                self.bus.subscribe(event_type, self.receive, priority=priority)
         return sub
 
     def subscribe_all(self, handler: Handler, *, priority: int = 0) -> Subscription:

@@ -1,0 +1,353 @@
+"""The Strategy base class: event callbacks, typed parameters and order helpers.
+
+A strategy reaches the rest of the system only through events: its helpers publish
+order requests and signals on the bus it is attached to. Nothing here is specific to
+backtests, so the same class runs live.
+"""
+
+from __future__ import annotations
+
+import itertools
+import typing
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
+
+from tickwire.events import (
+    Bar,
+    CancelOrder,
+    Fill,
+    OrderType,
+    OrderUpdate,
+    Side,
+    Signal,
+    SubmitOrder,
+    Tick,
+    TimeInForce,
+)
+
+__all__ = ["Account", "Strategy", "StrategyError"]
+
+
+class StrategyError(ValueError):
+    """A strategy was misconfigured (an unknown parameter, a wrong type...)."""
+
+
+class Account(Protocol):
+    """What a strategy may read about its account (the portfolio satisfies it)."""
+
+    cash: float
+
+    def quantity(self, instrument: str) -> float: ...
+
+    @property
+    def equity(self) -> float: ...
+
+
+class _Publisher(Protocol):
+    def publish(self, event: Any) -> None: ...
+
+    def subscribe(self, event_type: Any, handler: Any, *, priority: int = 0) -> Any: ...
+
+
+_PARAMETER_TYPES = (int, float, str, bool)
+
+
+class Strategy:
+    """Subclass it, declare parameters as typed class attributes, override callbacks.
+
+    ::
+
+        class Breakout(Strategy):
+            lookback: int = 20
+            quantity: float = 10
+
+            def on_bar(self, bar: Bar) -> None:
+                ...
+                self.buy(self.quantity)
+
+    Override parameters by name: ``Breakout(lookback=50)``.
+    """
+
+    name: ClassVar[str] = ""
+    """Used in order ids and reports; defaults to the class name."""
+
+    def __init__(self, **params: Any) -> None:
+        for key, value in parameter_values(type(self), params).items():
+            setattr(self, key, value)
+        self.strategy_name = self.name or type(self).__name__
+        self.instrument: str | None = None
+        """The default instrument for order helpers (set when the data has only one)."""
+        self._bus: _Publisher | None = None
+        self._account: Account | None = None
+        self._order_ids = itertools.count(1)
+        self._id_prefix = f"{self.strategy_name}-"
+        self._now_ns = 0
+
+    # -- parameters --------------------------------------------------------------------
+
+    @classmethod
+    def parameters(cls) -> dict[str, tuple[type, Any]]:
+        """Declared parameters: name -> (type, default), from typed class attributes."""
+        found: dict[str, tuple[type, Any]] = {}
+        for klass in reversed(cls.__mro__):
+            if klass is object or not issubclass(klass, Strategy) or klass is Strategy:
+                continue
+            hints = typing.get_type_hints(klass)
+            for attr in vars(klass).get("__annotations__", {}):
+                kind = hints.get(attr)
+                if kind in _PARAMETER_TYPES and not attr.startswith("_"):
+                    found[attr] = (kind, getattr(klass, attr, None))
+        return found
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The current parameter values."""
+        return {name: getattr(self, name) for name in self.parameters()}
+
+    # -- wiring ------------------------------------------------------------------------
+
+    def attach(self, bus: _Publisher, account: Account, *, priority: int = 0) -> None:
+        """Subscribe the callbacks this class overrides; called by the runner."""
+        self._bus = bus
+        self._account = account
+        cls = type(self)
+        if cls.on_bar is not Strategy.on_bar:
+            bus.subscribe(Bar, self.on_bar, priority=priority)
+        if cls.on_tick is not Strategy.on_tick:
+            bus.subscribe(Tick, self.on_tick, priority=priority)
+        if cls.on_fill is not Strategy.on_fill:
+            bus.subscribe(Fill, self._route_fill, priority=priority)
+        if cls.on_order is not Strategy.on_order:
+            for update in _order_update_types():
+                bus.subscribe(update, self._route_order, priority=priority)
+        bus.subscribe(Bar, self._track_time, priority=priority + 1)
+
+    def _track_time(self, bar: Bar) -> None:
+        self._now_ns = bar.ts_event_ns
+
+    def _route_fill(self, fill: Fill) -> None:
+        if fill.order_id.startswith(self._id_prefix):
+            self.on_fill(fill)
+
+    def _route_order(self, update: OrderUpdate) -> None:
+        if update.order_id.startswith(self._id_prefix):
+            self.on_order(update)
+
+    # -- callbacks ---------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        """Called once before the first event."""
+
+    def on_bar(self, bar: Bar) -> None:
+        """Called for every bar, after the broker has matched orders against it."""
+
+    def on_tick(self, tick: Tick) -> None:
+        """Called for every quote."""
+
+    def on_fill(self, fill: Fill) -> None:
+        """Called when one of this strategy's orders (partly) fills."""
+
+    def on_order(self, update: OrderUpdate) -> None:
+        """Called on each lifecycle update of this strategy's orders."""
+
+    def on_stop(self) -> None:
+        """Called once after the last event."""
+
+    # -- account -----------------------------------------------------------------------
+
+    def position(self, instrument: str | None = None) -> float:
+        """The net quantity held in ``instrument`` (default: the strategy's instrument)."""
+        return self._account_or_fail().quantity(self._instrument(instrument))
+
+    @property
+    def cash(self) -> float:
+        return self._account_or_fail().cash
+
+    @property
+    def equity(self) -> float:
+        return self._account_or_fail().equity
+
+    # -- orders and signals ------------------------------------------------------------
+
+    def buy(
+        self,
+        quantity: float,
+        instrument: str | None = None,
+        *,
+        order_type: OrderType = OrderType.MARKET,
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        take_profit: float | None = None,
+        stop_loss: float | None = None,
+        signal_id: str | None = None,
+    ) -> str:
+        """Publish a buy order request; returns its order id."""
+        return self._submit(
+            Side.BUY, quantity, instrument, order_type, limit_price, stop_price,
+            time_in_force, take_profit, stop_loss, signal_id,
+        )  # fmt: skip
+
+    def sell(
+        self,
+        quantity: float,
+        instrument: str | None = None,
+        *,
+        order_type: OrderType = OrderType.MARKET,
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        take_profit: float | None = None,
+        stop_loss: float | None = None,
+        signal_id: str | None = None,
+    ) -> str:
+        """Publish a sell order request; returns its order id."""
+        return self._submit(
+            Side.SELL, quantity, instrument, order_type, limit_price, stop_price,
+            time_in_force, take_profit, stop_loss, signal_id,
+        )  # fmt: skip
+
+    def close(self, instrument: str | None = None) -> str | None:
+        """Flatten the position with a market order; returns its id, or None if flat."""
+        held = self.position(instrument)
+        if held > 0:
+            return self.sell(held, instrument)
+        if held < 0:
+            return self.buy(-held, instrument)
+        return None
+
+    def cancel(self, order_id: str) -> None:
+        """Publish a request to cancel a working order."""
+        self._publisher().publish(CancelOrder(ts_event_ns=self._now_ns, order_id=order_id))
+
+    def emit_signal(
+        self,
+        side: Side | str,
+        price: float,
+        quantity: float = 0.0,
+        *,
+        instrument: str | None = None,
+        confidence: float = 1.0,
+    ) -> Signal:
+        """Publish a Signal (seed 001's flow: an executor sizes it and places the order)."""
+        signal = Signal(
+            ts_event_ns=self._now_ns,
+            instrument=self._instrument(instrument),
+            side=Side(side),
+            trigger_price=price,
+            quantity=quantity,
+            strategy_name=self.strategy_name,
+            confidence=confidence,
+            id=f"{self._id_prefix}S{next(self._order_ids)}",
+        )
+        self._publisher().publish(signal)
+        return signal
+
+    def _submit(
+        self,
+        side: Side,
+        quantity: float,
+        instrument: str | None,
+        order_type: OrderType,
+        limit_price: float | None,
+        stop_price: float | None,
+        time_in_force: TimeInForce,
+        take_profit: float | None,
+        stop_loss: float | None,
+        signal_id: str | None,
+    ) -> str:
+        order_id = f"{self._id_prefix}{next(self._order_ids)}"
+        self._publisher().publish(
+            SubmitOrder(
+                ts_event_ns=self._now_ns,
+                instrument=self._instrument(instrument),
+                side=side,
+                quantity=quantity,
+                order_type=order_type,
+                limit_price=limit_price,
+                stop_price=stop_price,
+                time_in_force=time_in_force,
+                take_profit=take_profit,
+                stop_loss=stop_loss,
+                strategy_name=self.strategy_name,
+                signal_id=signal_id,
+                order_id=order_id,
+                id=order_id,
+            )
+        )
+        return order_id
+
+    def _instrument(self, instrument: str | None) -> str:
+        chosen = instrument or self.instrument
+        if chosen is None:
+            raise StrategyError(
+                f"{self.strategy_name}: several instruments are traded; pass instrument=..."
+            )
+        return chosen
+
+    def _publisher(self) -> _Publisher:
+        if self._bus is None:
+            raise StrategyError(f"{self.strategy_name} is not attached to a bus yet")
+        return self._bus
+
+    def _account_or_fail(self) -> Account:
+        if self._account is None:
+            raise StrategyError(f"{self.strategy_name} is not attached to an account yet")
+        return self._account
+
+
+def _coerce(owner: str, name: str, kind: type, value: Any) -> Any:
+    """``value`` as the parameter's declared type; strings (from a command line) are parsed."""
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            if kind is bool:
+                lowered = value.strip().lower()
+                if lowered in ("true", "1", "yes", "on"):
+                    return True
+                if lowered in ("false", "0", "no", "off"):
+                    return False
+                raise ValueError(value)
+            return kind(value)
+        except ValueError:
+            pass
+    raise StrategyError(
+        f"{owner}.{name} must be {kind.__name__}, got {value!r} ({type(value).__name__})"
+    )
+
+
+def _order_update_types() -> list[type[OrderUpdate]]:
+    from tickwire.events import (
+        OrderAccepted,
+        OrderCancelled,
+        OrderFilled,
+        OrderPartiallyFilled,
+        OrderRejected,
+        OrderSubmitted,
+    )
+
+    return [
+        OrderSubmitted,
+        OrderAccepted,
+        OrderRejected,
+        OrderPartiallyFilled,
+        OrderFilled,
+        OrderCancelled,
+    ]
+
+
+def parameter_values(strategy: type[Strategy], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate and coerce ``raw`` parameters for ``strategy`` without building it."""
+    declared = strategy.parameters()
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in declared:
+            known = ", ".join(declared) or "none"
+            raise StrategyError(
+                f"{strategy.__name__} has no parameter {key!r} (parameters: {known})"
+            )
+        out[key] = _coerce(strategy.__name__, key, declared[key][0], value)
+    return out
