@@ -1,0 +1,248 @@
+"""The portfolio: positions, cash and equity, kept current from Fill and Bar events."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from tickwire.events import Bar, Fill, PositionChanged, Side
+from tickwire.portfolio.equity import EquityCurve
+from tickwire.portfolio.position import Position, PositionState
+from tickwire.portfolio.statistics import Statistics, compute_statistics
+from tickwire.portfolio.trades import Trade, TradeBuilder
+
+__all__ = ["BusLike", "Portfolio"]
+
+_NO_TIME = -(2**63)
+
+
+class BusLike(Protocol):
+    """The part of the event bus the portfolio uses."""
+
+    def subscribe(
+        self, event_type: Any, handler: Callable[[Any], Any], *, priority: int = ...
+    ) -> Any:
+        """Deliver events of ``event_type`` to ``handler``."""
+
+    def unsubscribe(self, event_type: Any, handler: Callable[[Any], Any]) -> Any:
+        """Stop delivering ``event_type`` to ``handler``."""
+
+    def publish(self, event: Any) -> Any:
+        """Deliver ``event`` to its subscribers."""
+
+
+class Portfolio:
+    """Net positions, cash, equity, the equity curve and round-trip trades.
+
+    Subscribes to :class:`Fill` (accounting) and :class:`Bar` (marking to market; one
+    equity point per distinct bar time, updated by every later bar or fill at that
+    time) and publishes :class:`PositionChanged` after each fill. Cash falls by the
+    notional of buys and the commission of every fill, and rises by the notional of
+    sells; ``equity = cash + sum(quantity * last price)``.
+
+    With ``bus=None`` it subscribes to nothing and publishes nothing: feed it with
+    :meth:`on_fill` / :meth:`on_bar` (see :meth:`replay`).
+    """
+
+    __slots__ = (
+        "_builder",
+        "_bus",
+        "_eq",
+        "_eq_append",
+        "_last",
+        "_last_ts",
+        "_mtm",
+        "_positions",
+        "_qty",
+        "_ts_append",
+        "cash",
+        "curve",
+        "initial_cash",
+    )
+
+    def __init__(self, bus: BusLike | None, cash: float, *, priority: int = 0) -> None:
+        cash = float(cash)
+        if not math.isfinite(cash):
+            raise ValueError(f"Portfolio: cash must be finite, got {cash!r}")
+        self.cash = cash
+        """Cash after fills and commissions; what the broker's buying-power check reads."""
+        self.initial_cash = cash
+        self.curve = EquityCurve()
+        self._positions: dict[str, PositionState] = {}
+        # Non-zero quantities only, so the bar handler's "am I exposed here?" is one get.
+        self._qty: dict[str, float] = {}
+        self._last: dict[str, float] = {}
+        # sum(quantity * last price) over open positions, kept incrementally per bar.
+        self._mtm = 0.0
+        self._last_ts = _NO_TIME
+        curve = self.curve
+        self._eq = curve.equity
+        self._ts_append = curve.timestamps.append
+        self._eq_append = curve.equity.append
+        self._builder = TradeBuilder(curve.timestamps)
+        self._bus = bus
+        if bus is not None:
+            bus.subscribe(Fill, self.on_fill, priority=priority)
+            bus.subscribe(Bar, self.on_bar, priority=priority)
+
+    @classmethod
+    def replay(cls, fills: Iterable[Fill], cash: float) -> Portfolio:
+        """Rebuild the state that ``fills`` produce from ``cash`` (event sourcing).
+
+        Positions, cash and trades equal those of a live portfolio that saw the same
+        fills; marks come from fill prices, since no bars are replayed.
+        """
+        portfolio = cls(None, cash)
+        for fill in fills:
+            portfolio.on_fill(fill)
+        return portfolio
+
+    def close(self) -> None:
+        """Unsubscribe from the bus."""
+        bus = self._bus
+        if bus is not None:
+            bus.unsubscribe(Fill, self.on_fill)
+            bus.unsubscribe(Bar, self.on_bar)
+            self._bus = None
+
+    # -- event handlers ----------------------------------------------------------------
+
+    def on_bar(self, bar: Bar) -> None:
+        """Mark the bar's instrument at its close and record the equity point."""
+        inst = bar.instrument
+        close = bar.close
+        q = self._qty.get(inst)
+        if q is not None:
+            self._mtm += q * (close - self._last[inst])
+        self._last[inst] = close
+        ts = bar.ts_event_ns
+        if ts > self._last_ts:
+            self._last_ts = ts
+            self._ts_append(ts)
+            self._eq_append(self.cash + self._mtm)
+        elif q is not None:
+            # Same time (another instrument's bar, or an out-of-order one): the point
+            # holds the state after all of them.
+            self._eq[-1] = self.cash + self._mtm
+
+    def on_fill(self, fill: Fill) -> None:
+        """Apply a fill to its position and cash, then publish :class:`PositionChanged`."""
+        inst = fill.instrument
+        quantity = fill.quantity
+        price = fill.price
+        commission = fill.commission
+        if not (quantity > 0.0 and math.isfinite(quantity)):
+            raise ValueError(f"Fill {fill.id}: quantity must be finite and > 0, got {quantity!r}")
+        if not math.isfinite(price):
+            raise ValueError(f"Fill {fill.id}: price must be finite, got {price!r}")
+        if not math.isfinite(commission):
+            raise ValueError(f"Fill {fill.id}: commission must be finite, got {commission!r}")
+        pos = self._positions.get(inst)
+        if pos is None:
+            pos = self._positions[inst] = PositionState(inst)
+        sign = 1 if fill.side == Side.BUY else -1
+        realized_before = pos.realized_pnl
+        closed = pos.apply(sign, quantity, price, commission)
+        self.cash -= sign * quantity * price + commission
+        ts = fill.ts_event_ns
+        self._builder.on_fill(
+            inst,
+            sign,
+            quantity,
+            price,
+            commission,
+            ts,
+            closed=closed,
+            realized=pos.realized_pnl - realized_before,
+            new_quantity=pos.quantity,
+        )
+        # A fill later than every bar seen is the freshest price for its instrument.
+        if ts > self._last_ts or inst not in self._last:
+            self._last[inst] = price
+        qty = self._qty
+        if pos.quantity:
+            qty[inst] = pos.quantity
+        else:
+            qty.pop(inst, None)
+        last = self._last
+        # Recomputed exactly on each fill, so incremental drift never accumulates long.
+        self._mtm = math.fsum([q * last[i] for i, q in qty.items()])
+        # A fill at or before the latest point belongs to it; a later one to the next.
+        index = len(self._eq)
+        if index and ts <= self._last_ts:
+            index -= 1
+            self._eq[index] = self.cash + self._mtm
+        self.curve.set_exposed(bool(qty), index)
+        if self._bus is not None:
+            self._bus.publish(
+                PositionChanged(
+                    ts_event_ns=ts,
+                    instrument=inst,
+                    quantity=pos.quantity,
+                    avg_price=pos.avg_price,
+                    realized_pnl=pos.realized_pnl,
+                )
+            )
+
+    # -- queries -----------------------------------------------------------------------
+
+    @property
+    def equity(self) -> float:
+        """Cash plus every open position marked at its last price."""
+        return self.cash + self._mtm
+
+    def quantity(self, instrument: str) -> float:
+        """Signed net quantity in ``instrument`` (0.0 when flat)."""
+        return self._qty.get(instrument, 0.0)
+
+    def position(self, instrument: str) -> Position:
+        """A snapshot of the position in ``instrument`` (all zeros if never traded)."""
+        pos = self._positions.get(instrument)
+        if pos is None:
+            pos = PositionState(instrument)
+        return pos.snapshot(self._last.get(instrument, 0.0))
+
+    def positions(self) -> dict[str, Position]:
+        """Snapshots of every instrument ever traded, open or flat."""
+        last = self._last
+        return {i: p.snapshot(last.get(i, 0.0)) for i, p in self._positions.items()}
+
+    def last_price(self, instrument: str) -> float | None:
+        """The latest mark of ``instrument``, or None before any bar or fill."""
+        return self._last.get(instrument)
+
+    @property
+    def realized_pnl(self) -> float:
+        """Gross realized PnL over all instruments (before commissions)."""
+        return math.fsum(p.realized_pnl for p in self._positions.values())
+
+    @property
+    def unrealized_pnl(self) -> float:
+        """PnL of the open positions at their last prices."""
+        last = self._last
+        return math.fsum(
+            p.quantity * (last[i] - p.avg_price) for i, p in self._positions.items() if p.quantity
+        )
+
+    @property
+    def commission(self) -> float:
+        """Commissions paid over all instruments."""
+        return math.fsum(p.commission for p in self._positions.values())
+
+    @property
+    def trades(self) -> list[Trade]:
+        """Closed round trips, in the order they closed (the live list: do not mutate)."""
+        return self._builder.trades
+
+    def statistics(self, *, periods_per_year: float | None = None) -> Statistics:
+        """Performance statistics of the equity curve and trades so far."""
+        curve = self.curve
+        return compute_statistics(
+            curve.timestamps,
+            curve.equity,
+            self._builder.trades,
+            exposed=curve.exposed(),
+            initial_equity=self.initial_cash,
+            periods_per_year=periods_per_year,
+        )

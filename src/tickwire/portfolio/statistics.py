@@ -1,0 +1,223 @@
+"""Performance statistics of an equity curve and its round-trip trades.
+
+Undefined ratios are NaN (a Sharpe ratio of a flat curve, a win rate without trades);
+a profit factor or Sortino ratio without any loss is infinite.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tickwire.portfolio.trades import Trade
+
+__all__ = [
+    "NS_PER_YEAR",
+    "Drawdown",
+    "Statistics",
+    "compute_statistics",
+    "infer_periods_per_year",
+    "max_drawdown",
+    "trade_statistics",
+]
+
+NS_PER_YEAR = 365.25 * 86_400 * 1_000_000_000
+"""A Julian year in nanoseconds: the unit of CAGR and of the inferred periods per year."""
+
+
+@dataclass(frozen=True, slots=True)
+class Drawdown:
+    """The deepest fall of an equity curve from a running peak."""
+
+    depth: float
+    """Fraction of the peak lost at the trough (0.25 = -25%); 0.0 for a curve never below
+    its running peak."""
+    peak_index: int
+    trough_index: int
+    recovery_index: int | None
+    """First point back at the peak, or None if it never recovered."""
+    duration_bars: int
+    """Points from the peak to the recovery, or to the last point if none."""
+    duration_ns: int
+    """Time from the peak to the recovery, or to the last point if none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """Summary of a run. ``to_dict`` gives a plain dict for reports."""
+
+    start_equity: float
+    end_equity: float
+    total_return: float
+    cagr: float
+    """Compound annual growth over the curve's time span (NaN for a zero span)."""
+    sharpe: float
+    """Annualised mean over standard deviation of per-point returns (risk-free 0)."""
+    sortino: float
+    """Annualised mean over downside deviation of per-point returns (risk-free 0)."""
+    volatility: float
+    """Annualised standard deviation of per-point returns."""
+    max_drawdown: float
+    max_drawdown_bars: int
+    max_drawdown_duration_ns: int
+    exposure: float
+    """Fraction of points with an open position."""
+    trades: int
+    win_rate: float
+    profit_factor: float
+    """Gross profit of winning trades over the gross loss of losing ones (net PnL)."""
+    avg_trade_pnl: float
+    periods_per_year: float
+    bars: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict."""
+        return dataclasses.asdict(self)
+
+
+def infer_periods_per_year(timestamps: npt.ArrayLike) -> float:
+    """Points per year implied by the median spacing of ``timestamps`` (NaN if unknown)."""
+    ts = np.asarray(timestamps, dtype=np.int64)
+    if ts.size < 2:
+        return math.nan
+    steps = np.diff(ts)
+    steps = steps[steps > 0]
+    if steps.size == 0:
+        return math.nan
+    return NS_PER_YEAR / float(np.median(steps))
+
+
+def max_drawdown(equity: npt.ArrayLike, timestamps: npt.ArrayLike) -> Drawdown:
+    """The maximum drawdown of ``equity`` and how long it lasted."""
+    eq = np.asarray(equity, dtype=np.float64)
+    ts = np.asarray(timestamps, dtype=np.int64)
+    if eq.size != ts.size:
+        raise ValueError(f"max_drawdown: {eq.size} equity points but {ts.size} timestamps")
+    if eq.size == 0:
+        return Drawdown(0.0, 0, 0, None, 0, 0)
+    peaks = np.maximum.accumulate(eq)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        depth = np.where(peaks > 0.0, (peaks - eq) / peaks, 0.0)
+    trough = int(np.argmax(depth))
+    worst = float(depth[trough])
+    if worst <= 0.0:
+        return Drawdown(0.0, 0, 0, None, 0, 0)
+    peak = int(np.argmax(eq[: trough + 1] == peaks[trough]))
+    after = np.nonzero(eq[trough:] >= peaks[trough])[0]
+    recovery = trough + int(after[0]) if after.size else None
+    end = recovery if recovery is not None else eq.size - 1
+    return Drawdown(
+        depth=worst,
+        peak_index=peak,
+        trough_index=trough,
+        recovery_index=recovery,
+        duration_bars=end - peak,
+        duration_ns=int(ts[end] - ts[peak]),
+    )
+
+
+def trade_statistics(trades: Sequence[Trade]) -> dict[str, float]:
+    """Count, win rate, profit factor and mean net PnL of ``trades``."""
+    n = len(trades)
+    if n == 0:
+        return {
+            "trades": 0,
+            "win_rate": math.nan,
+            "profit_factor": math.nan,
+            "avg_trade_pnl": math.nan,
+        }
+    pnls = [t.pnl for t in trades]
+    profit = math.fsum(p for p in pnls if p > 0.0)
+    loss = -math.fsum(p for p in pnls if p < 0.0)
+    factor = profit / loss if loss > 0.0 else (math.inf if profit > 0.0 else math.nan)
+    return {
+        "trades": n,
+        "win_rate": sum(1 for p in pnls if p > 0.0) / n,
+        "profit_factor": factor,
+        "avg_trade_pnl": math.fsum(pnls) / n,
+    }
+
+
+def _ratios(eq: npt.NDArray[np.float64], ppy: float) -> tuple[float, float, float]:
+    if eq.size < 3 or not math.isfinite(ppy):
+        return math.nan, math.nan, math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = eq[1:] / eq[:-1] - 1.0
+    returns = returns[np.isfinite(returns)]
+    if returns.size < 2:
+        return math.nan, math.nan, math.nan
+    scale = math.sqrt(ppy)
+    mean = float(returns.mean())
+    std = float(returns.std(ddof=1))
+    sharpe = mean / std * scale if std > 0.0 else math.nan
+    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
+    no_downside = math.inf if mean > 0.0 else math.nan
+    sortino = mean / downside * scale if downside > 0.0 else no_downside
+    return sharpe, sortino, std * scale
+
+
+def compute_statistics(
+    timestamps: npt.ArrayLike,
+    equity: npt.ArrayLike,
+    trades: Sequence[Trade] = (),
+    *,
+    exposed: Sequence[int] | None = None,
+    initial_equity: float | None = None,
+    periods_per_year: float | None = None,
+) -> Statistics:
+    """Statistics of an equity curve (one point per bar time) and its trades.
+
+    ``initial_equity`` (the starting cash) counts as a point just before the first one,
+    so a first-bar commission or loss shows in the returns and the drawdown.
+    ``periods_per_year`` defaults to the one implied by the median bar spacing.
+    """
+    ts = np.asarray(timestamps, dtype=np.int64)
+    eq = np.asarray(equity, dtype=np.float64)
+    if eq.size != ts.size:
+        raise ValueError(f"compute_statistics: {eq.size} equity points but {ts.size} timestamps")
+    bars = int(eq.size)
+    ppy = infer_periods_per_year(ts) if periods_per_year is None else float(periods_per_year)
+    if initial_equity is not None and bars:
+        eq = np.concatenate(([float(initial_equity)], eq))
+        ts = np.concatenate((ts[:1], ts))
+    start = float(eq[0]) if eq.size else math.nan
+    end = float(eq[-1]) if eq.size else math.nan
+    total = end / start - 1.0 if start > 0.0 else math.nan
+    years = float(ts[-1] - ts[0]) / NS_PER_YEAR if ts.size else 0.0
+    if years > 0.0 and start > 0.0:
+        cagr = (end / start) ** (1.0 / years) - 1.0 if end > 0.0 else -1.0
+    else:
+        cagr = math.nan
+    sharpe, sortino, vol = _ratios(eq, ppy)
+    dd = max_drawdown(eq, ts)
+    exposure = math.nan
+    if exposed is not None and bars:
+        if len(exposed) != bars:
+            raise ValueError(f"compute_statistics: {len(exposed)} exposure flags for {bars} points")
+        exposure = float(np.count_nonzero(np.asarray(exposed, dtype=np.uint8))) / bars
+    trade_stats = trade_statistics(trades)
+    return Statistics(
+        start_equity=start,
+        end_equity=end,
+        total_return=total,
+        cagr=cagr,
+        sharpe=sharpe,
+        sortino=sortino,
+        volatility=vol,
+        max_drawdown=dd.depth,
+        max_drawdown_bars=dd.duration_bars,
+        max_drawdown_duration_ns=dd.duration_ns,
+        exposure=exposure,
+        trades=int(trade_stats["trades"]),
+        win_rate=trade_stats["win_rate"],
+        profit_factor=trade_stats["profit_factor"],
+        avg_trade_pnl=trade_stats["avg_trade_pnl"],
+        periods_per_year=ppy,
+        bars=bars,
+    )

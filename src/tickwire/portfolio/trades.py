@@ -1,0 +1,154 @@
+"""Round-trip trades: from flat to flat (or to a flip), built from fills as they happen."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tickwire.events import Side
+
+__all__ = ["Trade", "TradeBuilder"]
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One closed round trip in one instrument.
+
+    Scaling in or out inside a round trip is folded in: prices are quantity-weighted
+    means of the entry and exit fills, and a partial close only ends the trade once the
+    position is flat (or flips, which closes this trade and opens the next).
+    """
+
+    instrument: str
+    side: Side
+    """BUY for a long round trip, SELL for a short one."""
+    quantity: float
+    """Total quantity entered (equal to the total exited)."""
+    entry_ts_ns: int
+    """Time of the first entry fill."""
+    entry_price: float
+    exit_ts_ns: int
+    """Time of the fill that made the position flat."""
+    exit_price: float
+    gross_pnl: float
+    commission: float
+    """Commissions of the trade's fills (a flip's commission is split pro rata)."""
+    pnl: float
+    """Net PnL: ``gross_pnl - commission``."""
+    return_pct: float
+    """Net PnL as a fraction of the entry notional (``entry_price * quantity``)."""
+    bars: int
+    """Bars from the entry bar (inclusive) to the exit bar (exclusive); 0 without bars."""
+
+    @property
+    def duration_ns(self) -> int:
+        """Time from the first entry to the exit, in nanoseconds."""
+        return self.exit_ts_ns - self.entry_ts_ns
+
+    @property
+    def is_win(self) -> bool:
+        """True when the net PnL is positive."""
+        return self.pnl > 0.0
+
+
+class _OpenTrip:
+    __slots__ = (
+        "commission",
+        "entry_cost",
+        "entry_qty",
+        "entry_ts_ns",
+        "exit_qty",
+        "exit_value",
+        "gross_pnl",
+        "sign",
+    )
+
+    def __init__(self, sign: int, ts_ns: int) -> None:
+        self.sign = sign
+        self.entry_ts_ns = ts_ns
+        self.entry_qty = 0.0
+        self.entry_cost = 0.0
+        self.exit_qty = 0.0
+        self.exit_value = 0.0
+        self.gross_pnl = 0.0
+        self.commission = 0.0
+
+
+class TradeBuilder:
+    """Turns each fill's effect on a position into round-trip :class:`Trade` records.
+
+    ``timestamps`` is the (growing, sorted) bar-time sequence used to count a trade's
+    bars; without it every trade has ``bars == 0``.
+    """
+
+    __slots__ = ("_open", "_timestamps", "trades")
+
+    def __init__(self, timestamps: Sequence[int] = ()) -> None:
+        self._open: dict[str, _OpenTrip] = {}
+        self._timestamps = timestamps
+        self.trades: list[Trade] = []
+
+    def on_fill(
+        self,
+        instrument: str,
+        sign: int,
+        quantity: float,
+        price: float,
+        commission: float,
+        ts_ns: int,
+        *,
+        closed: float,
+        realized: float,
+        new_quantity: float,
+    ) -> Trade | None:
+        """Record one fill; return the trade it completed, if any.
+
+        ``closed`` is the quantity the fill closed, ``realized`` the gross PnL that
+        realized, and ``new_quantity`` the signed position after the fill.
+        """
+        # Opened quantity is what the position holds on the fill's side afterwards, so a
+        # close within the position's rounding tolerance opens nothing.
+        on_fill_side = new_quantity != 0.0 and (new_quantity > 0.0) == (sign > 0)
+        opened = quantity - closed if on_fill_side else 0.0
+        done: Trade | None = None
+        trip = self._open.get(instrument)
+        if closed > 0.0 and trip is not None:
+            trip.exit_qty += closed
+            trip.exit_value += closed * price
+            trip.gross_pnl += realized
+            trip.commission += commission * (closed / quantity)
+            if new_quantity == 0.0 or on_fill_side:
+                done = self._close(instrument, trip, ts_ns)
+                trip = None
+        if opened > 0.0:
+            if trip is None:
+                trip = self._open[instrument] = _OpenTrip(sign, ts_ns)
+            trip.entry_qty += opened
+            trip.entry_cost += opened * price
+            trip.commission += commission * (opened / quantity)
+        return done
+
+    def _close(self, instrument: str, trip: _OpenTrip, ts_ns: int) -> Trade:
+        del self._open[instrument]
+        qty = trip.entry_qty
+        net = trip.gross_pnl - trip.commission
+        ts = self._timestamps
+        trade = Trade(
+            instrument=instrument,
+            side=Side.BUY if trip.sign > 0 else Side.SELL,
+            quantity=qty,
+            entry_ts_ns=trip.entry_ts_ns,
+            entry_price=trip.entry_cost / qty,
+            exit_ts_ns=ts_ns,
+            exit_price=trip.exit_value / trip.exit_qty,
+            gross_pnl=trip.gross_pnl,
+            commission=trip.commission,
+            pnl=net,
+            return_pct=net / trip.entry_cost if trip.entry_cost else 0.0,
+            # Counting bars strictly before each time makes the count independent of
+            # whether a fill is handled before or after its own bar.
+            bars=bisect_left(ts, ts_ns) - bisect_left(ts, trip.entry_ts_ns),
+        )
+        self.trades.append(trade)
+        return trade

@@ -1,0 +1,145 @@
+"""Statistics of equity curves and trades, checked against hand and numpy computations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tickwire.events import Side
+from tickwire.portfolio import Trade, compute_statistics
+from tickwire.portfolio.statistics import (
+    NS_PER_YEAR,
+    infer_periods_per_year,
+    max_drawdown,
+    trade_statistics,
+)
+
+DAY = 86_400 * 1_000_000_000
+
+
+def trade(pnl: float) -> Trade:
+    return Trade(
+        instrument="X",
+        side=Side.BUY,
+        quantity=1.0,
+        entry_ts_ns=0,
+        entry_price=100.0,
+        exit_ts_ns=1,
+        exit_price=100.0 + pnl,
+        gross_pnl=pnl,
+        commission=0.0,
+        pnl=pnl,
+        return_pct=pnl / 100.0,
+        bars=1,
+    )
+
+
+def test_hand_worked_curve() -> None:
+    ts = [0, DAY, 2 * DAY, 3 * DAY]
+    eq = [100.0, 110.0, 99.0, 120.0]
+    stats = compute_statistics(ts, eq, periods_per_year=252)
+    assert stats.total_return == pytest.approx(0.2)
+    assert stats.max_drawdown == pytest.approx(0.1)
+    # Peak at point 1, back above it at point 3.
+    assert stats.max_drawdown_bars == 2
+    assert stats.max_drawdown_duration_ns == 2 * DAY
+    returns = np.array([0.1, -0.1, 120.0 / 99.0 - 1.0])
+    assert stats.sharpe == pytest.approx(returns.mean() / returns.std(ddof=1) * math.sqrt(252))
+    downside = math.sqrt(np.mean(np.minimum(returns, 0.0) ** 2))
+    assert stats.sortino == pytest.approx(returns.mean() / downside * math.sqrt(252))
+    assert stats.volatility == pytest.approx(returns.std(ddof=1) * math.sqrt(252))
+    assert stats.bars == 4
+    assert math.isnan(stats.exposure)
+    assert stats.trades == 0
+    assert math.isnan(stats.win_rate)
+
+
+def test_cagr_over_exactly_one_year() -> None:
+    stats = compute_statistics([0, int(NS_PER_YEAR)], [100.0, 150.0])
+    assert stats.cagr == pytest.approx(0.5)
+    two_years = compute_statistics([0, int(2 * NS_PER_YEAR)], [100.0, 121.0])
+    assert two_years.cagr == pytest.approx(0.1)
+
+
+def test_initial_equity_counts_as_the_first_point() -> None:
+    stats = compute_statistics([DAY, 2 * DAY], [95.0, 100.0], initial_equity=100.0)
+    assert stats.start_equity == 100.0
+    assert stats.total_return == 0.0
+    assert stats.max_drawdown == pytest.approx(0.05)
+    assert stats.bars == 2
+
+
+def test_unrecovered_drawdown_lasts_to_the_end() -> None:
+    dd = max_drawdown([10.0, 12.0, 6.0, 9.0], [0, 1, 2, 5])
+    assert dd.depth == pytest.approx(0.5)
+    assert (dd.peak_index, dd.trough_index, dd.recovery_index) == (1, 2, None)
+    assert (dd.duration_bars, dd.duration_ns) == (2, 4)
+
+
+def test_rising_curve_has_no_drawdown_and_infinite_sortino() -> None:
+    stats = compute_statistics([0, DAY, 2 * DAY, 3 * DAY], [1.0, 2.0, 3.0, 4.0])
+    assert stats.max_drawdown == 0.0
+    assert stats.max_drawdown_bars == 0
+    assert stats.sortino == math.inf
+
+
+def test_flat_curve_has_undefined_ratios() -> None:
+    stats = compute_statistics([0, DAY, 2 * DAY], [5.0, 5.0, 5.0])
+    assert math.isnan(stats.sharpe)
+    assert math.isnan(stats.sortino)
+    assert stats.total_return == 0.0
+
+
+def test_periods_per_year_from_median_spacing() -> None:
+    minute = 60 * 1_000_000_000
+    # A weekend gap does not move the median.
+    ts = [0, DAY, 2 * DAY, 5 * DAY, 6 * DAY]
+    assert infer_periods_per_year(ts) == pytest.approx(365.25)
+    assert infer_periods_per_year(np.arange(10) * minute) == pytest.approx(365.25 * 24 * 60)
+    assert math.isnan(infer_periods_per_year([7]))
+    assert compute_statistics(ts, [1.0] * 5).periods_per_year == pytest.approx(365.25)
+
+
+def test_trade_statistics_by_hand() -> None:
+    got = trade_statistics([trade(10.0), trade(-5.0), trade(20.0), trade(-5.0)])
+    assert got == {"trades": 4, "win_rate": 0.5, "profit_factor": 3.0, "avg_trade_pnl": 5.0}
+    assert trade_statistics([trade(1.0)])["profit_factor"] == math.inf
+
+
+def test_exposure_fraction_and_length_check() -> None:
+    stats = compute_statistics([0, 1, 2, 3], [1.0] * 4, exposed=bytearray([0, 1, 1, 0]))
+    assert stats.exposure == 0.5
+    with pytest.raises(ValueError, match="exposure"):
+        compute_statistics([0, 1], [1.0, 1.0], exposed=bytearray([1]))
+
+
+def test_mismatched_lengths_are_rejected() -> None:
+    with pytest.raises(ValueError, match="2 equity points but 3 timestamps"):
+        compute_statistics([0, 1, 2], [1.0, 2.0])
+
+
+def test_empty_curve() -> None:
+    stats = compute_statistics([], [])
+    assert stats.bars == 0
+    assert stats.max_drawdown == 0.0
+    assert math.isnan(stats.total_return)
+
+
+def test_to_dict_is_plain() -> None:
+    d = compute_statistics([0, DAY], [1.0, 2.0], [trade(1.0)]).to_dict()
+    assert d["trades"] == 1
+    assert d["total_return"] == 1.0
+    assert isinstance(d, dict)
+
+
+@given(st.lists(st.floats(1.0, 1e6), min_size=1, max_size=100))
+def test_max_drawdown_matches_brute_force(eq: list[float]) -> None:
+    expected = max((max(eq[: i + 1]) - eq[i]) / max(eq[: i + 1]) for i in range(len(eq)))
+    got = max_drawdown(eq, list(range(len(eq))))
+    assert got.depth == pytest.approx(expected)
+    assert 0.0 <= got.depth < 1.0
+    assert got.peak_index <= got.trough_index

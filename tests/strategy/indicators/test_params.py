@@ -1,0 +1,63 @@
+"""Every indicator rejects bad parameters with a ValueError naming itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import tickwire.strategy.indicators as ind
+
+FACTORIES: list[tuple[str, Callable[[Any], object]]] = [
+    ("SMA", ind.SMA),
+    ("EMA", ind.EMA),
+    ("RSI", ind.RSI),
+    ("ATR", ind.ATR),
+    ("BollingerBands", ind.BollingerBands),
+    ("RollingHigh", ind.RollingHigh),
+    ("RollingLow", ind.RollingLow),
+    ("SupportResistance", ind.SupportResistance),
+]
+
+
+@pytest.mark.parametrize(("name", "factory"), FACTORIES)
+@pytest.mark.parametrize("period", [0, -1, 2.5, True])
+def test_bad_period_raises(name: str, factory: Callable[[Any], object], period: Any) -> None:
+    with pytest.raises(ValueError, match=name):
+        factory(period)
+
+
+@pytest.mark.parametrize("k", [-1.0, float("nan"), float("inf")])
+def test_bollinger_bad_k(k: float) -> None:
+    with pytest.raises(ValueError, match="k"):
+        ind.BollingerBands(20, k)
+
+
+def test_support_resistance_bad_tolerance_and_max_levels() -> None:
+    with pytest.raises(ValueError, match="tolerance"):
+        ind.SupportResistance(3, tolerance=-0.1)
+    with pytest.raises(ValueError, match="max_levels"):
+        ind.SupportResistance(3, max_levels=0)
+
+
+@pytest.mark.parametrize(("name", "factory"), FACTORIES)
+def test_indicators_are_slotted(name: str, factory: Callable[[Any], object]) -> None:
+    instance = factory(3)
+    assert not hasattr(instance, "__dict__"), name
+
+
+def test_public_exports() -> None:
+    assert sorted(ind.__all__) == sorted(
+        [
+            "ATR",
+            "EMA",
+            "RSI",
+            "SMA",
+            "BollingerBands",
+            "Level",
+            "RollingHigh",
+            "RollingLow",
+            "SupportResistance",
+        ]
+    )
