@@ -1,0 +1,54 @@
+"""Historical market data: read bars and quotes from CSV/Parquet, or generate them.
+
+Reading streams: files are parsed in blocks into columnar chunks (:class:`BarChunk`,
+:class:`TickChunk`: numpy arrays, ``ts`` in int64 ns UTC), and events are built from one
+chunk at a time, so memory stays flat however long the file is.
+
+Files: a header row (names are matched case-insensitively; unknown columns are ignored);
+bars need ``ts, open, high, low, close, volume``, quotes ``ts, bid, ask`` and optionally
+``bid_size, ask_size``; both may have ``instrument`` (otherwise the ``instrument``
+argument, else the file stem, names every row). ``.parquet``/``.pq`` files are Parquet,
+anything else CSV. Timestamps are ISO 8601 text (naive means UTC) or epoch numbers in
+``ts_unit`` (``"auto"``: detected from the first value's magnitude and reported in
+``report.ts_units``). Each file must be in non-decreasing time order.
+
+Merge order: several files are merged into one stream in non-decreasing time order. Equal
+timestamps keep the order of the paths given, then the row order within a file.
+
+Bad rows: an unparseable or missing field, NaN or infinity, ``high < low``, open or close
+outside ``[low, high]``, negative volume or size, ``ask < bid``, or a timestamp earlier
+than the file's previous good row raise :class:`DataError` naming the file, line (CSV:
+physical line, header = 1; Parquet: 1-based row) and column, when their chunk is reached.
+With ``skip_bad_rows=True`` they are dropped instead; ``report.bad_rows`` counts them and
+``report.first_bad`` keeps the first few with their reasons. Blank CSV lines are ignored.
+"""
+
+from tickwire.data._events import bars_from_chunks, ticks_from_chunks
+from tickwire.data._report import MAX_BAD_SAMPLES, BadRow, DataError, DataReport
+from tickwire.data._samples import SAMPLE_INSTRUMENTS, sample_data_paths
+from tickwire.data._sources import BarSource, TickSource, read_bars, read_ticks
+from tickwire.data._synthetic import SyntheticBars, parse_interval, synthetic_bars
+from tickwire.data._writers import write_bars_csv, write_bars_parquet
+from tickwire.data.chunks import BarChunk, TickChunk
+
+__all__ = [
+    "MAX_BAD_SAMPLES",
+    "SAMPLE_INSTRUMENTS",
+    "BadRow",
+    "BarChunk",
+    "BarSource",
+    "DataError",
+    "DataReport",
+    "SyntheticBars",
+    "TickChunk",
+    "TickSource",
+    "bars_from_chunks",
+    "parse_interval",
+    "read_bars",
+    "read_ticks",
+    "sample_data_paths",
+    "synthetic_bars",
+    "ticks_from_chunks",
+    "write_bars_csv",
+    "write_bars_parquet",
+]

@@ -1,0 +1,25 @@
+"""The unit a file reader hands over: raw Arrow columns plus where each row came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tickwire.data._report import BadRow
+
+__all__ = ["RawBatch"]
+
+
+@dataclass(slots=True)
+class RawBatch:
+    """Unconverted columns of consecutive rows of one file."""
+
+    columns: dict[str, Any]
+    """Canonical (lower-case) column name to Arrow array; absent optional columns are missing."""
+    lines: npt.NDArray[np.int64]
+    """Per row, its CSV line (header = 1) or 1-based Parquet row, for error messages."""
+    malformed: list[BadRow] = field(default_factory=list)
+    """Rows the parser could not split into the right number of fields, up to this batch's end."""

@@ -1,0 +1,160 @@
+"""``read_bars``/``read_ticks``: re-iterable sources of events or columnar chunks from files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from tickwire.data._convert import BAR_SCHEMA, TICK_SCHEMA, FileConverter, Schema
+from tickwire.data._csv import csv_batches
+from tickwire.data._events import bars_from_chunks, ticks_from_chunks
+from tickwire.data._merge import merge_chunks
+from tickwire.data._parquet import parquet_batches
+from tickwire.data._report import DataReport
+from tickwire.data._timestamps import TimestampParser
+from tickwire.data.chunks import BarChunk, Chunk, TickChunk
+from tickwire.events import Bar, Tick
+
+__all__ = ["BarSource", "PathArg", "TickSource", "read_bars", "read_ticks"]
+
+C = TypeVar("C", bound=Chunk)
+PathArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+"""One path or a sequence of paths; ``.parquet``/``.pq`` files are Parquet, others CSV."""
+
+
+def _paths(paths: PathArg) -> tuple[str, ...]:
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not items:
+        raise ValueError("no paths given")
+    return tuple(os.fspath(p) for p in items)
+
+
+class _FileSource(Generic[C]):
+    """Files read in chunks and merged into one time-ordered stream; re-iterable."""
+
+    def __init__(
+        self,
+        paths: PathArg,
+        schema: Schema[C],
+        *,
+        instrument: str | None,
+        ts_unit: str,
+        skip_bad_rows: bool,
+    ) -> None:
+        TimestampParser(ts_unit)  # Reject a bad unit now rather than at the first row.
+        self.paths = _paths(paths)
+        self.schema = schema
+        self.instrument = instrument
+        self.ts_unit = ts_unit
+        self.skip_bad_rows = skip_bad_rows
+        self.report = DataReport(files=list(self.paths))
+        """The report of the latest iteration, filled in as it goes."""
+
+    def chunks(self) -> Iterator[C]:
+        """A fresh pass over the data as columnar chunks (this resets ``report``)."""
+        self.report = DataReport(files=list(self.paths))
+        return merge_chunks([self._file(path, self.report) for path in self.paths])
+
+    def _file(self, path: str, report: DataReport) -> Iterator[C]:
+        converter = FileConverter(
+            path,
+            self.schema,
+            ts_unit=self.ts_unit,
+            instrument=self.instrument or Path(path).stem,
+            skip_bad_rows=self.skip_bad_rows,
+            report=report,
+        )
+        parquet = path.lower().endswith((".parquet", ".pq"))
+        read = parquet_batches if parquet else csv_batches
+        for raw in read(path, self.schema.wanted, self.schema.required):
+            chunk = converter.convert(raw)
+            if chunk is not None:
+                yield chunk
+
+
+class BarSource(_FileSource[BarChunk]):
+    """Bars from CSV/Parquet files, in time order: iterate for ``Bar`` events, or ``chunks()``."""
+
+    def __init__(
+        self,
+        paths: PathArg,
+        *,
+        instrument: str | None = None,
+        ts_unit: str = "auto",
+        skip_bad_rows: bool = False,
+        interval: str = "",
+    ) -> None:
+        super().__init__(
+            paths,
+            BAR_SCHEMA,
+            instrument=instrument,
+            ts_unit=ts_unit,
+            skip_bad_rows=skip_bad_rows,
+        )
+        self.interval = interval
+
+    def __iter__(self) -> Iterator[Bar]:
+        return bars_from_chunks(self.chunks(), self.interval)
+
+
+class TickSource(_FileSource[TickChunk]):
+    """Quotes from CSV/Parquet files in time order: iterate for ``Tick`` events, or ``chunks()``."""
+
+    def __init__(
+        self,
+        paths: PathArg,
+        *,
+        instrument: str | None = None,
+        ts_unit: str = "auto",
+        skip_bad_rows: bool = False,
+    ) -> None:
+        super().__init__(
+            paths,
+            TICK_SCHEMA,
+            instrument=instrument,
+            ts_unit=ts_unit,
+            skip_bad_rows=skip_bad_rows,
+        )
+
+    def __iter__(self) -> Iterator[Tick]:
+        return ticks_from_chunks(self.chunks())
+
+
+def read_bars(
+    paths: PathArg,
+    *,
+    instrument: str | None = None,
+    ts_unit: str = "auto",
+    skip_bad_rows: bool = False,
+    interval: str = "",
+) -> BarSource:
+    """Historical bars (``ts, open, high, low, close, volume[, instrument]``) from files.
+
+    ``instrument`` names the bars of files without an ``instrument`` column (default: the
+    file stem). ``ts_unit`` is the unit of epoch-number timestamps (``"auto"`` detects it
+    from magnitude; ISO 8601 text needs none). ``interval`` labels every bar. Nothing is
+    read until you iterate; see the package docstring for ordering and error rules.
+    """
+    return BarSource(
+        paths,
+        instrument=instrument,
+        ts_unit=ts_unit,
+        skip_bad_rows=skip_bad_rows,
+        interval=interval,
+    )
+
+
+def read_ticks(
+    paths: PathArg,
+    *,
+    instrument: str | None = None,
+    ts_unit: str = "auto",
+    skip_bad_rows: bool = False,
+) -> TickSource:
+    """Historical quotes (``ts, bid, ask[, bid_size, ask_size][, instrument]``) from files.
+
+    Sizes default to 0.0 when their columns are absent; otherwise as :func:`read_bars`.
+    """
+    return TickSource(paths, instrument=instrument, ts_unit=ts_unit, skip_bad_rows=skip_bad_rows)

@@ -1,0 +1,186 @@
+"""Timestamps to int64 nanoseconds: ISO 8601 text, or epoch numbers in a given or detected unit.
+
+A file's timestamp format is fixed by its first usable value: numeric (an epoch, whose unit
+comes from the caller or, with ``"auto"``, from that value's magnitude) or ISO 8601 text
+(naive means UTC). Later values in another format are bad rows, never reinterpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from tickwire.data._arrow import (
+    Mask,
+    Parsed,
+    cast_or_locate,
+    is_text,
+    merge_masks,
+    null_mask,
+    to_numpy,
+)
+
+__all__ = ["TS_UNITS", "TimestampParser", "detect_unit"]
+
+TS_UNITS = ("s", "ms", "us", "ns")
+_FACTOR = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+_INT64_MAX = np.iinfo(np.int64).max
+_NUMERIC = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+_INTEGER = r"^-?\d+$"
+# A clock time followed by a zone designator; a bare date such as 2024-01-01 must not match.
+_ZONED = r"\d\d:\d\d(:\d\d(\.\d*)?)?(Z|z|[+-]\d\d(:?\d\d)?)$"
+_NAIVE = pa.timestamp("ns")
+_UTC = pa.timestamp("ns", tz="UTC")
+_TEMPLATE = "{value!r} is not a valid timestamp"
+_EPOCH_Z = "1970-01-01T00:00:00Z"
+
+
+def detect_unit(value: float) -> str:
+    """The epoch unit of ``value``: s below 1e11, ms below 1e14, us below 1e17, else ns.
+
+    Right for any date from March 1973 to the year 5138: its seconds are below 1e11 and its
+    milliseconds above, and likewise for each further factor of 1000.
+    """
+    magnitude = abs(value)
+    for unit, limit in (("s", 1e11), ("ms", 1e14), ("us", 1e17)):
+        if magnitude < limit:
+            return unit
+    return "ns"
+
+
+class TimestampParser:
+    """Converts one file's timestamp column chunk by chunk, remembering the format it found."""
+
+    __slots__ = ("requested", "unit")
+
+    def __init__(self, ts_unit: str) -> None:
+        if ts_unit != "auto" and ts_unit not in TS_UNITS:
+            raise ValueError(f"ts_unit must be 'auto' or one of {TS_UNITS}, not {ts_unit!r}")
+        self.requested = ts_unit
+        self.unit: str | None = None
+        """``s``/``ms``/``us``/``ns`` for epochs and Arrow timestamps, ``iso`` for text,
+        ``date`` for Arrow dates; None until decided."""
+
+    def parse(self, arr: Any) -> Parsed:
+        """Nanoseconds since the epoch for one chunk of the column."""
+        if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
+            self.unit = self.unit or (arr.type.unit if pa.types.is_timestamp(arr.type) else "date")
+            ns = pc.cast(
+                pc.cast(arr, _UTC if getattr(arr.type, "tz", None) else _NAIVE), pa.int64()
+            )
+            return Parsed(to_numpy(ns, np.int64), null_mask(arr), arr, _TEMPLATE)
+        if is_text(arr):
+            if self.unit is None:
+                self.unit = self._text_format(arr)
+            if self.unit == "iso":
+                return self._iso(arr)
+            return self._epoch_text(arr)
+        return self._epoch(
+            arr, pc.cast(arr, pa.float64()) if pa.types.is_floating(arr.type) else arr
+        )
+
+    def _text_format(self, arr: Any) -> str | None:
+        """``iso`` or an epoch unit, from the first non-empty value (None if there is none)."""
+        for row in range(len(arr)):
+            value = arr[row].as_py()
+            if value:
+                if _NUMERIC.match(value) is None:
+                    return "iso"
+                return self._epoch_unit(float(value))
+        return None
+
+    def _epoch_unit(self, first: float) -> str:
+        return detect_unit(first) if self.requested == "auto" else self.requested
+
+    def _iso(self, arr: Any) -> Parsed:
+        nulls = null_mask(arr)
+        for target in (_NAIVE, _UTC):
+            try:
+                ns = pc.cast(pc.cast(arr, target), pa.int64())
+            except pa.ArrowInvalid:
+                continue
+            return Parsed(to_numpy(ns, np.int64), nulls, arr, _TEMPLATE)
+        # Mixed naive and zoned values: convert each kind with its own cast.
+        zoned = to_numpy(pc.match_substring_regex(arr, _ZONED), np.bool_)
+        naive_part, naive_bad = cast_or_locate(
+            pc.if_else(pa.array(zoned), "1970-01-01", arr), _NAIVE, "1970-01-01"
+        )
+        zoned_part, zoned_bad = cast_or_locate(
+            pc.if_else(pa.array(zoned), arr, _EPOCH_Z), _UTC, _EPOCH_Z
+        )
+        naive_ns = to_numpy(pc.cast(naive_part, pa.int64()), np.int64)
+        zoned_ns = to_numpy(pc.cast(zoned_part, pa.int64()), np.int64)
+        return Parsed(
+            np.where(zoned, zoned_ns, naive_ns),
+            merge_masks(nulls, naive_bad, zoned_bad),
+            arr,
+            _TEMPLATE,
+        )
+
+    def _epoch_text(self, arr: Any) -> Parsed:
+        try:
+            return self._epoch(arr, pc.cast(arr, pa.int64()))
+        except pa.ArrowInvalid:
+            pass
+        # Integers stay exact (a float64 cannot hold every epoch in ns); the rest go via float.
+        integral = pa.array(to_numpy(pc.match_substring_regex(arr, _INTEGER), np.bool_))
+        ints, int_bad = cast_or_locate(pc.if_else(integral, arr, "0"), pa.int64(), "0")
+        floats, float_bad = cast_or_locate(pc.if_else(integral, "0", arr), pa.float64(), "0")
+        from_ints = self._epoch(arr, ints)
+        from_floats = self._epoch(arr, floats)
+        use_ints = integral.to_numpy(zero_copy_only=False)
+        return Parsed(
+            np.where(use_ints, from_ints.values, from_floats.values),
+            merge_masks(
+                int_bad,
+                float_bad,
+                np.where(use_ints, _or_false(from_ints.bad), _or_false(from_floats.bad)),
+            ),
+            arr,
+            _TEMPLATE,
+        )
+
+    def _epoch(self, raw: Any, numbers: Any) -> Parsed:
+        """Scale epoch numbers (an int64 or float64 Arrow array) to ns, masking out-of-range."""
+        nulls = null_mask(numbers)
+        if pa.types.is_floating(numbers.type):
+            values = to_numpy(numbers, np.float64)
+            if self.unit is None:
+                self.unit = self._first_unit(values, nulls)
+            return self._scale_floats(raw, values, nulls)
+        ints = to_numpy(pc.cast(numbers, pa.int64()), np.int64)
+        if self.unit is None:
+            self.unit = self._first_unit(ints, nulls)
+        factor = _FACTOR[self.unit or "ns"]
+        limit = _INT64_MAX // factor
+        out_of_range = (ints > limit) | (ints < -limit)
+        ns = np.where(out_of_range, 0, ints) * factor
+        return Parsed(
+            ns, merge_masks(nulls, out_of_range if out_of_range.any() else None), raw, _TEMPLATE
+        )
+
+    def _first_unit(self, values: npt.NDArray[Any], nulls: Mask | None) -> str | None:
+        usable = values if nulls is None else values[~nulls]
+        usable = usable[np.isfinite(usable)] if usable.dtype.kind == "f" else usable
+        return self._epoch_unit(float(usable[0])) if len(usable) else None
+
+    def _scale_floats(
+        self, raw: Any, values: npt.NDArray[np.float64], nulls: Mask | None
+    ) -> Parsed:
+        factor = _FACTOR[self.unit or "ns"]
+        # Below 2**63 / factor, with margin for rounding of the float bound itself.
+        unusable = ~np.isfinite(values) | (np.abs(values) >= _INT64_MAX / factor * 0.999)
+        safe = np.where(unusable, 0.0, values)
+        whole = np.floor(safe)
+        # Whole and fractional parts are scaled separately so whole seconds stay exact.
+        ns = whole.astype(np.int64) * factor + np.round((safe - whole) * factor).astype(np.int64)
+        return Parsed(ns, merge_masks(nulls, unusable if unusable.any() else None), raw, _TEMPLATE)
+
+
+def _or_false(mask: Mask | None) -> Mask | bool:
+    return False if mask is None else mask
