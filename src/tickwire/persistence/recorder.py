@@ -1,0 +1,190 @@
+"""The recorder: every event of a run, in publish order, into an event store."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from types import TracebackType
+from typing import Any, ClassVar, Protocol, Self
+
+import tickwire
+from tickwire.events import EventBase, new_id, now_ns
+from tickwire.persistence._types import RunInfo, RunStatus
+from tickwire.persistence.store import EventStore
+
+__all__ = ["RECORDER_PRIORITY", "Recorder"]
+
+logger = logging.getLogger("tickwire.persistence")
+
+RECORDER_PRIORITY = 1_000_000_000
+"""The recorder's bus priority: it sees each event before any other handler, so that
+events published by handlers (depth-first) are recorded after the event that caused them."""
+
+
+class _Bus(Protocol):
+    def subscribe_all(self, handler: Callable[[Any], Any], *, priority: int = 0) -> object: ...
+
+    def unsubscribe_all(self, handler: Callable[[Any], Any]) -> int: ...
+
+
+class Recorder:
+    """Persists every event published on a bus, with the run's metadata, off the hot path.
+
+    The bus handler is the ``append`` of a list: one C call per event, no Python frame.
+    A writer thread wakes every ``flush_interval`` seconds and stores what accumulated,
+    in transactions of up to ``batch_size`` events. :meth:`flush` and :meth:`close` store
+    the rest in the calling thread, so nothing published before them is lost, also when
+    a ``with recorder:`` block ends by Ctrl-C. A recorder still open at interpreter exit
+    is closed then.
+    """
+
+    DEFAULT_FLUSH_INTERVAL: ClassVar[float] = 0.005
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        strategy: str = "",
+        parameters: Mapping[str, Any] | None = None,
+        data_sources: Sequence[str] = (),
+        batch_size: int = 20_000,
+        flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+        priority: int = RECORDER_PRIORITY,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"Recorder batch_size: must be at least 1, got {batch_size}")
+        if not flush_interval > 0:
+            raise ValueError(f"Recorder flush_interval: must be positive, got {flush_interval}")
+        if isinstance(data_sources, str):
+            data_sources = (data_sources,)
+        self.store = store
+        self.run_id = new_id()
+        """The id of the run being recorded (known before :meth:`attach`)."""
+        self._info = RunInfo(
+            run_id=self.run_id,
+            strategy=strategy,
+            parameters=dict(parameters or {}),
+            data_sources=tuple(data_sources),
+            tickwire_version=tickwire.__version__,
+        )
+        self._batch_size = batch_size
+        self._flush_interval = flush_interval
+        self._priority = priority
+        self._buffer: list[EventBase] = []
+        self._on_event = self._buffer.append
+        self._drain_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._bus: _Bus | None = None
+        self._next_seq = 0
+        self._summary: dict[str, Any] | None = None
+        self._closed = False
+        self.writer_error: Exception | None = None
+        """What stopped the writer thread, if it failed (flush/close then retry and raise)."""
+
+    @property
+    def recorded(self) -> int:
+        """Events committed to the store so far."""
+        return self._next_seq
+
+    @property
+    def pending(self) -> int:
+        """Events received but not yet stored."""
+        return len(self._buffer)
+
+    def attach(self, bus: _Bus) -> Self:
+        """Create the run in the store, subscribe to every event and start the writer."""
+        if self._bus is not None or self._closed:
+            raise RuntimeError(f"Recorder for run {self.run_id} can be attached only once")
+        self._info = replace(self._info, started_ns=now_ns())
+        self.store.create_run(self._info)
+        self._bus = bus
+        bus.subscribe_all(self._on_event, priority=self._priority)
+        self._thread = threading.Thread(
+            target=self._write_periodically,
+            name=f"tickwire-recorder-{self.run_id[:8]}",
+            daemon=True,
+        )
+        self._thread.start()
+        atexit.register(self.close)
+        return self
+
+    def set_summary(self, summary: Mapping[str, Any]) -> None:
+        """Summary statistics (JSON-serializable) to store when the run ends."""
+        self._summary = dict(summary)
+
+    def flush(self) -> None:
+        """Store every event received so far, in the calling thread; returns when committed."""
+        self._drain()
+
+    def close(
+        self, summary: Mapping[str, Any] | None = None, *, status: str = RunStatus.FINISHED
+    ) -> None:
+        """Stop recording, store what is left and record the run's end. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        atexit.unregister(self.close)
+        if summary is not None:
+            self.set_summary(summary)
+        if self._bus is None:
+            return
+        self._bus.unsubscribe_all(self._on_event)
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._drain()
+        self.store.finish_run(
+            self.run_id,
+            ended_ns=now_ns(),
+            status=status,
+            event_count=self._next_seq,
+            summary=self._summary,
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            status = RunStatus.FINISHED
+        elif issubclass(exc_type, KeyboardInterrupt):
+            status = RunStatus.INTERRUPTED
+        else:
+            status = RunStatus.FAILED
+        self.close(status=status)
+
+    def _drain(self) -> None:
+        with self._drain_lock:
+            buffer = self._buffer
+            taken = buffer[:]
+            # Publishers only append and only this method removes, so deleting the first
+            # len(taken) items removes exactly those taken; each list operation is atomic.
+            del buffer[: len(taken)]
+            size = self._batch_size
+            for start in range(0, len(taken), size):
+                batch = taken[start : start + size]
+                try:
+                    self.store.append_batch(self.run_id, self._next_seq, batch)
+                except BaseException:
+                    buffer[0:0] = taken[start:]  # back in front, in order, for the next attempt
+                    raise
+                self._next_seq += len(batch)
+
+    def _write_periodically(self) -> None:
+        while not self._stop.wait(self._flush_interval):
+            try:
+                self._drain()
+            except Exception as exc:
+                # Events stay buffered; flush() and close() retry and raise if it still fails.
+                self.writer_error = exc
+                logger.error("recorder of run %s stopped writing: %r", self.run_id, exc)
+                return

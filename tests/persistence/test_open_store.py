@@ -1,0 +1,69 @@
+"""Where stores live: the default file, TICKWIRE_HOME, paths and URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from tickwire.persistence import (
+    HOME_ENV,
+    PostgresStore,
+    SQLiteStore,
+    default_database_path,
+    open_store,
+)
+
+from .conftest import RUN_PREFIX
+
+
+def test_default_path_is_in_the_user_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(HOME_ENV, raising=False)
+    expected = Path(platformdirs.user_data_dir("tickwire")) / "tickwire.db"
+    assert default_database_path() == expected
+
+
+def test_tickwire_home_overrides_the_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    assert default_database_path() == tmp_path / "home" / "tickwire.db"
+    with open_store() as store:
+        assert isinstance(store, SQLiteStore)
+        assert Path(store.path) == tmp_path / "home" / "tickwire.db"
+    assert (tmp_path / "home" / "tickwire.db").is_file()
+
+
+def test_paths_and_sqlite_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    cases: list[tuple[str | Path, Path]] = [
+        (tmp_path / "a.db", tmp_path / "a.db"),
+        (str(tmp_path / "b.db"), tmp_path / "b.db"),
+        ("sqlite:///rel.db", Path("rel.db")),
+        (f"sqlite:///{tmp_path}/abs.db", tmp_path / "abs.db"),
+        ("sqlite://", Path(":memory:")),
+    ]
+    for target, expected in cases:
+        with open_store(target) as store:
+            assert isinstance(store, SQLiteStore)
+            assert Path(store.path) == expected
+    assert (tmp_path / "rel.db").is_file()
+
+
+def test_unknown_schemes_and_settings_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unsupported URL scheme in 'mysql'"):
+        open_store("mysql://localhost/db")
+    with pytest.raises(ValueError, match="synchronous"):
+        SQLiteStore(tmp_path / "x.db", synchronous="SOMETIMES")
+    with pytest.raises(ValueError, match="schema: expected an identifier"):
+        PostgresStore("postgresql://localhost/test", schema="a; DROP TABLE x")
+
+
+def test_postgres_urls_open_a_postgres_store(pg_url: str) -> None:
+    schema = f"{RUN_PREFIX}_open"
+    with open_store(pg_url.replace("postgresql://", "postgresql+psycopg://"), schema=schema) as s:
+        assert isinstance(s, PostgresStore)
+        assert s.schema == schema
+        assert "@" in s.location or "127.0.0.1" in s.location
+        s.drop_schema()

@@ -1,0 +1,185 @@
+"""Event stores (SQLite and PostgreSQL): schema migrations, run metadata, ordered events."""
+
+from __future__ import annotations
+
+import pytest
+
+from tickwire.events import Bar, DecodeError, Fill, OrderSubmitted, Side, Signal
+from tickwire.persistence import (
+    MIGRATIONS,
+    EventStore,
+    RunInfo,
+    RunStatus,
+    StoreError,
+    latest_version,
+)
+from tickwire.persistence._rows import MAX_EVENTS_PER_ROW
+from tickwire.persistence._sql import SqlStore
+
+from .conftest import OpenStore, bar, mixed_events
+
+
+def versions(store: SqlStore) -> list[int]:
+    return [row[0] for row in store._fetchall("SELECT version FROM schema_version ORDER BY 1")]
+
+
+def run(run_id: str, started_ns: int = 1, **kw: object) -> RunInfo:
+    return RunInfo(run_id=run_id, strategy="ema_cross", started_ns=started_ns, **kw)  # type: ignore[arg-type]
+
+
+def test_stores_implement_the_protocol(store: SqlStore) -> None:
+    assert isinstance(store, EventStore)
+
+
+def test_opening_applies_every_migration_once(open_store: OpenStore) -> None:
+    first = open_store()
+    assert versions(first) == [m.version for m in MIGRATIONS]
+    assert first.schema_version == latest_version()
+    first.create_run(run("r1"))
+    first.close()
+    again = open_store()
+    assert versions(again) == [m.version for m in MIGRATIONS]
+    assert again.get_run("r1").strategy == "ema_cross"
+
+
+def test_missing_migrations_are_applied_in_order(open_store: OpenStore) -> None:
+    store = open_store()
+    store.create_run(run("r1"))
+    # Pretend the database was written before migration 2 existed.
+    store._execute("DROP INDEX events_by_type")
+    store._execute("DROP INDEX runs_by_start")
+    store._execute("DELETE FROM schema_version WHERE version = 2")
+    store.close()
+    upgraded = open_store()
+    assert versions(upgraded) == [1, 2]
+    upgraded.create_run(run("r2"))
+    assert {r.run_id for r in upgraded.list_runs()} == {"r1", "r2"}
+    # The index exists again: creating it a second time fails.
+    with pytest.raises(Exception, match="events_by_type"):
+        upgraded._execute("CREATE INDEX events_by_type ON events (run_id)")
+
+
+def test_a_newer_schema_is_refused(open_store: OpenStore) -> None:
+    store = open_store()
+    store._execute(
+        "INSERT INTO schema_version (version, description, applied_ns) VALUES (?, ?, ?)",
+        (99, "from the future", 0),
+    )
+    store.close()
+    with pytest.raises(StoreError, match="schema version 99 is newer"):
+        open_store()
+
+
+def test_run_metadata_round_trips(store: SqlStore) -> None:
+    info = RunInfo(
+        run_id="abc",
+        strategy="ema_cross",
+        parameters={"fast": 10, "slow": 30, "nested": {"a": [1, 2.5]}},
+        data_sources=("data/aapl.csv", "binance:BTCUSDT"),
+        tickwire_version="9.9.9",
+        started_ns=1_700_000_000_000_000_000,
+    )
+    store.create_run(info)
+    assert store.get_run("abc") == info
+    store.finish_run(
+        "abc",
+        ended_ns=1_700_000_001_000_000_000,
+        status=RunStatus.FINISHED,
+        event_count=42,
+        summary={"pnl": 12.5, "trades": 3},
+    )
+    done = store.get_run("abc")
+    assert done.ended_ns == 1_700_000_001_000_000_000
+    assert done.status == "finished"
+    assert done.event_count == 42
+    assert done.summary == {"pnl": 12.5, "trades": 3}
+    assert done.ended_at is not None and done.ended_at.year == 2023
+    assert done.parameters == info.parameters
+
+
+def test_list_runs_newest_first(store: SqlStore) -> None:
+    for run_id, started in [("old", 1), ("new", 3), ("mid", 2)]:
+        store.create_run(run(run_id, started))
+    assert [r.run_id for r in store.list_runs()] == ["new", "mid", "old"]
+
+
+def test_unknown_run_is_a_key_error_naming_it(store: SqlStore) -> None:
+    with pytest.raises(KeyError, match="nope"):
+        store.get_run("nope")
+    with pytest.raises(KeyError, match="nope"):
+        store.iter_events("nope")
+    with pytest.raises(KeyError, match="nope"):
+        store.finish_run("nope", ended_ns=1, status="finished", event_count=0)
+
+
+def test_parameters_must_be_json(store: SqlStore) -> None:
+    with pytest.raises(TypeError, match="run bad: parameters must be JSON-serializable"):
+        store.create_run(run("bad", parameters={"x": object()}))
+
+
+def test_events_come_back_in_order_across_batches_and_rows(store: SqlStore) -> None:
+    store.create_run(run("r"))
+    events = mixed_events(n_bars=MAX_EVENTS_PER_ROW + 100)  # a bar stream over two rows
+    store.append_batch("r", 0, events[:3000])
+    store.append_batch("r", 3000, events[3000:])
+    assert list(store.iter_events("r")) == events
+    assert [rec.seq for rec in store.iter_records("r")] == list(range(len(events)))
+
+
+def test_same_type_runs_share_rows_and_others_get_their_own(store: SqlStore) -> None:
+    store.create_run(run("r"))
+    events = mixed_events(n_bars=5)
+    store.append_batch("r", 0, events)
+    rows = store._fetchall(
+        "SELECT seq, n_events, event_type, ts_event_ns, last_ts_event_ns FROM events ORDER BY seq"
+    )
+    assert rows[0] == (0, 5, "Bar", events[0].ts_event_ns, events[4].ts_event_ns)
+    assert [r[2] for r in rows[1:]] == [type(e).__name__ for e in events[5:-2]] + ["Bar"]
+    assert rows[-1][:3] == (len(events) - 2, 2, "Bar")
+
+
+def test_type_filter_keeps_order_and_sequence_numbers(store: SqlStore) -> None:
+    store.create_run(run("r"))
+    events = mixed_events()
+    store.append_batch("r", 0, events)
+    wanted = [(i, e) for i, e in enumerate(events) if type(e) in (Signal, Fill, OrderSubmitted)]
+    records = list(store.iter_records("r", types=[Signal, "Fill", OrderSubmitted]))
+    assert [(r.seq, r.event) for r in records] == wanted
+    assert list(store.iter_events("r", types=[])) == []
+    assert len(list(store.iter_events("r", types=[Bar]))) == 12
+
+
+def test_bad_type_filter_is_rejected(store: SqlStore) -> None:
+    store.create_run(run("r"))
+    with pytest.raises(TypeError, match="expected an event class or name"):
+        store.iter_events("r", types=[int])  # type: ignore[list-item]
+
+
+def test_runs_do_not_mix(store: SqlStore) -> None:
+    store.create_run(run("a"))
+    store.create_run(run("b"))
+    store.append_batch("a", 0, [bar(1), bar(2)])
+    store.append_batch("b", 0, [bar(3)])
+    assert list(store.iter_events("a")) == [bar(1), bar(2)]
+    assert list(store.iter_events("b")) == [bar(3)]
+
+
+def test_a_damaged_row_names_run_and_seq(store: SqlStore) -> None:
+    store.create_run(run("r"))
+    signal = Signal(ts_event_ns=1, instrument="X", side=Side.BUY, trigger_price=1.0)
+    store.append_batch("r", 0, [bar(0), signal])
+    store._execute("UPDATE events SET payload = ? WHERE seq = 1", (b"\x91\xc1",))
+    with pytest.raises(DecodeError, match="run r, row at seq 1"):
+        list(store.iter_events("r"))
+
+
+def test_uncompressed_and_compressed_rows_both_read(open_store: OpenStore) -> None:
+    store = open_store()
+    store.create_run(run("r"))
+    store._compress = False
+    store.append_batch("r", 0, [bar(i) for i in range(100)])
+    store._compress = True
+    store.append_batch("r", 100, [bar(i) for i in range(100, 200)])
+    encodings = [r[0] for r in store._fetchall("SELECT encoding FROM events ORDER BY seq")]
+    assert encodings == ["msgpack", "msgpack+zlib"]
+    assert list(store.iter_events("r")) == [bar(i) for i in range(200)]
