@@ -192,6 +192,11 @@ class Portfolio:
         """Cash plus every open position marked at its last price."""
         return self.cash + self._mtm
 
+    @property
+    def last_ts_ns(self) -> int:
+        """The time of the latest bar seen (0 before any): the backtest's clock."""
+        return max(self._last_ts, 0)
+
     def quantity(self, instrument: str) -> float:
         """Signed net quantity in ``instrument`` (0.0 when flat)."""
         return self._qty.get(instrument, 0.0)

@@ -191,7 +191,10 @@ def compute_statistics(
     total = end / start - 1.0 if start > 0.0 else math.nan
     years = float(ts[-1] - ts[0]) / NS_PER_YEAR if ts.size else 0.0
     if years > 0.0 and start > 0.0:
-        cagr = (end / start) ** (1.0 / years) - 1.0 if end > 0.0 else -1.0
+        try:
+            cagr = (end / start) ** (1.0 / years) - 1.0 if end > 0.0 else -1.0
+        except OverflowError:  # a span of seconds annualises beyond the float range
+            cagr = math.inf
     else:
         cagr = math.nan
     sharpe, sortino, vol = _ratios(eq, ppy)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
 from tickwire.events import (
@@ -81,7 +81,8 @@ class Strategy:
         self._account: Account | None = None
         self._order_ids = itertools.count(1)
         self._id_prefix = f"{self.strategy_name}-"
-        self._now_ns = 0
+        self._last_bar_ns = 0
+        self._clock: Callable[[], int] = lambda: self._last_bar_ns
 
     # -- parameters --------------------------------------------------------------------
 
@@ -106,8 +107,19 @@ class Strategy:
 
     # -- wiring ------------------------------------------------------------------------
 
-    def attach(self, bus: _Publisher, account: Account, *, priority: int = 0) -> None:
-        """Subscribe the callbacks this class overrides; called by the runner."""
+    def attach(
+        self,
+        bus: _Publisher,
+        account: Account,
+        *,
+        priority: int = 0,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        """Subscribe the callbacks this class overrides; called by the runner.
+
+        ``clock`` gives the current market time for the events the helpers publish;
+        without it the strategy follows the time of the bars it sees.
+        """
         self._bus = bus
         self._account = account
         cls = type(self)
@@ -120,10 +132,16 @@ class Strategy:
         if cls.on_order is not Strategy.on_order:
             for update in _order_update_types():
                 bus.subscribe(update, self._route_order, priority=priority)
-        bus.subscribe(Bar, self._track_time, priority=priority + 1)
+        if clock is None:
+            bus.subscribe(Bar, self._track_time, priority=priority + 1)
+        else:
+            self._clock = clock
 
     def _track_time(self, bar: Bar) -> None:
-        self._now_ns = bar.ts_event_ns
+        self._last_bar_ns = bar.ts_event_ns
+
+    def _now_ns(self) -> int:
+        return self._clock()
 
     def _route_fill(self, fill: Fill) -> None:
         if fill.order_id.startswith(self._id_prefix):
@@ -218,7 +236,7 @@ class Strategy:
 
     def cancel(self, order_id: str) -> None:
         """Publish a request to cancel a working order."""
-        self._publisher().publish(CancelOrder(ts_event_ns=self._now_ns, order_id=order_id))
+        self._publisher().publish(CancelOrder(ts_event_ns=self._now_ns(), order_id=order_id))
 
     def emit_signal(
         self,
@@ -231,7 +249,7 @@ class Strategy:
     ) -> Signal:
         """Publish a Signal (seed 001's flow: an executor sizes it and places the order)."""
         signal = Signal(
-            ts_event_ns=self._now_ns,
+            ts_event_ns=self._now_ns(),
             instrument=self._instrument(instrument),
             side=Side(side),
             trigger_price=price,
@@ -259,7 +277,7 @@ class Strategy:
         order_id = f"{self._id_prefix}{next(self._order_ids)}"
         self._publisher().publish(
             SubmitOrder(
-                ts_event_ns=self._now_ns,
+                ts_event_ns=self._now_ns(),
                 instrument=self._instrument(instrument),
                 side=side,
                 quantity=quantity,
