@@ -1,0 +1,5 @@
+"""The ``tickwire`` command line."""
+
+from tickwire.cli.main import main
+
+__all__ = ["main"]

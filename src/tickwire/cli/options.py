@@ -1,0 +1,63 @@
+"""Parsing the cost options of ``tickwire backtest`` into broker models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tickwire.cli.loading import UsageError
+from tickwire.execution import (
+    BasisPointSlippage,
+    FixedCommission,
+    PercentCommission,
+    PerUnitCommission,
+    TickSlippage,
+)
+
+__all__ = ["broker_options"]
+
+_COMMISSIONS = {
+    "per_unit": PerUnitCommission,
+    "percent": PercentCommission,
+    "fixed": FixedCommission,
+}
+
+
+def broker_options(commission: str | None, slippage: str | None) -> dict[str, Any]:
+    """``--commission percent:0.1`` / ``--slippage bps:5`` -> SimulatedBroker keywords."""
+    options: dict[str, Any] = {}
+    if commission:
+        kind, values = _split("--commission", commission, 1)
+        model = _COMMISSIONS.get(kind)
+        if model is None:
+            raise UsageError(
+                f"--commission {commission!r}: kind must be one of {', '.join(_COMMISSIONS)}"
+            )
+        options["commission"] = _build("--commission", commission, model, values)
+    if slippage:
+        kind, values = _split("--slippage", slippage, None)
+        if kind == "bps" and len(values) == 1:
+            options["slippage"] = _build("--slippage", slippage, BasisPointSlippage, values)
+        elif kind == "ticks" and len(values) == 2:
+            options["slippage"] = _build("--slippage", slippage, TickSlippage, values)
+        else:
+            raise UsageError(
+                f"--slippage {slippage!r}: use bps:N or ticks:N:TICK_SIZE (e.g. ticks:2:0.01)"
+            )
+    return options
+
+
+def _split(option: str, text: str, count: int | None) -> tuple[str, list[float]]:
+    kind, *raw = text.split(":")
+    if count is not None and len(raw) != count:
+        raise UsageError(f"{option} {text!r}: expected KIND:VALUE, e.g. percent:0.1")
+    try:
+        return kind.strip().lower(), [float(value) for value in raw]
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: values must be numbers") from None
+
+
+def _build(option: str, text: str, model: Any, values: list[float]) -> Any:
+    try:
+        return model(*values)
+    except ValueError as exc:
+        raise UsageError(f"{option} {text!r}: {exc}") from None
