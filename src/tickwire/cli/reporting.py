@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -11,6 +12,9 @@ from tickwire.backtest import BacktestResult
 from tickwire.report import ReportInput
 
 __all__ = ["report_input"]
+
+_PERCENT = {"total_return", "cagr", "volatility", "max_drawdown", "exposure", "win_rate"}
+_NS_PER_DAY = 86_400 * 1_000_000_000
 
 
 def report_input(result: BacktestResult, source: Any) -> ReportInput:
@@ -29,7 +33,7 @@ def report_input(result: BacktestResult, source: Any) -> ReportInput:
     }
     curve = result.portfolio.curve
     statistics = {
-        key: value
+        key: _readable(key, value)
         for key, value in result.statistics.items()
         if isinstance(value, (int, float, str))
     }
@@ -42,3 +46,14 @@ def report_input(result: BacktestResult, source: Any) -> ReportInput:
         statistics=statistics,
         parameters=result.parameters,
     )
+
+
+def _readable(key: str, value: float | int | str) -> float | int | str:
+    """Fractions as percentages and nanosecond durations in days, for people."""
+    if isinstance(value, str) or not math.isfinite(value):
+        return value
+    if key in _PERCENT:
+        return f"{value:.2%}"
+    if key.endswith("_duration_ns"):
+        return f"{value / _NS_PER_DAY:,.1f} days"
+    return value
