@@ -86,3 +86,27 @@ def test_result_frames_and_event_sourcing() -> None:
     rebuilt = Portfolio.replay(result.fills, 1_000_000)
     assert rebuilt.cash == result.portfolio.cash
     assert rebuilt.quantity(bars[0].instrument) == result.portfolio.quantity(bars[0].instrument)
+
+
+def test_emitted_signals_become_orders_once_and_reach_the_strategy() -> None:
+    from tickwire.events import OrderUpdate, Side
+    from tickwire.execution import FixedQuantity
+
+    updates: list[OrderUpdate] = []
+
+    class Signaller(Strategy):
+        def on_bar(self, bar: Bar) -> None:
+            if bar.close == 1:
+                self.emit_signal(Side.BUY, bar.close, quantity=1, confidence=0.9)
+
+        def on_order(self, update: OrderUpdate) -> None:
+            updates.append(update)
+
+    bars = [
+        Bar(ts_event_ns=i, instrument="X", open=c, high=c, low=c, close=c)
+        for i, c in enumerate([1.0, 2.0, 3.0], start=1)
+    ]
+    result = Backtest(Signaller, bars, sizer=FixedQuantity(5)).run()
+    assert [(f.quantity, f.price) for f in result.fills] == [(5.0, 2.0)]
+    assert result.fills[0].signal_id == "Signaller-S1"
+    assert [type(u).__name__ for u in updates][-1] == "OrderFilled"

@@ -35,7 +35,7 @@ from tickwire.events import (
     OrderSubmitted,
     OrderUpdate,
 )
-from tickwire.execution import RiskManager, SimulatedBroker
+from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker, Sizer
 from tickwire.portfolio import Portfolio
 from tickwire.strategy import Strategy
 
@@ -63,7 +63,8 @@ class Backtest:
     ``strategy`` is a Strategy class (built with ``params``) or instance. ``data`` is an
     iterable of :class:`Bar` events (time-ordered) or CSV/Parquet path(s). Extra keyword
     arguments for the broker (``commission``, ``slippage``, ``volume_cap``...) and the
-    risk manager go in ``broker`` and ``risk``.
+    risk manager go in ``broker`` and ``risk``. Signals a strategy emits become orders
+    through a :class:`SignalExecutor` sized by ``sizer`` (default: the signal's quantity).
     """
 
     def __init__(
@@ -75,6 +76,7 @@ class Backtest:
         params: Mapping[str, Any] | None = None,
         broker: Mapping[str, Any] | None = None,
         risk: Mapping[str, Any] | None = None,
+        sizer: Sizer | None = None,
         mode: Literal["sync", "threaded"] = "sync",
     ) -> None:
         if isinstance(strategy, Strategy):
@@ -90,6 +92,7 @@ class Backtest:
         self.mode = mode
         self.broker_options = dict(broker or {})
         self.risk_options = dict(risk or {})
+        self.sizer = sizer
         self.bus = EventBus()
         """The run's bus: subscribe to it before ``run()`` to observe every event."""
 
@@ -104,6 +107,7 @@ class Backtest:
         portfolio = Portfolio(books, self.cash, priority=PORTFOLIO_PRIORITY)
         SimulatedBroker(venue, portfolio, priority=BROKER_PRIORITY, **self.broker_options)
         RiskManager(venue, portfolio, **self.risk_options)
+        SignalExecutor(venue, self.sizer)
         fills: list[Fill] = []
         # Each order's latest lifecycle event, in order of first appearance: all a result
         # needs, at a sixth of the memory of keeping every update.
