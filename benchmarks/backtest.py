@@ -1,6 +1,7 @@
 """Backtest speed and memory: the reference EMA cross over N synthetic bars.
 
 Usage: python benchmarks/backtest.py [--bars N] [--repeat R] [--record] [--vs-backtrader]
+       python benchmarks/backtest.py --layers   (ns per bar as components are added)
 
 Each measurement runs in a fresh process so peak memory (max RSS) is its own. Prints
 bars/s, events/s and peak MB for tickwire (every bar published through the bus to the
@@ -104,6 +105,42 @@ def run_backtrader(n: int) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "bars": n, "events": n, "fills": len(fills)}
 
 
+def layers(n: int) -> None:
+    """Cost per bar as components are added one at a time (pre-built bars, best of 3)."""
+    from tickwire.bus import EventBus
+    from tickwire.data import synthetic_bars
+    from tickwire.execution import RiskManager, SimulatedBroker
+    from tickwire.portfolio import Portfolio
+    from tickwire.strategy.ema_cross import EmaCross
+
+    start = time.perf_counter()
+    bars = list(synthetic_bars(n, seed=SEED, gap_probability=0.3))
+    print(f"{'making Bar events':>34}: {(time.perf_counter() - start) / n * 1e9:6.0f} ns/bar")
+
+    def once(parts: tuple[str, ...]) -> float:
+        bus = EventBus()
+        portfolio = Portfolio(bus if "portfolio" in parts else None, 1e12, priority=50)
+        if "broker" in parts:
+            SimulatedBroker(bus, portfolio, priority=100)
+            RiskManager(bus, portfolio)
+        if "strategy" in parts:
+            strategy = EmaCross()
+            strategy.instrument = bars[0].instrument
+            strategy.attach(bus, portfolio, clock=lambda: portfolio.last_ts_ns)
+            strategy.on_start()
+        publish = bus.publish
+        begin = time.perf_counter()
+        for bar in bars:
+            publish(bar)
+        return (time.perf_counter() - begin) / n * 1e9
+
+    steps: list[tuple[str, ...]] = [(), ("broker",), ("broker", "portfolio")]
+    steps.append(("broker", "portfolio", "strategy"))
+    for parts in steps:
+        label = "publish, " + (" + ".join(parts) or "no handler")
+        print(f"{label:>34}: {min(once(parts) for _ in range(3)):6.0f} ns/bar")
+
+
 RUNNERS = {
     "tickwire": run_tickwire,
     "recorded": run_recorded,
@@ -131,8 +168,12 @@ def main() -> None:
     parser.add_argument(
         "--record", action="store_true", help="also run with the SQLite recorder attached"
     )
+    parser.add_argument("--layers", action="store_true", help="cost per component per bar")
     parser.add_argument("--child", choices=sorted(RUNNERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.layers:
+        layers(min(args.bars, 300_000))
+        return
     if args.child:
         figures = RUNNERS[args.child](args.bars)
         figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
