@@ -23,18 +23,7 @@ from typing import Any, Literal
 
 from tickwire.backtest.result import BacktestResult
 from tickwire.bus import EventBus
-from tickwire.events import (
-    Bar,
-    ErrorEvent,
-    Fill,
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderPartiallyFilled,
-    OrderRejected,
-    OrderSubmitted,
-    OrderUpdate,
-)
+from tickwire.events import ORDER_UPDATES, Bar, ErrorEvent, Fill, OrderUpdate
 from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker, Sizer
 from tickwire.portfolio import Portfolio
 from tickwire.strategy import Strategy
@@ -45,14 +34,6 @@ BROKER_PRIORITY = 100
 PORTFOLIO_PRIORITY = 50
 STRATEGY_PRIORITY = 0
 
-_ORDER_UPDATES: tuple[type[OrderUpdate], ...] = (
-    OrderSubmitted,
-    OrderAccepted,
-    OrderRejected,
-    OrderPartiallyFilled,
-    OrderFilled,
-    OrderCancelled,
-)
 
 DataInput = Iterable[Bar] | str | Path | Sequence[str | Path]
 
@@ -118,7 +99,7 @@ class Backtest:
         def track(update: OrderUpdate) -> None:
             orders[update.order_id] = update
 
-        for update in _ORDER_UPDATES:
+        for update in ORDER_UPDATES:
             bus.subscribe(update, track)
         bus.subscribe(ErrorEvent, errors.append)
 

@@ -21,6 +21,7 @@ from tickwire.events.system import (
     LifecycleState,
 )
 from tickwire.events.trading import (
+    ORDER_UPDATES,
     CancelOrder,
     Fill,
     OrderAccepted,
@@ -46,6 +47,7 @@ SignalEvent = Signal
 TradingSignal = Signal
 
 __all__ = [
+    "ORDER_UPDATES",
     "Bar",
     "BarEvent",
     "CancelOrder",

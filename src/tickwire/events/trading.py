@@ -13,6 +13,7 @@ import msgspec
 from tickwire.events._base import EventBase, new_id
 
 __all__ = [
+    "ORDER_UPDATES",
     "CancelOrder",
     "Fill",
     "OrderAccepted",
@@ -168,6 +169,17 @@ class OrderFilled(OrderUpdate, frozen=True, kw_only=True):
 class OrderCancelled(OrderUpdate, frozen=True, kw_only=True):
     status: ClassVar[OrderStatus] = OrderStatus.CANCELLED
     reason: str = ""
+
+
+ORDER_UPDATES: tuple[type[OrderUpdate], ...] = (
+    OrderSubmitted,
+    OrderAccepted,
+    OrderRejected,
+    OrderPartiallyFilled,
+    OrderFilled,
+    OrderCancelled,
+)
+"""Every concrete order lifecycle event, in lifecycle order (subscribe to each)."""
 
 
 class Fill(EventBase, frozen=True, kw_only=True):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
 from tickwire.events import (
+    ORDER_UPDATES,
     Bar,
     CancelOrder,
     Fill,
@@ -130,7 +131,7 @@ class Strategy:
         if cls.on_fill is not Strategy.on_fill:
             bus.subscribe(Fill, self._route_fill, priority=priority)
         if cls.on_order is not Strategy.on_order:
-            for update in _order_update_types():
+            for update in ORDER_UPDATES:
                 bus.subscribe(update, self._route_order, priority=priority)
         if clock is None:
             bus.subscribe(Bar, self._track_time, priority=priority + 1)
@@ -335,26 +336,6 @@ def _coerce(owner: str, name: str, kind: type, value: Any) -> Any:
     raise StrategyError(
         f"{owner}.{name} must be {kind.__name__}, got {value!r} ({type(value).__name__})"
     )
-
-
-def _order_update_types() -> list[type[OrderUpdate]]:
-    from tickwire.events import (
-        OrderAccepted,
-        OrderCancelled,
-        OrderFilled,
-        OrderPartiallyFilled,
-        OrderRejected,
-        OrderSubmitted,
-    )
-
-    return [
-        OrderSubmitted,
-        OrderAccepted,
-        OrderRejected,
-        OrderPartiallyFilled,
-        OrderFilled,
-        OrderCancelled,
-    ]
 
 
 def parameter_values(strategy: type[Strategy], raw: Mapping[str, Any]) -> dict[str, Any]:
