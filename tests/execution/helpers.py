@@ -101,6 +101,7 @@ def submitted(request: SubmitOrder) -> OrderSubmitted:
         instrument=request.instrument,
         signal_id=request.signal_id,
         order=request,
+        id=f"{request.order_id}-submitted",
     )
 
 

@@ -114,7 +114,6 @@ class SimulatedBroker:
         self._books: dict[str, list[WorkingOrder]] = {}  # only instruments with working orders
         self._orders: dict[str, WorkingOrder] = {}  # working orders, in submission order
         self._last_bar: dict[str, Bar] = {}
-        self._latest: Bar | None = None
         self._budget = math.inf  # units the volume cap still allows on the current bar
         self._reserved = 0.0
         bus.subscribe(Bar, self.on_bar, priority=priority)
@@ -127,6 +126,11 @@ class SimulatedBroker:
         """Ids of the working orders, in submission order."""
         return list(self._orders)
 
+    def remaining(self, order_id: str) -> float | None:
+        """The unfilled quantity of a working order, or None if it is not working."""
+        order = self._orders.get(order_id)
+        return None if order is None else order.remaining
+
     @property
     def reserved_cash(self) -> float:
         """Cash set aside for the unfilled parts of working buy orders."""
@@ -136,7 +140,6 @@ class SimulatedBroker:
 
     def on_bar(self, bar: Bar) -> None:
         """Match the orders working on ``bar.instrument`` before this bar arrived."""
-        self._latest = bar
         instrument = bar.instrument
         self._last_bar[instrument] = bar
         if instrument in self._books:
@@ -193,9 +196,9 @@ class SimulatedBroker:
                 )
             )
             return
-        latest = self._latest
-        arrival = latest.ts_event_ns if latest is not None else _BEFORE_ANY_BAR
-        day_ts = latest.ts_event_ns if latest is not None else order.ts_event_ns
+        # The newest bar time over all instruments: found per order, not stored per bar.
+        arrival = max((b.ts_event_ns for b in self._last_bar.values()), default=_BEFORE_ANY_BAR)
+        day_ts = order.ts_event_ns if arrival == _BEFORE_ANY_BAR else arrival
         working = WorkingOrder.from_request(order, arrival, day_ts // _NS_PER_DAY)
         if order.side is Side.BUY and self._account is not None:
             working.reserved = self._buy_cost(order) or 0.0

@@ -42,7 +42,7 @@ from tickwire.execution._protocols import Account, BusLike
 
 __all__ = ["RiskManager"]
 
-PRICE_PRIORITY = 1_000_000
+_PRICE_PRIORITY = 1_000_000
 """Bars reach the price tracker before any strategy, so checks use the current close."""
 
 
@@ -53,6 +53,11 @@ def _limit(name: str, value: float | None) -> float | None:
     if not (value > 0.0 and not math.isnan(value)):
         raise ValueError(f"RiskManager: {name} must be above 0 or None, got {value!r}")
     return value
+
+
+def _denial_id(order_id: str) -> str:
+    """The event id of this manager's rejection of ``order_id``."""
+    return f"{order_id}-risk-rejected"
 
 
 class _Open:
@@ -129,7 +134,7 @@ class RiskManager:
         if self.max_position is not None:
             bus.subscribe(Fill, self.on_fill, priority=priority)
         if self.max_notional is not None:  # the only check that needs market prices
-            bus.subscribe(Bar, self.on_bar, priority=PRICE_PRIORITY)
+            bus.subscribe(Bar, self.on_bar, priority=_PRICE_PRIORITY)
 
     # -- control -------------------------------------------------------------------------
 
@@ -187,7 +192,7 @@ class RiskManager:
                     instrument=order.instrument,
                     signal_id=order.signal_id,
                     reason=f"risk: {reason}",
-                    id=f"{order.order_id}-risk-rejected",
+                    id=_denial_id(order.order_id),
                 )
             )
             return
@@ -220,7 +225,7 @@ class RiskManager:
     def on_rejected(self, update: OrderRejected) -> None:
         """Count a broker failure for an order this manager approved."""
         order_id = update.order_id
-        if order_id not in self._awaiting:
+        if order_id not in self._awaiting or update.id == _denial_id(order_id):
             return  # our own denial, or an order that never came through here
         self._tick(update.ts_event_ns)
         self._awaiting.discard(order_id)
