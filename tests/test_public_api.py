@@ -61,17 +61,34 @@ def test_every_public_module_lists_what_exists() -> None:
             assert hasattr(module, name), f"{module_name}.{name}"
 
 
-def test_layers_import_downwards_only() -> None:
-    """events imports nothing of tickwire; bus imports only events."""
+def _imports(layer: str) -> set[tuple[str, str]]:
+    """(file name, imported tickwire package) for every module of ``layer``."""
     import ast
     from pathlib import Path
 
-    root = Path(tickwire.__file__).parent
-    allowed = {"events": {"events"}, "bus": {"events", "bus"}}
+    found = set()
+    for path in (Path(tickwire.__file__).parent / layer).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tickwire."):
+                found.add((path.name, (node.module or "").split(".")[1]))
+    return found
+
+
+def test_layers_import_downwards_only() -> None:
+    """Imports run down the data flow; the strategy reaches the broker only by events."""
+    allowed = {
+        "events": {"events"},
+        "bus": {"events", "bus"},
+        "data": {"events", "data"},
+        "strategy": {"events", "strategy"},
+        "execution": {"events", "execution"},
+        "portfolio": {"events", "portfolio"},
+        "persistence": {"events", "persistence"},
+        "report": {"events", "report"},
+    }
     for layer, ok in allowed.items():
-        for path in (root / layer).rglob("*.py"):
-            tree = ast.parse(path.read_text())
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tickwire."):
-                    target = (node.module or "").split(".")[1]
-                    assert target in ok, f"{path.name} imports tickwire.{target}"
+        for name, target in _imports(layer):
+            assert target in ok, f"{layer}/{name} imports tickwire.{target}"
+    for layer in ("backtest", "live"):
+        for name, target in _imports(layer):
+            assert target not in ("cli", "report"), f"{layer}/{name} imports tickwire.{target}"
