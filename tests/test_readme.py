@@ -16,7 +16,13 @@ def snippets() -> list[str]:
 
 
 @pytest.mark.parametrize("index", range(len(snippets())))
-def test_readme_snippet_runs(index: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_snippet_runs(
+    index: int,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
     code = snippets()[index].replace('"bars.csv"', repr(str(sample_data_paths()[0])))
     exec(compile(code, f"README.md snippet {index}", "exec"), {"__name__": "readme"})
     assert capsys.readouterr().out
