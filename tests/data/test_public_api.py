@@ -46,3 +46,21 @@ def test_data_layer_imports_only_events_from_tickwire() -> None:
     ours = {name for name in imported if name.split(".")[0] == "tickwire"}
     assert "tickwire.events" in ours
     assert all(name.startswith(("tickwire.events", "tickwire.data")) for name in ours), ours
+
+
+def test_synthetic_runs_do_not_import_pyarrow() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from tickwire.backtest import Backtest\n"
+        "from tickwire.data import synthetic_bars\n"
+        "from tickwire.strategy.ema_cross import EmaCross\n"
+        "Backtest(EmaCross, synthetic_bars(1000, seed=1)).run()\n"
+        "print('pyarrow' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"

@@ -23,13 +23,41 @@ With ``skip_bad_rows=True`` they are dropped instead; ``report.bad_rows`` counts
 ``report.first_bad`` keeps the first few with their reasons. Blank CSV lines are ignored.
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from tickwire.data._events import bars_from_chunks, ticks_from_chunks
 from tickwire.data._report import MAX_BAD_SAMPLES, BadRow, DataError, DataReport
-from tickwire.data._samples import SAMPLE_INSTRUMENTS, sample_data_paths
-from tickwire.data._sources import BarSource, TickSource, read_bars, read_ticks
 from tickwire.data._synthetic import SyntheticBars, parse_interval, synthetic_bars
-from tickwire.data._writers import write_bars_csv, write_bars_parquet
 from tickwire.data.chunks import BarChunk, TickChunk
+
+if TYPE_CHECKING:
+    from tickwire.data._samples import SAMPLE_INSTRUMENTS, sample_data_paths
+    from tickwire.data._sources import BarSource, TickSource, read_bars, read_ticks
+    from tickwire.data._writers import write_bars_csv, write_bars_parquet
+
+# Reading and writing files needs pyarrow (about 50 MB once imported); these names load
+# it on first use, so runs on synthetic or in-memory bars never pay for it.
+_NEEDS_PYARROW = {
+    "SAMPLE_INSTRUMENTS": "_samples",
+    "sample_data_paths": "_samples",
+    "BarSource": "_sources",
+    "TickSource": "_sources",
+    "read_bars": "_sources",
+    "read_ticks": "_sources",
+    "write_bars_csv": "_writers",
+    "write_bars_parquet": "_writers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _NEEDS_PYARROW.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tickwire.data' has no attribute {name!r}")
+    value = getattr(import_module(f"tickwire.data.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MAX_BAD_SAMPLES",
