@@ -110,3 +110,33 @@ def test_emitted_signals_become_orders_once_and_reach_the_strategy() -> None:
     assert [(f.quantity, f.price) for f in result.fills] == [(5.0, 2.0)]
     assert result.fills[0].signal_id == "Signaller-S1"
     assert [type(u).__name__ for u in updates][-1] == "OrderFilled"
+
+
+def test_multi_instrument_run_merges_files_and_trades_each() -> None:
+    from tickwire.data import sample_data_paths
+
+    class PerInstrument(Strategy):
+        def on_start(self) -> None:
+            self.models = {}
+
+        def on_bar(self, bar: Bar) -> None:
+            model = self.models.setdefault(bar.instrument, EmaCross())
+            if not hasattr(model, "fast_ema"):
+                model.on_start()
+            fast = model.fast_ema.update(bar.close)
+            slow = model.slow_ema.update(bar.close)
+            held = self.position(bar.instrument)
+            if fast > slow and held == 0:
+                self.buy(10, bar.instrument)
+            elif fast < slow and held > 0:
+                self.sell(held, bar.instrument)
+
+    paths = sample_data_paths()
+    result = Backtest(PerInstrument, paths, cash=1_000_000).run()
+    traded = {f.instrument for f in result.fills}
+    assert traded == {"ACME", "GLOBEX"}
+    assert result.bars == 4_000
+    # One equity point per distinct timestamp, not per bar.
+    timestamps = list(result.portfolio.curve.timestamps)
+    assert timestamps == sorted(set(timestamps))
+    assert len(timestamps) < 4_000
