@@ -9,7 +9,21 @@ from tickwire.strategy.indicators._validate import check_period
 __all__ = ["RollingHigh", "RollingLow"]
 
 
-class RollingHigh:
+class _RollingExtreme:
+    """The window state both extremes share; each keeps its own inlined ``update``."""
+
+    __slots__ = ("_count", "_idx", "_vals", "period", "ready", "value")
+
+    def __init__(self, period: int) -> None:
+        self.period = check_period(type(self).__name__, "period", period)
+        self._idx: deque[int] = deque()
+        self._vals: deque[float] = deque()
+        self._count = 0
+        self.ready = False
+        self.value = 0.0
+
+
+class RollingHigh(_RollingExtreme):
     """The highest of the last ``period`` values.
 
     A deque keeps (index, value) pairs with strictly decreasing values, so the front is
@@ -17,15 +31,7 @@ class RollingHigh:
     ``ready`` after ``period`` values; before that the value is the maximum so far.
     """
 
-    __slots__ = ("_count", "_idx", "_vals", "period", "ready", "value")
-
-    def __init__(self, period: int) -> None:
-        self.period = check_period("RollingHigh", "period", period)
-        self._idx: deque[int] = deque()
-        self._vals: deque[float] = deque()
-        self._count = 0
-        self.ready = False
-        self.value = 0.0
+    __slots__ = ()
 
     def update(self, x: float) -> float:
         """Add one value and return the window maximum."""
@@ -47,18 +53,10 @@ class RollingHigh:
         return value
 
 
-class RollingLow:
+class RollingLow(_RollingExtreme):
     """The lowest of the last ``period`` values (see :class:`RollingHigh`)."""
 
-    __slots__ = ("_count", "_idx", "_vals", "period", "ready", "value")
-
-    def __init__(self, period: int) -> None:
-        self.period = check_period("RollingLow", "period", period)
-        self._idx: deque[int] = deque()
-        self._vals: deque[float] = deque()
-        self._count = 0
-        self.ready = False
-        self.value = 0.0
+    __slots__ = ()
 
     def update(self, x: float) -> float:
         """Add one value and return the window minimum."""
