@@ -1,7 +1,8 @@
 """What recording costs: Bar events through a bus with and without the Recorder attached.
 
 Usage: python benchmarks/recorder.py [--events N] [--store PATH_OR_URL] [--subscriber KIND]
-       [--batch-size B] [--flush-interval S] [--synchronous OFF|NORMAL|FULL] [--no-compress]
+       [--batch-size B] [--flush-interval S] [--switch-interval S] [--synchronous MODE]
+       [--no-compress]
        [--repeat R] [--profile]
 
 Publishes N Bar events (made in the loop, as a data feed does) to one subscriber, first
@@ -89,12 +90,21 @@ def unrecorded(n: int, subscriber: str) -> Timing:
 
 
 def recorded(
-    n: int, subscriber: str, store: EventStore, batch_size: int, flush_interval: float
+    n: int,
+    subscriber: str,
+    store: EventStore,
+    batch_size: int,
+    flush_interval: float,
+    switch_interval: float | None,
 ) -> Timing:
     bus = EventBus()
     bus.subscribe(Bar, SUBSCRIBERS[subscriber]())
     recorder = Recorder(
-        store, strategy="benchmark", batch_size=batch_size, flush_interval=flush_interval
+        store,
+        strategy="benchmark",
+        batch_size=batch_size,
+        flush_interval=flush_interval,
+        switch_interval=switch_interval,
     )
     start, cpu = time.perf_counter(), time.process_time()
     recorder.attach(bus)
@@ -123,30 +133,33 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--store", default=None, help="SQLite path or postgresql:// URL")
     parser.add_argument("--subscriber", choices=sorted(SUBSCRIBERS), default="trivial")
-    parser.add_argument("--batch-size", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=65_536)
     parser.add_argument("--flush-interval", type=float, default=Recorder.DEFAULT_FLUSH_INTERVAL)
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=Recorder.DEFAULT_SWITCH_INTERVAL,
+        help="GIL switch interval while recording; 0 leaves the interpreter's as it is",
+    )
     parser.add_argument("--synchronous", default="NORMAL", help="SQLite durability setting")
     parser.add_argument("--no-compress", action="store_true", help="store payloads as is")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     n = args.events
+    switch = args.switch_interval or None
+    settings = (args.batch_size, args.flush_interval, switch)
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_bench_store(args.store, Path(tmp), args.synchronous, not args.no_compress)
         try:
             base = median([unrecorded(n, args.subscriber) for _ in range(args.repeat)])
             rec = median(
-                [
-                    recorded(n, args.subscriber, store, args.batch_size, args.flush_interval)
-                    for _ in range(args.repeat)
-                ]
+                [recorded(n, args.subscriber, store, *settings) for _ in range(args.repeat)]
             )
             if args.profile:
                 profile = cProfile.Profile()
-                profile.runcall(
-                    recorded, n, args.subscriber, store, args.batch_size, args.flush_interval
-                )
+                profile.runcall(recorded, n, args.subscriber, store, *settings)
                 pstats.Stats(profile).sort_stats("tottime").print_stats(15)
         finally:
             if isinstance(store, PostgresStore):

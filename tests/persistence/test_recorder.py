@@ -130,12 +130,14 @@ class _Observed:
         self.failed = threading.Event()
         self.threads: list[str] = []
 
-    def append_batch(self, run_id: str, first_seq: int, events: Sequence[EventBase]) -> None:
+    def append_batch(
+        self, run_id: str, first_seq: int, events: Sequence[EventBase], *, compress: bool = True
+    ) -> None:
         if self.failures:
             self.failures -= 1
             self.failed.set()
             raise OSError("disk full")
-        self.inner.append_batch(run_id, first_seq, events)
+        self.inner.append_batch(run_id, first_seq, events, compress=compress)
         self.threads.append(threading.current_thread().name)
         self.stored.set()
 
@@ -244,3 +246,45 @@ def test_a_real_sigint_loses_nothing(tmp_path: Path) -> None:
     assert stored == list(range(len(stored)))
     assert delivered <= len(stored) <= delivered + 1
     assert info.status == RunStatus.INTERRUPTED and info.event_count == len(stored)
+
+
+def test_the_switch_interval_is_shortened_while_recording_and_restored(store: SqlStore) -> None:
+    before = sys.getswitchinterval()
+    first = Recorder(store, switch_interval=before / 5).attach(EventBus())
+    second = Recorder(store, switch_interval=before / 2).attach(EventBus())
+    assert sys.getswitchinterval() == pytest.approx(before / 5)
+    first.close()
+    assert sys.getswitchinterval() == pytest.approx(before / 5)  # the second still records
+    second.close()
+    assert sys.getswitchinterval() == before
+    with Recorder(store, switch_interval=None).attach(EventBus()):
+        assert sys.getswitchinterval() == before
+
+
+def test_a_writer_that_falls_behind_stores_uncompressed_until_it_catches_up(
+    store: SqlStore,
+) -> None:
+    observed = _Observed(store)
+    calls: list[tuple[int, bool]] = []
+    inner = observed.append_batch
+
+    def append_batch(
+        run_id: str, first_seq: int, events: Sequence[EventBase], *, compress: bool = True
+    ) -> None:
+        calls.append((len(events), compress))
+        inner(run_id, first_seq, events, compress=compress)
+
+    observed.append_batch = append_batch  # type: ignore[method-assign]
+    bus = EventBus()
+
+    class Impatient(Recorder):
+        CATCH_UP_LAG = 100
+
+    recorder = Impatient(observed, flush_interval=NEVER, batch_size=64).attach(bus)
+    for i in range(150):
+        bus.publish(bar(i))
+    recorder._drain(catch_up=True)  # what the writer thread does
+    bus.publish(bar(150))
+    recorder.close()
+    assert calls == [(64, False), (64, True), (22, True), (1, True)]
+    assert list(store.iter_events(recorder.run_id)) == [bar(i) for i in range(151)]

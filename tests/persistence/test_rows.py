@@ -1,15 +1,27 @@
-"""Row packing: any event sequence round-trips, and payload items are the codec's bytes."""
+"""Row packing: any event sequence round-trips, filters are exact, payload items are the
+codec's bytes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import msgspec
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tickwire.events import Bar, Event, EventBase, EventType, Fill, Side, Signal, encode
-from tickwire.persistence._rows import MAX_EVENTS_PER_ROW, pack_rows, unpack_row
+from tickwire.events import (
+    Bar,
+    DecodeError,
+    Event,
+    EventBase,
+    EventType,
+    Fill,
+    Side,
+    Signal,
+    encode,
+)
+from tickwire.persistence._rows import MAX_EVENTS_PER_ROW, Row, pack_rows, unpack_row
 
 prices = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)
 stamps = st.integers(min_value=0, max_value=2**63 - 1)
@@ -53,12 +65,18 @@ events_lists = st.lists(st.one_of(bars, fills, signals, generic), max_size=60)
 _items = msgspec.msgpack.Decoder(list[msgspec.Raw])
 
 
+def _stored(row: Row) -> tuple[int, int, str, bytes | None, str, bytes]:
+    return (row.seq, row.last_seq, row.event_types, row.type_codes, row.encoding, row.payload)
+
+
 def _unpack_all(first_seq: int, events: Sequence[EventBase], compress: bool) -> list[EventBase]:
     rows = pack_rows(first_seq, events, compress=compress)
     assert [r.seq for r in rows] == [
-        first_seq + sum(r.n_events for r in rows[:i]) for i in range(len(rows))
+        first_seq + sum(r.last_seq - r.seq + 1 for r in rows[:i]) for i in range(len(rows))
     ]
-    return [e for r in rows for e in unpack_row("run", r.seq, r.n_events, r.encoding, r.payload)]
+    records = [rec for r in rows for rec in unpack_row("run", _stored(r))]
+    assert [rec.seq for rec in records] == list(range(first_seq, first_seq + len(events)))
+    return [rec.event for rec in records]
 
 
 @given(events_lists, st.integers(min_value=0, max_value=10**12), st.booleans())
@@ -71,19 +89,64 @@ def test_any_event_sequence_round_trips(
 @given(events_lists)
 def test_payload_items_are_the_codecs_bytes(events: list[EventBase]) -> None:
     for row in pack_rows(0, events, compress=False):
-        first = row.seq
         items = [bytes(item) for item in _items.decode(row.payload)]
-        assert items == [encode(e) for e in events[first : first + row.n_events]]
+        assert items == [encode(e) for e in events[row.seq : row.last_seq + 1]]
 
 
-def test_long_streams_are_split_into_bounded_rows() -> None:
+@given(events_lists, st.sets(st.sampled_from(["Bar", "Fill", "Signal", "Event", "Tick"])))
+def test_a_type_filter_decodes_exactly_the_wanted_events(
+    events: list[EventBase], names: set[str]
+) -> None:
+    records = [
+        rec
+        for row in pack_rows(5, events)
+        for rec in unpack_row("run", _stored(row), frozenset(names))
+    ]
+    wanted = [(5 + i, e) for i, e in enumerate(events) if type(e).__name__ in names]
+    assert [(rec.seq, rec.event) for rec in records] == wanted
+
+
+def test_mixed_types_share_a_row_with_their_names_and_codes() -> None:
+    events: list[EventBase] = [
+        Bar(ts_event_ns=10, instrument="X", open=1, high=1, low=1, close=1),
+        Signal(ts_event_ns=11, instrument="X", side=Side.BUY, trigger_price=1),
+        Bar(ts_event_ns=12, instrument="X", open=1, high=1, low=1, close=1),
+    ]
+    (row,) = pack_rows(7, events)
+    assert (row.seq, row.last_seq, row.event_types, row.type_codes) == (
+        7,
+        9,
+        "Bar,Signal",
+        b"\0\1\0",
+    )
+    assert (row.ts_event_ns, row.last_ts_event_ns) == (10, 12)
+    (single,) = pack_rows(0, events[:1])
+    assert (single.event_types, single.type_codes) == ("Bar", None)
+
+
+def test_long_streams_are_split_into_equal_bounded_rows() -> None:
     stream = [
         Bar(ts_event_ns=i, ts_created_ns=i, instrument="X", open=1, high=1, low=1, close=1)
         for i in range(2 * MAX_EVENTS_PER_ROW + 1)
     ]
     rows = pack_rows(0, stream)
-    assert [r.n_events for r in rows] == [MAX_EVENTS_PER_ROW, MAX_EVENTS_PER_ROW, 1]
-    assert [r.encoding for r in rows] == ["msgpack+zlib", "msgpack+zlib", "msgpack"]
-    assert rows[1].ts_event_ns == MAX_EVENTS_PER_ROW
-    assert rows[1].last_ts_event_ns == 2 * MAX_EVENTS_PER_ROW - 1
+    sizes = [r.last_seq - r.seq + 1 for r in rows]
+    assert len(rows) == 3 and max(sizes) <= MAX_EVENTS_PER_ROW and max(sizes) - min(sizes) <= 1
+    assert {r.encoding for r in rows} == {"msgpack+zlib"}
+    assert rows[1].ts_event_ns == rows[1].seq
+    assert rows[1].last_ts_event_ns == rows[1].last_seq
     assert _unpack_all(0, stream, True) == stream
+
+
+def test_inconsistent_type_codes_name_run_and_seq() -> None:
+    events: list[EventBase] = [
+        Bar(ts_event_ns=1, instrument="X", open=1, high=1, low=1, close=1),
+        Signal(ts_event_ns=2, instrument="X", side=Side.BUY, trigger_price=1),
+    ]
+    row = pack_rows(3, events)[0]
+    with pytest.raises(DecodeError, match="run r, row at seq 3: 1 type codes for 2 events"):
+        unpack_row("r", _stored(row._replace(type_codes=b"\0")))
+    with pytest.raises(DecodeError, match="run r, row at seq 3: type code 2, but only 2 types"):
+        unpack_row("r", _stored(row._replace(type_codes=b"\0\2")))
+    with pytest.raises(DecodeError, match="run r, row at seq 3: holds 2 events, its seq range"):
+        unpack_row("r", _stored(row._replace(last_seq=5)))

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import pytest
 
-from tickwire.events import Bar, DecodeError, Fill, OrderSubmitted, Side, Signal
+from tickwire.events import (
+    Bar,
+    DecodeError,
+    EventBase,
+    Fill,
+    OrderSubmitted,
+    Side,
+    Signal,
+    encode,
+)
 from tickwire.persistence import (
     MIGRATIONS,
     EventStore,
@@ -46,17 +57,65 @@ def test_missing_migrations_are_applied_in_order(open_store: OpenStore) -> None:
     store = open_store()
     store.create_run(run("r1"))
     # Pretend the database was written before migration 2 existed.
-    store._execute("DROP INDEX events_by_type")
     store._execute("DROP INDEX runs_by_start")
-    store._execute("DELETE FROM schema_version WHERE version = 2")
+    store._execute("DELETE FROM schema_version WHERE version >= 2")
+    store._execute("DROP TABLE events")
+    for statement in MIGRATIONS[0].statements(store.dialect)[1:]:  # events as in version 1
+        store._execute(statement)
     store.close()
     upgraded = open_store()
-    assert versions(upgraded) == [1, 2]
+    assert versions(upgraded) == [m.version for m in MIGRATIONS]
     upgraded.create_run(run("r2"))
     assert {r.run_id for r in upgraded.list_runs()} == {"r1", "r2"}
     # The index exists again: creating it a second time fails.
-    with pytest.raises(Exception, match="events_by_type"):
-        upgraded._execute("CREATE INDEX events_by_type ON events (run_id)")
+    with pytest.raises(Exception, match="runs_by_start"):
+        upgraded._execute("CREATE INDEX runs_by_start ON runs (run_id)")
+
+
+def _old_row(seq: int, events: list[EventBase]) -> tuple[object, ...]:
+    """A row as schema version 2 stored it: one type, uncompressed."""
+    payload = bytes([0x90 | len(events)]) + b"".join(encode(e) for e in events)
+    first = events[0]
+    return (
+        "old",
+        seq,
+        len(events),
+        type(first).__name__,
+        first.ts_event_ns,
+        first.ts_created_ns,
+        events[-1].ts_event_ns,
+        "msgpack",
+        payload,
+    )
+
+
+def test_rows_of_schema_version_2_are_upgraded_in_place(open_store: OpenStore) -> None:
+    store = open_store()
+    store.create_run(run("old"))
+    store._execute("DELETE FROM schema_version WHERE version = 3")
+    store._execute("DROP TABLE events")
+    for migration in MIGRATIONS[:2]:
+        for statement in migration.statements(store.dialect):
+            if "events" in statement:
+                store._execute(statement)
+    events = mixed_events(n_bars=3)
+    seq = 0
+    for _, group in groupby(events, type):
+        same = list(group)
+        store._execute(
+            "INSERT INTO events (run_id, seq, n_events, event_type, ts_event_ns, ts_created_ns,"
+            " last_ts_event_ns, encoding, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _old_row(seq, same),
+        )
+        seq += len(same)
+    store.close()
+    upgraded = open_store()
+    assert versions(upgraded) == [m.version for m in MIGRATIONS]
+    assert list(upgraded.iter_events("old")) == events
+    fills = [(i, e) for i, e in enumerate(events) if isinstance(e, Fill)]
+    assert [(r.seq, r.event) for r in upgraded.iter_records("old", [Fill])] == fills
+    upgraded.append_batch("old", len(events), [bar(9)])
+    assert list(upgraded.iter_events("old"))[-1] == bar(9)
 
 
 def test_a_newer_schema_is_refused(open_store: OpenStore) -> None:
@@ -126,16 +185,21 @@ def test_events_come_back_in_order_across_batches_and_rows(store: SqlStore) -> N
     assert [rec.seq for rec in store.iter_records("r")] == list(range(len(events)))
 
 
-def test_same_type_runs_share_rows_and_others_get_their_own(store: SqlStore) -> None:
+def test_a_batch_is_one_row_of_mixed_types(store: SqlStore) -> None:
     store.create_run(run("r"))
     events = mixed_events(n_bars=5)
     store.append_batch("r", 0, events)
+    store.append_batch("r", len(events), [bar(6), bar(7)])
     rows = store._fetchall(
-        "SELECT seq, n_events, event_type, ts_event_ns, last_ts_event_ns FROM events ORDER BY seq"
+        "SELECT seq, last_seq, event_types, ts_event_ns, last_ts_event_ns FROM events ORDER BY seq"
     )
-    assert rows[0] == (0, 5, "Bar", events[0].ts_event_ns, events[4].ts_event_ns)
-    assert [r[2] for r in rows[1:]] == [type(e).__name__ for e in events[5:-2]] + ["Bar"]
-    assert rows[-1][:3] == (len(events) - 2, 2, "Bar")
+    names = ",".join(dict.fromkeys(type(e).__name__ for e in events))
+    n = len(events)
+    last = events[-1].ts_event_ns
+    assert rows == [
+        (0, n - 1, names, events[0].ts_event_ns, last),
+        (n, n + 1, "Bar", bar(6).ts_event_ns, bar(7).ts_event_ns),
+    ]
 
 
 def test_type_filter_keeps_order_and_sequence_numbers(store: SqlStore) -> None:
@@ -167,7 +231,8 @@ def test_runs_do_not_mix(store: SqlStore) -> None:
 def test_a_damaged_row_names_run_and_seq(store: SqlStore) -> None:
     store.create_run(run("r"))
     signal = Signal(ts_event_ns=1, instrument="X", side=Side.BUY, trigger_price=1.0)
-    store.append_batch("r", 0, [bar(0), signal])
+    store.append_batch("r", 0, [bar(0)])
+    store.append_batch("r", 1, [signal])
     store._execute("UPDATE events SET payload = ? WHERE seq = 1", (b"\x91\xc1",))
     with pytest.raises(DecodeError, match="run r, row at seq 1"):
         list(store.iter_events("r"))
@@ -176,9 +241,7 @@ def test_a_damaged_row_names_run_and_seq(store: SqlStore) -> None:
 def test_uncompressed_and_compressed_rows_both_read(open_store: OpenStore) -> None:
     store = open_store()
     store.create_run(run("r"))
-    store._compress = False
-    store.append_batch("r", 0, [bar(i) for i in range(100)])
-    store._compress = True
+    store.append_batch("r", 0, [bar(i) for i in range(100)], compress=False)
     store.append_batch("r", 100, [bar(i) for i in range(100, 200)])
     encodings = [r[0] for r in store._fetchall("SELECT encoding FROM events ORDER BY seq")]
     assert encodings == ["msgpack", "msgpack+zlib"]

@@ -20,15 +20,26 @@ Schema (both databases)::
 
     runs(run_id PK, strategy, parameters JSON, data_sources JSON, tickwire_version,
          started_ns, ended_ns, status, summary JSON, event_count)
-    events(run_id, seq, n_events, event_type, ts_event_ns, ts_created_ns,
-           last_ts_event_ns, encoding, payload, PRIMARY KEY (run_id, seq))
+    events(run_id, seq, last_seq, event_types, type_codes, ts_event_ns, last_ts_event_ns,
+           encoding, payload, PRIMARY KEY (run_id, seq))
 
-An ``events`` row holds a run of consecutive events of one type (up to 4096) starting
-at sequence number ``seq`` (publish order, from 0); its payload is a msgpack array of
-``tickwire.events.encode`` outputs (zlib-compressed when over 2 KB, as the
-``encoding`` column says) and its timestamps are those of its first event (and
-the last event's ``ts_event_ns``). Isolated events (signals, orders, fills) therefore get
-a row each; long streams of bars share rows, which is what makes recording cheap.
+An ``events`` row holds the consecutive events ``seq`` to ``last_seq`` (publish order, from
+0), of any types, up to 16384 of them: a recorder batch, so a million-bar backtest makes a
+few hundred rows. Its payload is a msgpack array of ``tickwire.events.encode`` outputs
+(zlib-compressed when over 2 KB, as ``encoding`` says); ``event_types`` lists the distinct
+type names in the row (comma-separated) and ``type_codes`` gives, per event, the position
+of its type in that list (NULL when there is one type), so that a type filter skips rows
+without a wanted type and decodes only the wanted events; the timestamps are the first and
+last event's ``ts_event_ns``. Schema version 3 introduced this layout; version 2 stored
+one row per run of same-type events, which interleaved orders and fills made tiny and
+numerous, and upgrading converts such rows in place.
+
+Recording: the bus handler is a list's ``append``; a writer thread packs, compresses and
+inserts what accumulated, one statement per batch. While recorders are attached the
+interpreter's GIL switch interval is at most 1 ms (``switch_interval``; restored after),
+without which the writer waits too long for the GIL after each compression and insert
+and falls behind; a writer more than ``Recorder.CATCH_UP_LAG`` events behind stores
+uncompressed until it has caught up, so memory stays bounded.
 
 Migrations: ``schema_version`` has one row per applied migration. Opening a store
 applies, in one transaction (under an advisory lock on PostgreSQL), every migration in

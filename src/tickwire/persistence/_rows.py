@@ -1,25 +1,30 @@
 """Packing events into stored rows and back.
 
-A row holds a run of consecutive events of one type (at most :data:`MAX_EVENTS_PER_ROW`),
-as a msgpack array whose items are :func:`tickwire.events.encode` outputs; a payload over
-:data:`COMPRESS_ABOVE` bytes is zlib-compressed (level 1: a bar shrinks from about 150 to
-20 bytes, and zlib runs without the GIL, beside the publishing thread). Market data
-arrives in long same-type runs, so a million bars become a few hundred rows, while a
-signal, an order or a fill between two bars gets a row of its own, with its type and
-timestamps in columns. Inserting a row per event would cost several microseconds each,
-more than the whole backtest spends on an event.
+A row holds a contiguous range of events in publish order, of any types (at most
+:data:`MAX_EVENTS_PER_ROW`), as a msgpack array whose items are
+:func:`tickwire.events.encode` outputs; a payload over :data:`COMPRESS_ABOVE` bytes is
+zlib-compressed (level 1, the fastest). Beside the payload a row stores the distinct type
+names it holds (``event_types``, comma-separated) and, when there are several, one byte per
+event giving the position of its type in that list (``type_codes``), so a type filter skips
+rows without a wanted type and decodes only the wanted events of the others.
+
+Why mixed rows: in a backtest, orders, fills and position changes interleave with the bars
+every few dozen bars, so rows of one type each would be tiny and numerous. Every row is
+compressed and inserted by calls that release the GIL, and a writer thread waits up to the
+interpreter's switch interval (5 ms) to get it back from a busy publishing thread after
+each one; few large rows keep that wait rare.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from itertools import groupby
 from typing import NamedTuple
 
 import msgspec
 
 from tickwire.events import DecodeError, EventBase, decode, encode
+from tickwire.persistence._types import EventRecord
 
 __all__ = [
     "COMPRESS_ABOVE",
@@ -32,8 +37,8 @@ __all__ = [
     "unpack_row",
 ]
 
-MAX_EVENTS_PER_ROW = 4096
-"""Caps a row's payload (about 600 KB of bars) so that reads stay incremental."""
+MAX_EVENTS_PER_ROW = 16_384
+"""Caps a row (about 2 MB of bars before compression) so that reads stay incremental."""
 
 COMPRESS_ABOVE = 2048
 """Payloads larger than this many bytes are stored compressed (when compression is on)."""
@@ -41,6 +46,9 @@ MSGPACK = "msgpack"
 """``encoding`` column value: the payload is the msgpack array itself."""
 MSGPACK_ZLIB = "msgpack+zlib"
 """``encoding`` column value: the payload is the msgpack array, zlib-compressed."""
+
+_MAX_TYPES_PER_ROW = 256
+"""A type code is one byte; a chunk with more distinct types is split."""
 
 _items = msgspec.msgpack.Decoder(list[msgspec.Raw])
 
@@ -54,77 +62,129 @@ class Row(NamedTuple):
     """One stored row, in column order."""
 
     seq: int
-    n_events: int
-    event_type: str
+    """Sequence number of the row's first event."""
+    last_seq: int
+    """Sequence number of the row's last event."""
+    event_types: str
+    """The distinct type names in the row, comma-separated, in order of first appearance."""
+    type_codes: bytes | None
+    """Per event, the position of its type in ``event_types``; None when there is one type."""
     ts_event_ns: int
-    ts_created_ns: int
+    """``ts_event_ns`` of the first event."""
     last_ts_event_ns: int
+    """``ts_event_ns`` of the last event."""
     encoding: str
     payload: bytes
 
 
 def _array_header(n: int) -> bytes:
-    # msgpack array headers: fixarray below 16 items, then array 16 (n < MAX_EVENTS_PER_ROW).
-    return bytes((0x90 | n,)) if n < 16 else b"\xdc" + n.to_bytes(2, "big")
+    # msgpack array headers: fixarray below 16 items, then array 16, then array 32.
+    if n < 16:
+        return bytes((0x90 | n,))
+    if n < 0x10000:
+        return b"\xdc" + n.to_bytes(2, "big")
+    return b"\xdd" + n.to_bytes(4, "big")
 
 
-def _encode_chunk(chunk: list[EventBase]) -> bytes:
+def _encode_chunk(chunk: Sequence[EventBase]) -> bytes:
     try:
         return _plain_list(chunk)
     except TypeError:  # a type only the codec knows how to encode (e.g. EventType members)
         return b"".join((_array_header(len(chunk)), *map(encode, chunk)))
 
 
+def _pack(seq: int, chunk: Sequence[EventBase], compress: bool, rows: list[Row]) -> None:
+    kinds = list(map(type, chunk))
+    distinct = dict.fromkeys(kinds)
+    if len(distinct) > _MAX_TYPES_PER_ROW:
+        half = len(chunk) // 2
+        _pack(seq, chunk[:half], compress, rows)
+        _pack(seq + half, chunk[half:], compress, rows)
+        return
+    codes: bytes | None = None
+    if len(distinct) > 1:
+        position = {cls: i for i, cls in enumerate(distinct)}
+        codes = bytes(map(position.__getitem__, kinds))
+    payload = _encode_chunk(chunk)
+    encoding = MSGPACK
+    if compress and len(payload) > COMPRESS_ABOVE:
+        payload = zlib.compress(payload, 1)
+        encoding = MSGPACK_ZLIB
+    rows.append(
+        Row(
+            seq,
+            seq + len(chunk) - 1,
+            ",".join(cls.__name__ for cls in distinct),
+            codes,
+            chunk[0].ts_event_ns,
+            chunk[-1].ts_event_ns,
+            encoding,
+            payload,
+        )
+    )
+
+
 def pack_rows(first_seq: int, events: Sequence[EventBase], *, compress: bool = True) -> list[Row]:
-    """Rows for ``events``, whose first has sequence number ``first_seq``."""
+    """Rows for ``events``, whose first has sequence number ``first_seq``.
+
+    Events are split into as few rows as :data:`MAX_EVENTS_PER_ROW` allows, of equal size.
+    """
+    total = len(events)
+    if not total:
+        return []
+    n_rows = -(-total // MAX_EVENTS_PER_ROW)
+    size = -(-total // n_rows)
     rows: list[Row] = []
-    seq = first_seq
-    for cls, group in groupby(events, type):
-        same = list(group)
-        name = cls.__name__
-        for start in range(0, len(same), MAX_EVENTS_PER_ROW):
-            chunk = same[start : start + MAX_EVENTS_PER_ROW]
-            n = len(chunk)
-            first = chunk[0]
-            payload = _encode_chunk(chunk)
-            encoding = MSGPACK
-            if compress and len(payload) > COMPRESS_ABOVE:
-                payload = zlib.compress(payload, 1)
-                encoding = MSGPACK_ZLIB
-            rows.append(
-                Row(
-                    seq,
-                    n,
-                    name,
-                    first.ts_event_ns,
-                    first.ts_created_ns,
-                    chunk[-1].ts_event_ns,
-                    encoding,
-                    payload,
-                )
-            )
-            seq += n
+    for start in range(0, total, size):
+        _pack(first_seq + start, events[start : start + size], compress, rows)
     return rows
 
 
+def _decode_row(
+    seq: int,
+    last_seq: int,
+    types: list[str],
+    codes: bytes | None,
+    payload: bytes,
+    names: frozenset[str] | None,
+) -> list[EventRecord]:
+    items = _items.decode(payload)
+    n_events = last_seq - seq + 1
+    if len(items) != n_events:
+        raise DecodeError(f"holds {len(items)} events, its seq range says {n_events}")
+    if codes is not None:
+        if len(codes) != n_events:
+            raise DecodeError(f"{len(codes)} type codes for {n_events} events")
+        if max(codes) >= len(types):
+            raise DecodeError(f"type code {max(codes)}, but only {len(types)} types listed")
+    if names is None:
+        return [EventRecord(seq + i, decode(memoryview(item))) for i, item in enumerate(items)]
+    wanted = {i for i, name in enumerate(types) if name in names}
+    if codes is None:
+        selected: Iterable[int] = range(n_events if wanted else 0)
+    else:
+        selected = [i for i, code in enumerate(codes) if code in wanted]
+    return [EventRecord(seq + i, decode(memoryview(items[i]))) for i in selected]
+
+
 def unpack_row(
-    run_id: str, seq: int, n_events: int, encoding: str, payload: bytes
-) -> list[EventBase]:
-    """The events of one stored row; a damaged row raises DecodeError naming run and seq."""
+    run_id: str,
+    row: tuple[int, int, str, bytes | None, str, bytes],
+    names: frozenset[str] | None = None,
+) -> list[EventRecord]:
+    """The events of a stored row ``(seq, last_seq, event_types, type_codes, encoding,
+    payload)`` with their sequence numbers; only those whose type name is in ``names``
+    unless it is None. A damaged row raises DecodeError naming run and seq."""
+    seq, last_seq, event_types, codes, encoding, payload = row
     try:
         if encoding == MSGPACK_ZLIB:
             payload = zlib.decompress(payload)
         elif encoding != MSGPACK:
             raise DecodeError(f"unknown payload encoding {encoding!r}")
-        events = [decode(memoryview(item)) for item in _items.decode(payload)]
+        codes = None if codes is None else bytes(codes)  # PostgreSQL returns memoryview
+        return _decode_row(seq, last_seq, event_types.split(","), codes, payload, names)
     except (msgspec.DecodeError, DecodeError, zlib.error) as exc:
         raise DecodeError(f"run {run_id}, row at seq {seq}: {exc}") from None
-    if len(events) != n_events:
-        raise DecodeError(
-            f"run {run_id}, row at seq {seq}: holds {len(events)} events, "
-            f"its n_events column says {n_events}"
-        )
-    return events
 
 
 def type_names(types: Iterable[type[EventBase] | str]) -> list[str]:

@@ -61,6 +61,32 @@ CREATE TABLE events (
     PRIMARY KEY (run_id, seq)
 )"""
 
+_EVENT_ROWS = """
+CREATE TABLE event_rows (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    seq BIGINT NOT NULL,
+    last_seq BIGINT NOT NULL,
+    event_types TEXT NOT NULL,
+    type_codes {blob},
+    ts_event_ns BIGINT NOT NULL,
+    last_ts_event_ns BIGINT NOT NULL,
+    encoding TEXT NOT NULL,
+    payload {blob} NOT NULL,
+    PRIMARY KEY (run_id, seq)
+)"""
+
+# Rows of one type are mixed rows listing a single type (no type codes), so old data is
+# copied as it is; dropping the old table drops its type index, which mixed rows outgrow.
+_MIXED_ROWS = (
+    _EVENT_ROWS,
+    "INSERT INTO event_rows (run_id, seq, last_seq, event_types, type_codes, ts_event_ns,"
+    " last_ts_event_ns, encoding, payload)"
+    " SELECT run_id, seq, seq + n_events - 1, event_type, NULL, ts_event_ns,"
+    " last_ts_event_ns, encoding, payload FROM events",
+    "DROP TABLE events",
+    "ALTER TABLE event_rows RENAME TO events",
+)
+
 _TYPE_INDEX = "CREATE INDEX events_by_type ON events (run_id, event_type, seq)"
 _RUNS_INDEX = "CREATE INDEX runs_by_start ON runs (started_ns)"
 
@@ -76,6 +102,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "indexes for type filters and run listing",
         sqlite=(_TYPE_INDEX, _RUNS_INDEX),
         postgresql=(_TYPE_INDEX, _RUNS_INDEX),
+    ),
+    Migration(
+        3,
+        "events: one row per range of events of any types, with their type names and codes",
+        sqlite=tuple(text.format(blob="BLOB") for text in _MIXED_ROWS),
+        postgresql=tuple(text.format(blob="BYTEA") for text in _MIXED_ROWS),
     ),
 )
 """Every schema step, oldest first. Append new steps; never edit a released one."""

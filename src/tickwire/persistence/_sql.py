@@ -27,8 +27,8 @@ _RUN_COLUMNS = (
     "run_id, strategy, parameters, data_sources, tickwire_version, started_ns, ended_ns,"
     " status, summary, event_count"
 )
-_ROWS_PER_PAGE = 32
-"""Rows fetched per query while iterating (each holds up to 4096 events)."""
+_ROWS_PER_PAGE = 4
+"""Rows fetched per query while iterating (each holds up to MAX_EVENTS_PER_ROW events)."""
 
 
 def _to_json(value: Any, what: str, run_id: str) -> str:
@@ -78,7 +78,11 @@ class SqlStore(ABC):
 
     @abstractmethod
     def _insert_rows(self, run_id: str, rows: list[Row]) -> None:
-        """Insert packed rows; called inside a transaction."""
+        """Insert packed rows, all or none; called holding the lock, outside a transaction.
+
+        One statement where possible: in autocommit mode it is a transaction of its own,
+        and each statement releases the GIL, which a writer thread then waits to retake.
+        """
 
     @abstractmethod
     def _lock_schema(self) -> None:
@@ -154,12 +158,20 @@ class SqlStore(ABC):
                 f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params
             )
 
-    def append_batch(self, run_id: str, first_seq: int, events: Sequence[EventBase]) -> None:
-        """Store ``events`` (in publish order, the first having ``first_seq``) in one commit."""
+    def append_batch(
+        self,
+        run_id: str,
+        first_seq: int,
+        events: Sequence[EventBase],
+        *,
+        compress: bool = True,
+    ) -> None:
+        """Store ``events`` (in publish order, the first having ``first_seq``) in one commit;
+        ``compress=False`` stores them uncompressed even if the store compresses."""
         if not events:
             return
-        rows = pack_rows(first_seq, events, compress=self._compress)  # needs no lock
-        with self._transaction():
+        rows = pack_rows(first_seq, events, compress=self._compress and compress)  # needs no lock
+        with self._lock:
             self._insert_rows(run_id, rows)
 
     def finish_run(
@@ -208,23 +220,26 @@ class SqlStore(ABC):
         if names == []:
             return
         where = "run_id = ? AND seq > ?"
+        params: list[Any] = [run_id, -1]
         if names is not None:
-            where += f" AND event_type IN ({', '.join('?' * len(names))})"
+            # A coarse filter on the row's type list (LIKE treats "_" as a wildcard, so it
+            # may let through rows without a wanted type); unpack_row filters exactly.
+            where += " AND (" + " OR ".join(["(',' || event_types || ',') LIKE ?"] * len(names))
+            where += ")"
+            params += [f"%,{name},%" for name in names]
         query = (
-            f"SELECT seq, n_events, encoding, payload FROM events WHERE {where}"
-            f" ORDER BY seq LIMIT {_ROWS_PER_PAGE}"
+            "SELECT seq, last_seq, event_types, type_codes, encoding, payload FROM events"
+            f" WHERE {where} ORDER BY seq LIMIT {_ROWS_PER_PAGE}"
         )
-        after = -1
+        wanted = None if names is None else frozenset(names)
         while True:
             # Keyset pages: the lock is held per query, never while the caller consumes.
-            page = self._fetchall(query, (run_id, after, *(names or ())))
-            for seq, n_events, encoding, payload in page:
-                events = unpack_row(run_id, seq, n_events, encoding, payload)
-                for offset, event in enumerate(events):
-                    yield EventRecord(seq + offset, event)
+            page = self._fetchall(query, params)
+            for row in page:
+                yield from unpack_row(run_id, row, wanted)
             if len(page) < _ROWS_PER_PAGE:
                 return
-            after = page[-1][0]
+            params[1] = page[-1][0]
 
     def close(self) -> None:
         """Release the connection."""

@@ -12,10 +12,10 @@ from tickwire.persistence._types import StoreError
 __all__ = ["PostgresStore"]
 
 _COPY = (
-    "COPY events (run_id, seq, n_events, event_type, ts_event_ns, ts_created_ns,"
+    "COPY events (run_id, seq, last_seq, event_types, type_codes, ts_event_ns,"
     " last_ts_event_ns, encoding, payload) FROM STDIN (FORMAT BINARY)"
 )
-_COPY_TYPES = ["text", "int8", "int4", "text", "int8", "int8", "int8", "text", "bytea"]
+_COPY_TYPES = ["text", "int8", "int8", "text", "bytea", "int8", "int8", "text", "bytea"]
 
 
 def _redact(url: str) -> str:
@@ -77,6 +77,7 @@ class PostgresStore(SqlStore):
         self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
     def _insert_rows(self, run_id: str, rows: list[Row]) -> None:
+        # One COPY statement: in autocommit mode it commits all rows or none by itself.
         cursor: Any = self._conn.cursor()
         with cursor.copy(_COPY) as copy:
             copy.set_types(_COPY_TYPES)

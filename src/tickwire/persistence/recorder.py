@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Protocol, Self
 
 import tickwire
 from tickwire.events import EventBase, new_id, now_ns
+from tickwire.persistence._switch import hold_switch_interval, release_switch_interval
 from tickwire.persistence._types import RunInfo, RunStatus
 from tickwire.persistence.store import EventStore
 
@@ -39,9 +40,18 @@ class Recorder:
     the rest in the calling thread, so nothing published before them is lost, also when
     a ``with recorder:`` block ends by Ctrl-C. A recorder still open at interpreter exit
     is closed then.
+
+    While attached, the interpreter's GIL switch interval is at most ``switch_interval``
+    (None leaves it alone): the writer releases the GIL to compress and insert, and at the
+    default 5 ms it waits so long to get it back from a busy publisher that it falls
+    behind. A writer at least :attr:`CATCH_UP_LAG` events behind stores batches
+    uncompressed until it has caught up, which keeps the buffer (memory) bounded.
     """
 
     DEFAULT_FLUSH_INTERVAL: ClassVar[float] = 0.005
+    DEFAULT_SWITCH_INTERVAL: ClassVar[float] = 0.001
+    CATCH_UP_LAG: ClassVar[int] = 65_536
+    """The writer thread stores batches uncompressed while this many events wait."""
 
     def __init__(
         self,
@@ -50,9 +60,10 @@ class Recorder:
         strategy: str = "",
         parameters: Mapping[str, Any] | None = None,
         data_sources: Sequence[str] = (),
-        batch_size: int = 20_000,
+        batch_size: int = 65_536,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         priority: int = RECORDER_PRIORITY,
+        switch_interval: float | None = DEFAULT_SWITCH_INTERVAL,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"Recorder batch_size: must be at least 1, got {batch_size}")
@@ -73,6 +84,7 @@ class Recorder:
         self._batch_size = batch_size
         self._flush_interval = flush_interval
         self._priority = priority
+        self._switch_interval = switch_interval
         self._buffer: list[EventBase] = []
         self._on_event = self._buffer.append
         self._drain_lock = threading.Lock()
@@ -103,6 +115,8 @@ class Recorder:
         self.store.create_run(self._info)
         self._bus = bus
         bus.subscribe_all(self._on_event, priority=self._priority)
+        if self._switch_interval is not None:
+            hold_switch_interval(self._switch_interval)
         self._thread = threading.Thread(
             target=self._write_periodically,
             name=f"tickwire-recorder-{self.run_id[:8]}",
@@ -136,6 +150,8 @@ class Recorder:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        if self._switch_interval is not None:
+            release_switch_interval()
         self._drain()
         self.store.finish_run(
             self.run_id,
@@ -162,27 +178,34 @@ class Recorder:
             status = RunStatus.FAILED
         self.close(status=status)
 
-    def _drain(self) -> None:
+    def _drain(self, catch_up: bool = False) -> None:
         with self._drain_lock:
             buffer = self._buffer
-            taken = buffer[:]
-            # Publishers only append and only this method removes, so deleting the first
-            # len(taken) items removes exactly those taken; each list operation is atomic.
-            del buffer[: len(taken)]
+            remaining = len(buffer)  # events published later are left for the next drain
             size = self._batch_size
-            for start in range(0, len(taken), size):
-                batch = taken[start : start + size]
-                try:
-                    self.store.append_batch(self.run_id, self._next_seq, batch)
-                except BaseException:
-                    buffer[0:0] = taken[start:]  # back in front, in order, for the next attempt
-                    raise
+            while remaining:
+                batch = buffer[: min(size, remaining)]
+                # Compression costs the writer about 1 us per event: while CATCH_UP_LAG or
+                # more events wait (this batch included), store as it is, to catch up.
+                compress = not catch_up or len(buffer) < self.CATCH_UP_LAG
+                self.store.append_batch(self.run_id, self._next_seq, batch, compress=compress)
+                # Publishers only append and only this method removes, so the first
+                # len(batch) items are the ones just stored; until then a failed write
+                # leaves them in place, in order, for the next attempt.
+                del buffer[: len(batch)]
                 self._next_seq += len(batch)
+                remaining -= len(batch)
 
     def _write_periodically(self) -> None:
-        while not self._stop.wait(self._flush_interval):
+        buffer = self._buffer
+        while True:
+            # Behind by a whole batch or more: write on without sleeping.
+            if len(buffer) < self._batch_size and self._stop.wait(self._flush_interval):
+                return
+            if self._stop.is_set():
+                return
             try:
-                self._drain()
+                self._drain(catch_up=True)
             except Exception as exc:
                 # Events stay buffered; flush() and close() retry and raise if it still fails.
                 self.writer_error = exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from functools import cache
 from pathlib import Path
 
 from tickwire.persistence._rows import Row
@@ -25,6 +26,23 @@ def default_database_path() -> Path:
     except ImportError:  # platformdirs is optional: fall back to the XDG default
         return Path.home() / ".local" / "share" / "tickwire" / "tickwire.db"
     return Path(user_data_dir("tickwire")) / "tickwire.db"
+
+
+_ROWS_PER_INSERT = 100
+"""Rows per INSERT statement: 900 parameters, below SQLite's oldest limit of 999."""
+
+
+def _parameters(run_id: str, rows: list[Row]) -> list[object]:
+    return [value for row in rows for value in (run_id, *row)]
+
+
+@cache
+def _insert_statement(n_rows: int) -> str:
+    return (
+        "INSERT INTO events (run_id, seq, last_seq, event_types, type_codes, ts_event_ns,"
+        " last_ts_event_ns, encoding, payload) VALUES "
+        + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * n_rows)
+    )
 
 
 class SQLiteStore(SqlStore):
@@ -67,9 +85,12 @@ class SQLiteStore(SqlStore):
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database's write lock."""
 
     def _insert_rows(self, run_id: str, rows: list[Row]) -> None:
-        self._conn.executemany(
-            "INSERT INTO events (run_id, seq, n_events, event_type, ts_event_ns,"
-            " ts_created_ns, last_ts_event_ns, encoding, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, *row) for row in rows],
-        )
+        # Many rows per statement: executemany would step once per row, releasing the GIL
+        # each time, and one statement needs no BEGIN and COMMIT to be atomic.
+        if len(rows) <= _ROWS_PER_INSERT:
+            self._conn.execute(_insert_statement(len(rows)), _parameters(run_id, rows))
+            return
+        with self._transaction():
+            for start in range(0, len(rows), _ROWS_PER_INSERT):
+                chunk = rows[start : start + _ROWS_PER_INSERT]
+                self._conn.execute(_insert_statement(len(chunk)), _parameters(run_id, chunk))

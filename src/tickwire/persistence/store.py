@@ -24,8 +24,16 @@ class EventStore(Protocol):
         """Register a new run (``info.run_id`` must be unused)."""
         ...
 
-    def append_batch(self, run_id: str, first_seq: int, events: Sequence[EventBase]) -> None:
-        """Store ``events`` (in publish order, the first having ``first_seq``) in one commit."""
+    def append_batch(
+        self,
+        run_id: str,
+        first_seq: int,
+        events: Sequence[EventBase],
+        *,
+        compress: bool = True,
+    ) -> None:
+        """Store ``events`` (in publish order, the first having ``first_seq``) in one commit;
+        ``compress=False`` stores them uncompressed even if the store compresses."""
         ...
 
     def finish_run(
