@@ -99,13 +99,12 @@ def test_threaded_mode_with_barrier_matches_sync_mode() -> None:
 
 def test_drop_newest_counts_drops() -> None:
     bus = EventBus()
-    gate = threading.Event()
+    gate, holding = threading.Event(), threading.Event()
     worker = bus.threaded_subscriber("slow", maxsize=5, overflow=Overflow.DROP_NEWEST)
     got: list[float] = []
-    worker.subscribe(Bar, lambda e: (gate.wait(10), got.append(e.close)))
+    worker.subscribe(Bar, lambda e: (holding.set(), gate.wait(10), got.append(e.close)))
     bus.publish(bar(0))  # taken by the worker, which blocks on the gate
-    while worker.queue_depth:  # wait until the worker holds event 0
-        threading.Event().wait(0.001)
+    assert holding.wait(10)
     for i in range(1, 11):
         bus.publish(bar(i))
     assert worker.dropped == 5
@@ -119,13 +118,12 @@ def test_drop_newest_counts_drops() -> None:
 
 def test_drop_oldest_keeps_the_newest() -> None:
     bus = EventBus()
-    gate = threading.Event()
+    gate, holding = threading.Event(), threading.Event()
     worker = bus.threaded_subscriber("slow", maxsize=3, overflow="drop_oldest")
     got: list[float] = []
-    worker.subscribe(Bar, lambda e: (gate.wait(10), got.append(e.close)))
+    worker.subscribe(Bar, lambda e: (holding.set(), gate.wait(10), got.append(e.close)))
     bus.publish(bar(0))
-    while worker.queue_depth:
-        threading.Event().wait(0.001)
+    assert holding.wait(10)
     for i in range(1, 11):
         bus.publish(bar(i))
     gate.set()

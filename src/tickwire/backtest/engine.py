@@ -150,9 +150,7 @@ class Backtest:
 
 def _bars(data: DataInput) -> Iterable[Bar]:
     if isinstance(data, (str, Path)):
-        from tickwire.data import read_bars
-
-        return read_bars(data)
+        data = [data]
     if isinstance(data, Sequence) and data and isinstance(data[0], (str, Path)):
         from tickwire.data import read_bars
 
