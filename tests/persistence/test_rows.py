@@ -132,7 +132,7 @@ def test_long_streams_are_split_into_equal_bounded_rows() -> None:
     rows = pack_rows(0, stream)
     sizes = [r.last_seq - r.seq + 1 for r in rows]
     assert len(rows) == 3 and max(sizes) <= MAX_EVENTS_PER_ROW and max(sizes) - min(sizes) <= 1
-    assert {r.encoding for r in rows} == {"msgpack+zlib"}
+    assert {r.encoding for r in rows} == {"msgpack+zstd"}
     assert rows[1].ts_event_ns == rows[1].seq
     assert rows[1].last_ts_event_ns == rows[1].last_seq
     assert _unpack_all(0, stream, True) == stream

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
 from itertools import groupby
 
 import pytest
+import zstandard
 
 from tickwire.events import (
     Bar,
@@ -244,5 +246,17 @@ def test_uncompressed_and_compressed_rows_both_read(open_store: OpenStore) -> No
     store.append_batch("r", 0, [bar(i) for i in range(100)], compress=False)
     store.append_batch("r", 100, [bar(i) for i in range(100, 200)])
     encodings = [r[0] for r in store._fetchall("SELECT encoding FROM events ORDER BY seq")]
-    assert encodings == ["msgpack", "msgpack+zlib"]
+    assert encodings == ["msgpack", "msgpack+zstd"]
     assert list(store.iter_events("r")) == [bar(i) for i in range(200)]
+
+
+def test_zlib_rows_of_earlier_builds_still_read(store: SqlStore) -> None:
+    store.create_run(run("r"))
+    events = [bar(i) for i in range(100)]
+    store.append_batch("r", 0, events)
+    (payload,) = store._fetchall("SELECT payload FROM events")[0]
+    msgpack = zstandard.ZstdDecompressor().decompress(bytes(payload))
+    store._execute(
+        "UPDATE events SET payload = ?, encoding = ?", (zlib.compress(msgpack, 1), "msgpack+zlib")
+    )
+    assert list(store.iter_events("r")) == events

@@ -26,7 +26,7 @@ Schema (both databases)::
 An ``events`` row holds the consecutive events ``seq`` to ``last_seq`` (publish order, from
 0), of any types, up to 16384 of them: a recorder batch, so a million-bar backtest makes a
 few hundred rows. Its payload is a msgpack array of ``tickwire.events.encode`` outputs
-(zlib-compressed when over 2 KB, as ``encoding`` says); ``event_types`` lists the distinct
+(zstd-compressed when over 2 KB, as ``encoding`` says); ``event_types`` lists the distinct
 type names in the row (comma-separated) and ``type_codes`` gives, per event, the position
 of its type in that list (NULL when there is one type), so that a type filter skips rows
 without a wanted type and decodes only the wanted events; the timestamps are the first and

@@ -33,7 +33,7 @@ class PostgresStore(SqlStore):
 
     Needs ``psycopg`` (``pip install "psycopg[binary]"``). The schema is created if
     missing; give each test run its own to keep them apart. With ``compress``, large
-    payloads are stored zlib-compressed.
+    payloads are stored zstd-compressed.
     """
 
     dialect = "postgresql"

@@ -50,7 +50,7 @@ class SQLiteStore(SqlStore):
 
     ``synchronous`` is SQLite's durability setting: "NORMAL" (default) survives a crash
     of the process, "FULL" also a power loss, "OFF" neither but writes fastest. With
-    ``compress``, large payloads are stored zlib-compressed (about 7 times smaller).
+    ``compress``, large payloads are stored zstd-compressed (about 4 times smaller).
     """
 
     dialect = "sqlite"
