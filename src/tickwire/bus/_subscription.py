@@ -32,7 +32,6 @@ class Subscription:
     """
 
     __slots__ = (
-        "__weakref__",
         "_ref",
         "_strong",
         "call",
@@ -65,14 +64,7 @@ class Subscription:
         )
         self._ref: weakref.WeakMethod[Any] | None = None
         if weak and inspect.ismethod(handler):
-            self_ref = weakref.ref(self)
-
-            def dead(_: Any) -> None:
-                sub = self_ref()
-                if sub is not None:
-                    on_dead(sub)
-
-            self._ref = weakref.WeakMethod(handler, dead)
+            self._ref = weakref.WeakMethod(handler, _notify_dead(self, on_dead))
         self.call = self._make_call(handler)
 
     @property
@@ -109,25 +101,52 @@ class Subscription:
                 return None
 
             return filtered
-        if self.is_async:
-
-            async def weak_async(event: Any) -> Any:
-                target = ref()
-                if target is not None and (predicate is None or predicate(event)):
-                    return await target(event)
-                return None
-
-            return weak_async
-
-        def weak(event: Any) -> Any:
-            target = ref()
-            if target is not None and (predicate is None or predicate(event)):
-                return target(event)
-            return None
-
-        return weak
+        return _weak_call(ref, predicate, self.is_async)
 
     def matches(self, handler: Handler) -> bool:
         """True when this subscription is for ``handler`` (bound methods compare by value)."""
         current = self.handler
         return current is not None and (current is handler or current == handler)
+
+
+# Closures are built by these functions rather than inline: compiled by mypyc, a nested
+# function keeps every local of its enclosing function alive, so an inline closure would
+# hold the weakly subscribed handler strongly.
+
+
+def _notify_dead(
+    sub: Subscription, on_dead: Callable[[Subscription], None]
+) -> Callable[[Any], None]:
+    """The weakref callback: tells the bus that ``sub``'s owner was collected.
+
+    It holds ``sub`` strongly (compiled classes cannot be weakly referenced), a cycle the
+    collector frees once the bus has dropped the subscription.
+    """
+
+    def dead(_: Any) -> None:
+        on_dead(sub)
+
+    return dead
+
+
+def _weak_call(
+    ref: weakref.WeakMethod[Any], predicate: Callable[[Any], bool] | None, is_async: bool
+) -> Handler:
+    """What the bus calls for a weakly held handler: nothing once its owner is gone."""
+    if is_async:
+
+        async def weak_async(event: Any) -> Any:
+            target = ref()
+            if target is not None and (predicate is None or predicate(event)):
+                return await target(event)
+            return None
+
+        return weak_async
+
+    def weak(event: Any) -> Any:
+        target = ref()
+        if target is not None and (predicate is None or predicate(event)):
+            return target(event)
+        return None
+
+    return weak

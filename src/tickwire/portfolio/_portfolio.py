@@ -21,7 +21,7 @@ class BusLike(Protocol):
     """The part of the event bus the portfolio uses."""
 
     def subscribe(
-        self, event_type: Any, handler: Callable[[Any], Any], *, priority: int = ...
+        self, event_type: Any, handler: Callable[[Any], Any], *, priority: int = 0
     ) -> Any:
         """Deliver events of ``event_type`` to ``handler``."""
 

@@ -8,6 +8,10 @@ from tickwire.strategy.indicators._validate import check_non_negative, check_per
 
 __all__ = ["ATR", "BollingerBands"]
 
+_CANCELLATION = 1e-6
+"""Bollinger bands recompute exactly when their sum of squares drops below this fraction
+of its peak: what remains is then small enough for rounding to matter."""
+
 
 class ATR:
     """Average true range (Wilder).
@@ -57,7 +61,9 @@ class BollingerBands:
 
     The mean and the sum of squared deviations slide in O(1) (a Welford-style update,
     which stays accurate when the spread is tiny next to the price level) and are
-    recomputed exactly each time the window wraps, so drift never outlives one window.
+    recomputed exactly each time the window wraps, so drift never outlives one window,
+    and whenever the sum of squares falls a millionfold below its peak (a large value
+    left the window), where the rounding left over from that value would dominate.
     ``value`` is the middle band. Before ``ready`` (``period`` values) the bands cover the
     values seen so far.
     """
@@ -67,6 +73,7 @@ class BollingerBands:
         "_count",
         "_index",
         "_m2",
+        "_peak",
         "k",
         "lower",
         "middle",
@@ -84,6 +91,7 @@ class BollingerBands:
         self._index = 0
         self._count = 0
         self._m2 = 0.0
+        self._peak = 0.0  # the largest sum of squares since the last exact recompute
         self.ready = False
         self.value = self.middle = self.upper = self.lower = self.std = 0.0
 
@@ -106,8 +114,13 @@ class BollingerBands:
         if i == self.period:
             i = 0
             self.ready = True
-            new_mean = math.fsum(buf) / n
-            self._m2 = math.fsum([(v - new_mean) * (v - new_mean) for v in buf])
+            new_mean, self._m2 = _mean_and_m2(buf)
+            self._peak = self._m2
+        elif self._m2 > self._peak:
+            self._peak = self._m2
+        elif self._m2 < self._peak * _CANCELLATION:
+            new_mean, self._m2 = _mean_and_m2(buf if self.ready else buf[:n])
+            self._peak = self._m2
         self._index = i
         m2 = self._m2
         # Rounding can leave a tiny negative sum of squares when all values are equal.
@@ -118,3 +131,9 @@ class BollingerBands:
         self.upper = new_mean + width
         self.lower = new_mean - width
         return new_mean
+
+
+def _mean_and_m2(values: list[float]) -> tuple[float, float]:
+    """The exact mean and sum of squared deviations of ``values``."""
+    mean = math.fsum(values) / len(values)
+    return mean, math.fsum([(v - mean) * (v - mean) for v in values])

@@ -1,0 +1,18 @@
+"""Session-wide checks that must hold before any test means anything."""
+
+from __future__ import annotations
+
+import pytest
+
+from tickwire._build import stale_compiled_modules
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test compiled modules built from older sources than the ones on disk."""
+    stale = stale_compiled_modules()
+    if stale:
+        raise pytest.UsageError(
+            f"compiled modules are older than their sources: {', '.join(stale)}. "
+            "Rebuild with `pip install -e .` "
+            "(or `TICKWIRE_PURE_PYTHON=1 pip install -e .` to run them interpreted)."
+        )
