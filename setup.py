@@ -41,8 +41,8 @@ MANIFEST = ROOT / "src" / "tickwire" / "_compiled.json"
 def pure_python() -> list[object]:
     """No extensions; delete the ones an editable build left beside the sources."""
     MANIFEST.unlink(missing_ok=True)
-    for stale in [*(ROOT / "src").glob("tickwire_core__mypyc*"), *(ROOT / "src").rglob("*.so")]:
-        stale.unlink()
+    for stale in (ROOT / "src").rglob("*.so"):  # the modules and tickwire_core__mypyc
+        stale.unlink(missing_ok=True)
     return []
 
 
