@@ -38,16 +38,23 @@ ROOT = Path(__file__).parent
 MANIFEST = ROOT / "src" / "tickwire" / "_compiled.json"
 
 
-def pure_python() -> list[object]:
-    """No extensions; delete the ones an editable build left beside the sources."""
+def remove_built_extensions() -> None:
+    """Delete the extensions an earlier editable build left beside the sources: a module
+    no longer compiled (or a pure build) must not be shadowed by its old extension."""
     MANIFEST.unlink(missing_ok=True)
     for stale in (ROOT / "src").rglob("*.so"):  # the modules and tickwire_core__mypyc
         stale.unlink(missing_ok=True)
+
+
+def pure_python() -> list[object]:
+    remove_built_extensions()
     return []
 
 
 def compiled() -> list[object]:
     from mypyc.build import mypycify
+
+    remove_built_extensions()
 
     digests = {
         ".".join(Path(path).relative_to("src").with_suffix("").parts): hashlib.sha256(
