@@ -1,10 +1,10 @@
 """Builds tickwire, compiling the per-event hot path with mypyc.
 
 The modules in ``COMPILED`` run for every bar, order and fill of a backtest: bus dispatch,
-the portfolio, the simulated broker and risk checks, and bar building. They are plain
-typed Python (mypy --strict); mypyc turns them into C extensions, which runs a backtest
-about 1.6 times as fast (``benchmarks/backtest.py``). Everything else, and every user
-strategy, stays interpreted.
+the portfolio, the simulated broker and risk checks, bar building, and the recorder's bus
+handler. They are plain typed Python (mypy --strict); mypyc turns them into C extensions,
+which runs a backtest about 1.4 times as fast (``benchmarks/backtest.py``). Everything
+else, and every user strategy, stays interpreted.
 
 ``TICKWIRE_PURE_PYTHON=1 pip install -e .`` builds without compiling (and removes compiled
 modules an earlier editable build left in ``src``). Otherwise, in an editable install a
@@ -29,6 +29,7 @@ COMPILED = [
     "src/tickwire/execution/_broker.py",
     "src/tickwire/execution/_orders.py",
     "src/tickwire/execution/_risk.py",
+    "src/tickwire/persistence/_capture.py",
     "src/tickwire/portfolio/_portfolio.py",
     "src/tickwire/portfolio/equity.py",
     "src/tickwire/portfolio/position.py",

@@ -15,8 +15,9 @@ import pytest
 
 import tickwire
 from tickwire.bus import EventBus
-from tickwire.events import Bar, EventBase, Side, Signal, SubmitOrder
+from tickwire.events import Bar, Side, Signal, SubmitOrder
 from tickwire.persistence import Recorder, RunStatus, SQLiteStore
+from tickwire.persistence._rows import Row
 from tickwire.persistence._sql import SqlStore
 
 from .conftest import bar, mixed_events
@@ -130,14 +131,12 @@ class _Observed:
         self.failed = threading.Event()
         self.threads: list[str] = []
 
-    def append_batch(
-        self, run_id: str, first_seq: int, events: Sequence[EventBase], *, compress: bool = True
-    ) -> None:
+    def append_rows(self, run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
         if self.failures:
             self.failures -= 1
             self.failed.set()
             raise OSError("disk full")
-        self.inner.append_batch(run_id, first_seq, events, compress=compress)
+        self.inner.append_rows(run_id, rows, compress=compress)
         self.threads.append(threading.current_thread().name)
         self.stored.set()
 
@@ -266,25 +265,47 @@ def test_a_writer_that_falls_behind_stores_uncompressed_until_it_catches_up(
 ) -> None:
     observed = _Observed(store)
     calls: list[tuple[int, bool]] = []
-    inner = observed.append_batch
+    inner = observed.append_rows
 
-    def append_batch(
-        run_id: str, first_seq: int, events: Sequence[EventBase], *, compress: bool = True
-    ) -> None:
-        calls.append((len(events), compress))
-        inner(run_id, first_seq, events, compress=compress)
+    def append_rows(run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
+        calls.append((sum(r.last_seq - r.seq + 1 for r in rows), compress))
+        inner(run_id, rows, compress=compress)
 
-    observed.append_batch = append_batch  # type: ignore[method-assign]
+    observed.append_rows = append_rows  # type: ignore[method-assign]
     bus = EventBus()
-
-    class Impatient(Recorder):
-        CATCH_UP_LAG = 100
-
-    recorder = Impatient(observed, flush_interval=NEVER, batch_size=64).attach(bus)
-    for i in range(150):
+    recorder = Recorder(observed, flush_interval=NEVER, batch_size=64).attach(bus)
+    for i in range(150):  # two batches of 64 sealed by the publisher, 22 events pending
         bus.publish(bar(i))
-    recorder._drain(catch_up=True)  # what the writer thread does
+    recorder._store_batches(catch_up=True)  # what the writer thread does
     bus.publish(bar(150))
     recorder.close()
-    assert calls == [(64, False), (64, True), (22, True), (1, True)]
+    assert calls == [(64, False), (64, True), (23, True)]
     assert list(store.iter_events(recorder.run_id)) == [bar(i) for i in range(151)]
+
+
+def test_the_writer_stores_full_batches_and_packs_a_quiet_tail(store: SqlStore) -> None:
+    observed = _Observed(store)
+    stored: list[int] = []
+    all_stored = threading.Event()
+    inner = observed.append_rows
+
+    def append_rows(run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
+        inner(run_id, rows, compress=compress)
+        stored.append(sum(r.last_seq - r.seq + 1 for r in rows))
+        if sum(stored) == 300:
+            all_stored.set()
+
+    observed.append_rows = append_rows  # type: ignore[method-assign]
+    bus = EventBus()
+    recorder = Recorder(observed, flush_interval=0.001, batch_size=128).attach(bus)
+    for i in range(300):
+        bus.publish(bar(i))
+    # The publisher encoded groups of 64 and sealed two batches of 128; the writer stores
+    # them and, once nothing was sealed for an interval, seals the last 44 itself.
+    assert all_stored.wait(timeout=30)
+    assert stored == [128, 128, 44]
+    assert all(t.startswith("tickwire-recorder-") for t in observed.threads)
+    recorder.close()
+    assert recorder.recorded == 300 and recorder.pending == 0
+    assert len(observed.threads) == len(stored)  # close() found nothing left to store
+    assert list(store.iter_events(recorder.run_id)) == [bar(i) for i in range(300)]

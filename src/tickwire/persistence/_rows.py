@@ -32,10 +32,14 @@ from tickwire.persistence._types import EventRecord
 __all__ = [
     "COMPRESS_ABOVE",
     "MAX_EVENTS_PER_ROW",
+    "MAX_TYPES_PER_ROW",
     "MSGPACK",
     "MSGPACK_ZLIB",
     "MSGPACK_ZSTD",
     "Row",
+    "build_row",
+    "compressed",
+    "encode_items",
     "pack_rows",
     "type_names",
     "unpack_row",
@@ -55,7 +59,7 @@ MSGPACK_ZLIB = "msgpack+zlib"
 earlier builds wrote; still read, no longer written)."""
 _ZSTD_LEVEL = 1
 
-_MAX_TYPES_PER_ROW = 256
+MAX_TYPES_PER_ROW = 256
 """A type code is one byte; a chunk with more distinct types is split."""
 
 _items = msgspec.msgpack.Decoder(list[msgspec.Raw])
@@ -94,43 +98,55 @@ def _array_header(n: int) -> bytes:
     return b"\xdd" + n.to_bytes(4, "big")
 
 
-def _encode_chunk(chunk: Sequence[EventBase]) -> bytes:
+def encode_items(chunk: Sequence[EventBase]) -> bytes:
+    """The codec encodings of ``chunk``'s events, concatenated (a row payload's body)."""
     try:
-        return _plain_list(chunk)
+        return _plain_list(chunk)[len(_array_header(len(chunk))) :]
     except TypeError:  # a type only the codec knows how to encode (e.g. EventType members)
-        return b"".join((_array_header(len(chunk)), *map(encode, chunk)))
+        return b"".join(map(encode, chunk))
 
 
-def _pack(seq: int, chunk: Sequence[EventBase], compress: bool, rows: list[Row]) -> None:
-    kinds = list(map(type, chunk))
+def build_row(
+    seq: int, kinds: Sequence[type[EventBase]], bodies: list[bytes], first_ts: int, last_ts: int
+) -> Row:
+    """An uncompressed row for events ``seq...`` of classes ``kinds`` (at most
+    ``MAX_TYPES_PER_ROW`` distinct), whose encodings are ``bodies`` joined."""
     distinct = dict.fromkeys(kinds)
-    if len(distinct) > _MAX_TYPES_PER_ROW:
-        half = len(chunk) // 2
-        _pack(seq, chunk[:half], compress, rows)
-        _pack(seq + half, chunk[half:], compress, rows)
-        return
     codes: bytes | None = None
     if len(distinct) > 1:
         position = {cls: i for i, cls in enumerate(distinct)}
         codes = bytes(map(position.__getitem__, kinds))
-    payload = _encode_chunk(chunk)
-    encoding = MSGPACK
-    if compress and len(payload) > COMPRESS_ABOVE:
-        # A compressor per row: they are not thread-safe, and one costs microseconds.
-        payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(payload)
-        encoding = MSGPACK_ZSTD
-    rows.append(
-        Row(
-            seq,
-            seq + len(chunk) - 1,
-            ",".join(cls.__name__ for cls in distinct),
-            codes,
-            chunk[0].ts_event_ns,
-            chunk[-1].ts_event_ns,
-            encoding,
-            payload,
-        )
+    return Row(
+        seq,
+        seq + len(kinds) - 1,
+        ",".join(cls.__name__ for cls in distinct),
+        codes,
+        first_ts,
+        last_ts,
+        MSGPACK,
+        b"".join([_array_header(len(kinds)), *bodies]),
     )
+
+
+def _pack(seq: int, chunk: Sequence[EventBase], compress: bool, rows: list[Row]) -> None:
+    kinds = list(map(type, chunk))
+    if len(set(kinds)) > MAX_TYPES_PER_ROW:
+        half = len(chunk) // 2
+        _pack(seq, chunk[:half], compress, rows)
+        _pack(seq + half, chunk[half:], compress, rows)
+        return
+    body = encode_items(chunk)
+    row = build_row(seq, kinds, [body], chunk[0].ts_event_ns, chunk[-1].ts_event_ns)
+    rows.append(compressed(row) if compress else row)
+
+
+def compressed(row: Row) -> Row:
+    """``row`` with its payload compressed, if it is an uncompressed one worth it."""
+    if row.encoding != MSGPACK or len(row.payload) <= COMPRESS_ABOVE:
+        return row
+    # A compressor per row: they are not thread-safe, and one costs microseconds.
+    payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(row.payload)
+    return row._replace(encoding=MSGPACK_ZSTD, payload=payload)
 
 
 def pack_rows(first_seq: int, events: Sequence[EventBase], *, compress: bool = True) -> list[Row]:

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Self
 
 from tickwire.events import EventBase
-from tickwire.persistence._rows import Row, pack_rows, type_names, unpack_row
+from tickwire.persistence._rows import Row, compressed, pack_rows, type_names, unpack_row
 from tickwire.persistence._schema import MIGRATIONS, VERSION_TABLE_DDL, latest_version
 from tickwire.persistence._types import EventRecord, RunInfo, StoreError
 from tickwire.persistence.store import EventTypes
@@ -173,6 +173,15 @@ class SqlStore(ABC):
         rows = pack_rows(first_seq, events, compress=self._compress and compress)  # needs no lock
         with self._lock:
             self._insert_rows(run_id, rows)
+
+    def append_rows(self, run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
+        """Store rows packed by ``pack_rows`` (the recorder packs in the publishing thread)
+        in one commit, compressing uncompressed ones unless ``compress=False``."""
+        if not rows:
+            return
+        packed = [compressed(row) for row in rows] if self._compress and compress else list(rows)
+        with self._lock:
+            self._insert_rows(run_id, packed)
 
     def finish_run(
         self,

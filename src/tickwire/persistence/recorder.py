@@ -5,13 +5,16 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, Self
 
 import tickwire
-from tickwire.events import EventBase, new_id, now_ns
+from tickwire.events import new_id, now_ns
+from tickwire.persistence._capture import EventCapture
+from tickwire.persistence._rows import Row
 from tickwire.persistence._switch import hold_switch_interval, release_switch_interval
 from tickwire.persistence._types import RunInfo, RunStatus
 from tickwire.persistence.store import EventStore
@@ -34,24 +37,25 @@ class _Bus(Protocol):
 class Recorder:
     """Persists every event published on a bus, with the run's metadata, off the hot path.
 
-    The bus handler is the ``append`` of a list: one C call per event, no Python frame.
-    A writer thread wakes every ``flush_interval`` seconds and stores what accumulated,
-    in transactions of up to ``batch_size`` events. :meth:`flush` and :meth:`close` store
-    the rest in the calling thread, so nothing published before them is lost, also when
-    a ``with recorder:`` block ends by Ctrl-C. A recorder still open at interpreter exit
-    is closed then.
+    The bus handler appends each event to a list; every ``batch_size`` events it packs
+    them into rows in the publishing thread (see ``_capture``), and a writer thread
+    compresses and inserts each batch in one transaction. When events arrive slowly, the
+    writer packs what waited ``flush_interval`` seconds itself. :meth:`flush` and
+    :meth:`close` store the rest in the calling thread, so nothing published before them
+    is lost, also when a ``with recorder:`` block ends by Ctrl-C. A recorder still open at
+    interpreter exit is closed then.
 
     While attached, the interpreter's GIL switch interval is at most ``switch_interval``
     (None leaves it alone): the writer releases the GIL to compress and insert, and at the
     default 5 ms it waits so long to get it back from a busy publisher that it falls
-    behind. A writer at least :attr:`CATCH_UP_LAG` events behind stores batches
-    uncompressed until it has caught up, which keeps the buffer (memory) bounded.
+    behind. While :attr:`CATCH_UP_BATCHES` or more batches wait, it stores them
+    uncompressed until it has caught up, which keeps memory bounded.
     """
 
-    DEFAULT_FLUSH_INTERVAL: ClassVar[float] = 0.005
+    DEFAULT_FLUSH_INTERVAL: ClassVar[float] = 0.25
     DEFAULT_SWITCH_INTERVAL: ClassVar[float] = 0.001
-    CATCH_UP_LAG: ClassVar[int] = 65_536
-    """The writer thread stores batches uncompressed while this many events wait."""
+    CATCH_UP_BATCHES: ClassVar[int] = 2
+    """The writer thread stores batches uncompressed while this many wait."""
 
     def __init__(
         self,
@@ -81,13 +85,14 @@ class Recorder:
             data_sources=tuple(data_sources),
             tickwire_version=tickwire.__version__,
         )
-        self._batch_size = batch_size
         self._flush_interval = flush_interval
         self._priority = priority
         self._switch_interval = switch_interval
-        self._buffer: list[EventBase] = []
-        self._on_event = self._buffer.append
-        self._drain_lock = threading.Lock()
+        self._capture = EventCapture(batch_size, self._enqueue)
+        self._on_event = self._capture.capture
+        self._batches: deque[tuple[list[Row], int]] = deque()
+        self._store_lock = threading.Lock()
+        self._sealed = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._bus: _Bus | None = None
@@ -105,7 +110,7 @@ class Recorder:
     @property
     def pending(self) -> int:
         """Events received but not yet stored."""
-        return len(self._buffer)
+        return self._capture.pending + sum(count for _, count in list(self._batches))
 
     def attach(self, bus: _Bus) -> Self:
         """Create the run in the store, subscribe to every event and start the writer."""
@@ -132,7 +137,8 @@ class Recorder:
 
     def flush(self) -> None:
         """Store every event received so far, in the calling thread; returns when committed."""
-        self._drain()
+        self._capture.seal()
+        self._store_batches()
 
     def close(
         self, summary: Mapping[str, Any] | None = None, *, status: str = RunStatus.FINISHED
@@ -148,11 +154,12 @@ class Recorder:
             return
         self._bus.unsubscribe_all(self._on_event)
         self._stop.set()
+        self._sealed.set()
         if self._thread is not None:
             self._thread.join()
         if self._switch_interval is not None:
             release_switch_interval()
-        self._drain()
+        self.flush()
         self.store.finish_run(
             self.run_id,
             ended_ns=now_ns(),
@@ -178,36 +185,37 @@ class Recorder:
             status = RunStatus.FAILED
         self.close(status=status)
 
-    def _drain(self, catch_up: bool = False) -> None:
-        with self._drain_lock:
-            buffer = self._buffer
-            remaining = len(buffer)  # events published later are left for the next drain
-            size = self._batch_size
-            while remaining:
-                batch = buffer[: min(size, remaining)]
-                # Compression costs the writer about 1 us per event: while CATCH_UP_LAG or
-                # more events wait (this batch included), store as it is, to catch up.
-                compress = not catch_up or len(buffer) < self.CATCH_UP_LAG
-                self.store.append_batch(self.run_id, self._next_seq, batch, compress=compress)
-                # Publishers only append and only this method removes, so the first
-                # len(batch) items are the ones just stored; until then a failed write
-                # leaves them in place, in order, for the next attempt.
-                del buffer[: len(batch)]
-                self._next_seq += len(batch)
-                remaining -= len(batch)
+    def _enqueue(self, rows: list[Row], count: int) -> None:
+        self._batches.append((rows, count))
+        self._sealed.set()
+
+    def _store_batches(self, catch_up: bool = False) -> None:
+        with self._store_lock:
+            batches = self._batches
+            while batches:
+                rows, count = batches[0]
+                # Compression costs the writer about 0.2 us per event: while it lags by
+                # CATCH_UP_BATCHES or more batches, it stores them as they are.
+                compress = not catch_up or len(batches) < self.CATCH_UP_BATCHES
+                self.store.append_rows(self.run_id, rows, compress=compress)
+                # Only this method removes batches, and they are appended at the end: the
+                # first is the one just stored. A failed write leaves it for the next try.
+                batches.popleft()
+                self._next_seq += count
 
     def _write_periodically(self) -> None:
-        buffer = self._buffer
         while True:
-            # Behind by a whole batch or more: write on without sleeping.
-            if len(buffer) < self._batch_size and self._stop.wait(self._flush_interval):
-                return
+            sealed = self._sealed.wait(self._flush_interval)
+            self._sealed.clear()  # a batch sealed from here on is stored below or next time
             if self._stop.is_set():
                 return
             try:
-                self._drain(catch_up=True)
+                if not sealed:
+                    # Nothing was sealed for a whole interval: a slow publisher; pack here.
+                    self._capture.seal()
+                self._store_batches(catch_up=True)
             except Exception as exc:
-                # Events stay buffered; flush() and close() retry and raise if it still fails.
+                # Events stay queued; flush() and close() retry and raise if it still fails.
                 self.writer_error = exc
                 logger.error("recorder of run %s stopped writing: %r", self.run_id, exc)
                 return

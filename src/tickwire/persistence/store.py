@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
 from tickwire.events import EventBase
+from tickwire.persistence._rows import Row
 from tickwire.persistence._types import EventRecord, RunInfo
 
 __all__ = ["EventStore", "EventTypes"]
@@ -34,6 +35,11 @@ class EventStore(Protocol):
     ) -> None:
         """Store ``events`` (in publish order, the first having ``first_seq``) in one commit;
         ``compress=False`` stores them uncompressed even if the store compresses."""
+        ...
+
+    def append_rows(self, run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
+        """Store rows packed by ``pack_rows`` in one commit, compressing uncompressed ones
+        unless ``compress=False`` (what the recorder's writer thread calls)."""
         ...
 
     def finish_run(
