@@ -34,11 +34,12 @@ last event's ``ts_event_ns``. Schema version 3 introduced this layout; version 2
 one row per run of same-type events, which interleaved orders and fills made tiny and
 numerous, and upgrading converts such rows in place.
 
-Recording: the bus handler is a list's ``append``; a writer thread packs, compresses and
-inserts what accumulated, one statement per batch. While recorders are attached the
-interpreter's GIL switch interval is at most 1 ms (``switch_interval``; restored after),
-without which the writer waits too long for the GIL after each compression and insert
-and falls behind; a writer more than ``Recorder.CATCH_UP_LAG`` events behind stores
+Recording: the bus handler (``_capture``, compiled) encodes events 64 at a time in the
+publishing thread and keeps only their bytes; every ``batch_size`` events it builds the
+rows, which a writer thread compresses and inserts in one statement. While recorders are
+attached the interpreter's GIL switch interval is at most 1 ms (``switch_interval``;
+restored after), without which the writer waits too long for the GIL after each
+compression and insert and falls behind; while two or more batches wait, it stores them
 uncompressed until it has caught up, so memory stays bounded.
 
 Migrations: ``schema_version`` has one row per applied migration. Opening a store
