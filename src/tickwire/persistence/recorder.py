@@ -35,12 +35,13 @@ class _Bus(Protocol):
 
 
 class Recorder:
-    """Persists every event published on a bus, with the run's metadata, off the hot path.
+    """Persists every event published on a bus, with the run's metadata.
 
-    The bus handler appends each event to a list; every ``batch_size`` events it packs
-    them into rows in the publishing thread (see ``_capture``), and a writer thread
-    compresses and inserts each batch in one transaction. When events arrive slowly, the
-    writer packs what waited ``flush_interval`` seconds itself. :meth:`flush` and
+    The bus handler encodes events 64 at a time in the publishing thread and keeps only
+    their bytes; once ``batch_size`` events are encoded (rounded up to whole groups) it
+    builds their rows (see ``_capture``), and a writer thread compresses and inserts each
+    such batch in one transaction. When nothing was sealed for ``flush_interval`` seconds
+    (a slow publisher), the writer seals what is pending itself. :meth:`flush` and
     :meth:`close` store the rest in the calling thread, so nothing published before them
     is lost, also when a ``with recorder:`` block ends by Ctrl-C. A recorder still open at
     interpreter exit is closed then.
