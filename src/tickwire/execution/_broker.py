@@ -75,9 +75,11 @@ __all__ = ["SimulatedBroker"]
 _NS_PER_DAY = 86_400 * 1_000_000_000
 _BEFORE_ANY_BAR = -(2**63)
 _DONE_FRACTION = 1e-9  # a remainder below this fraction of the order counts as filled
-_STOP_LIMIT = OrderType.STOP_LIMIT
+_STOP_LIMIT = OrderType.STOP_LIMIT  # enum members looked up once (see _orders)
 _STOP = OrderType.STOP
 _LIMIT = OrderType.LIMIT
+_BUY = Side.BUY
+_SELL = Side.SELL
 
 
 class SimulatedBroker:
@@ -200,7 +202,7 @@ class SimulatedBroker:
         arrival = max((b.ts_event_ns for b in self._last_bar.values()), default=_BEFORE_ANY_BAR)
         day_ts = order.ts_event_ns if arrival == _BEFORE_ANY_BAR else arrival
         working = WorkingOrder.from_request(order, arrival, day_ts // _NS_PER_DAY)
-        if order.side is Side.BUY and self._account is not None:
+        if order.side is _BUY and self._account is not None:
             working.reserved = self._buy_cost(order) or 0.0
             self._reserved += working.reserved
         self._add(working)
@@ -235,7 +237,7 @@ class SimulatedBroker:
         account = self._account
         if account is None:
             return None
-        if order.side is Side.BUY:
+        if order.side is _BUY:
             cost = self._buy_cost(order)
             if cost is None:
                 return f"no reference price for {instrument!r} to check buying power"
@@ -266,7 +268,7 @@ class SimulatedBroker:
         if price is None:
             return None
         if self._slippage is not None:
-            price = self._slippage(price, Side.BUY)
+            price = self._slippage(price, _BUY)
         short = -self._account.quantity(order.instrument)
         opening = order.quantity - short if short > 0.0 else order.quantity
         if opening <= 0.0:
@@ -418,7 +420,7 @@ class SimulatedBroker:
 
     def _place_exits(self, entry: WorkingOrder, ts: int, bar: Bar | None) -> None:
         """Place the bracket's exit legs for the filled quantity, one cancelling the other."""
-        exit_side = Side.SELL if entry.buy else Side.BUY
+        exit_side = _SELL if entry.buy else _BUY
         legs: list[WorkingOrder] = []
         for suffix, kind, price in (
             ("sl", _STOP, entry.stop_loss),

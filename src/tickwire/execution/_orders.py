@@ -12,9 +12,16 @@ from tickwire.events import Bar, OrderType, Side, SubmitOrder, TimeInForce
 
 __all__ = ["WorkingOrder", "fill_price", "order_problem", "stop_reached"]
 
+# Enum members looked up once: reading ``Side.BUY`` goes through the enum metaclass and
+# costs as much as a dict insert on every use.
 _MARKET = OrderType.MARKET
 _LIMIT = OrderType.LIMIT
 _STOP = OrderType.STOP
+_STOP_LIMIT = OrderType.STOP_LIMIT
+_BUY = Side.BUY
+_SELL = Side.SELL
+_IOC = TimeInForce.IOC
+_DAY = TimeInForce.DAY
 
 
 class WorkingOrder:
@@ -69,14 +76,14 @@ class WorkingOrder:
         self.order_id = order_id
         self.instrument = instrument
         self.side = side
-        self.buy = side is Side.BUY
+        self.buy = side is _BUY
         self.quantity = quantity
         self.remaining = quantity
         self.kind = kind
         self.limit = limit
         self.stop = stop
-        self.ioc = time_in_force is TimeInForce.IOC
-        self.day = day if time_in_force is TimeInForce.DAY else -1
+        self.ioc = time_in_force is _IOC
+        self.day = day if time_in_force is _DAY else -1
         """The UTC day number (ns // day) of a DAY order; -1 for other time in force."""
         self.arrival_ns = arrival_ns
         """Matched only against bars with a later ``ts_event_ns``."""
@@ -95,10 +102,12 @@ class WorkingOrder:
         self.reserved = 0.0
         """Cash set aside for the unfilled part of a buy (buying-power check)."""
 
-    @classmethod
-    def from_request(cls, order: SubmitOrder, arrival_ns: int, day: int) -> WorkingOrder:
+    @staticmethod
+    def from_request(order: SubmitOrder, arrival_ns: int, day: int) -> WorkingOrder:
         """A new working order for an accepted request."""
-        return cls(
+        # Named, not ``cls``: compiled code calls a known class's constructor directly,
+        # instead of matching fifteen keywords at run time.
+        return WorkingOrder(
             order_id=order.order_id,
             instrument=order.instrument,
             side=order.side,
@@ -131,19 +140,20 @@ def order_problem(order: SubmitOrder) -> str | None:
     if not (math.isfinite(quantity) and quantity > 0.0):
         return f"quantity must be a finite number above 0, got {quantity!r}"
     kind = order.order_type
-    if kind in (OrderType.LIMIT, OrderType.STOP_LIMIT) and not _valid_price(order.limit_price):
+    if (kind is _LIMIT or kind is _STOP_LIMIT) and not _valid_price(order.limit_price):
         return f"{kind.value} order needs a finite limit_price above 0, got {order.limit_price!r}"
-    if kind in (OrderType.STOP, OrderType.STOP_LIMIT) and not _valid_price(order.stop_price):
+    if (kind is _STOP or kind is _STOP_LIMIT) and not _valid_price(order.stop_price):
         return f"{kind.value} order needs a finite stop_price above 0, got {order.stop_price!r}"
-    for name in ("take_profit", "stop_loss"):
-        value = getattr(order, name)
+    tp, sl = order.take_profit, order.stop_loss
+    if tp is None and sl is None:
+        return None
+    for name, value in (("take_profit", tp), ("stop_loss", sl)):
         if value is not None and not _valid_price(value):
             return f"{name} must be a finite price above 0, got {value!r}"
-    tp, sl = order.take_profit, order.stop_loss
     if tp is not None and sl is not None:
-        if order.side is Side.BUY and not sl < tp:
+        if order.side is _BUY and not sl < tp:
             return f"bracket of a buy needs stop_loss < take_profit, got {sl!r} and {tp!r}"
-        if order.side is Side.SELL and not sl > tp:
+        if order.side is _SELL and not sl > tp:
             return f"bracket of a sell needs stop_loss > take_profit, got {sl!r} and {tp!r}"
     return None
 

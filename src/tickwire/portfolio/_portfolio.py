@@ -15,6 +15,7 @@ from tickwire.portfolio.trades import Trade, TradeBuilder
 __all__ = ["BusLike", "Portfolio"]
 
 _NO_TIME = -(2**63)
+_BUY = Side.BUY  # looked up once: enum member access goes through the metaclass
 
 
 class BusLike(Protocol):
@@ -141,7 +142,7 @@ class Portfolio:
         pos = self._positions.get(inst)
         if pos is None:
             pos = self._positions[inst] = PositionState(inst)
-        sign = 1 if fill.side == Side.BUY else -1
+        sign = 1 if fill.side == _BUY else -1
         realized_before = pos.realized_pnl
         closed = pos.apply(sign, quantity, price, commission)
         self.cash -= sign * quantity * price + commission

@@ -51,6 +51,8 @@ class _Publisher(Protocol):
 
 
 _PARAMETER_TYPES = (int, float, str, bool)
+_BUY = Side.BUY  # enum members looked up once: each access goes through the metaclass
+_SELL = Side.SELL
 
 
 class Strategy:
@@ -203,7 +205,7 @@ class Strategy:
     ) -> str:
         """Publish a buy order request; returns its order id."""
         return self._submit(
-            Side.BUY, quantity, instrument, order_type, limit_price, stop_price,
+            _BUY, quantity, instrument, order_type, limit_price, stop_price,
             time_in_force, take_profit, stop_loss, signal_id,
         )  # fmt: skip
 
@@ -222,7 +224,7 @@ class Strategy:
     ) -> str:
         """Publish a sell order request; returns its order id."""
         return self._submit(
-            Side.SELL, quantity, instrument, order_type, limit_price, stop_price,
+            _SELL, quantity, instrument, order_type, limit_price, stop_price,
             time_in_force, take_profit, stop_loss, signal_id,
         )  # fmt: skip
 
