@@ -40,7 +40,7 @@ class Side(enum.StrEnum):
     @property
     def sign(self) -> int:
         """+1 for a buy, -1 for a sell."""
-        return 1 if self is Side.BUY else -1
+        return 1 if self == "BUY" else -1  # not Side.BUY: member lookups are slow
 
 
 class OrderType(enum.StrEnum):

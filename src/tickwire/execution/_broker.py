@@ -199,7 +199,10 @@ class SimulatedBroker:
             )
             return
         # The newest bar time over all instruments: found per order, not stored per bar.
-        arrival = max((b.ts_event_ns for b in self._last_bar.values()), default=_BEFORE_ANY_BAR)
+        arrival = _BEFORE_ANY_BAR
+        for bar in self._last_bar.values():
+            if bar.ts_event_ns > arrival:
+                arrival = bar.ts_event_ns
         day_ts = order.ts_event_ns if arrival == _BEFORE_ANY_BAR else arrival
         working = WorkingOrder.from_request(order, arrival, day_ts // _NS_PER_DAY)
         if order.side is _BUY and self._account is not None:

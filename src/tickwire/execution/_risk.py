@@ -34,6 +34,7 @@ from tickwire.events import (
     OrderFilled,
     OrderRejected,
     OrderSubmitted,
+    Side,
     SubmitOrder,
 )
 from tickwire.execution._circuit_breaker import BreakerState, CircuitBreaker
@@ -43,6 +44,7 @@ from tickwire.execution._protocols import Account, BusLike
 __all__ = ["RiskManager"]
 
 _PRICE_PRIORITY = 1_000_000
+_BUY = Side.BUY  # looked up once: enum member access goes through the metaclass
 """Bars reach the price tracker before any strategy, so checks use the current close."""
 
 
@@ -196,7 +198,7 @@ class RiskManager:
                 )
             )
             return
-        signed = order.quantity if order.side.sign > 0 else -order.quantity
+        signed = order.quantity if order.side == _BUY else -order.quantity
         self._open[order.order_id] = _Open(order.instrument, signed)
         self._awaiting.add(order.order_id)
         if self.max_orders_per_window is not None:
@@ -284,7 +286,7 @@ class RiskManager:
             exposure = self._account.quantity(instrument) + sum(
                 o.remaining for o in self._open.values() if o.instrument == instrument
             )
-            projected = exposure + (quantity if order.side.sign > 0 else -quantity)
+            projected = exposure + (quantity if order.side == _BUY else -quantity)
             if abs(projected) > self.max_position and abs(projected) > abs(exposure):
                 return (
                     f"position in {instrument!r} would reach {projected:g}, "

@@ -10,6 +10,9 @@ from tickwire.events import Side
 
 __all__ = ["Trade", "TradeBuilder"]
 
+_BUY = Side.BUY  # looked up once: enum member access goes through the metaclass
+_SELL = Side.SELL
+
 
 @dataclass(frozen=True, slots=True)
 class Trade:
@@ -136,7 +139,7 @@ class TradeBuilder:
         ts = self._timestamps
         trade = Trade(
             instrument=instrument,
-            side=Side.BUY if trip.sign > 0 else Side.SELL,
+            side=_BUY if trip.sign > 0 else _SELL,
             quantity=qty,
             entry_ts_ns=trip.entry_ts_ns,
             entry_price=trip.entry_cost / qty,
