@@ -20,7 +20,7 @@ from tickwire.persistence._rows import (
     MAX_TYPES_PER_ROW,
     Row,
     build_row,
-    encode_items,
+    encode_array,
 )
 
 __all__ = ["GROUP", "EventCapture"]
@@ -42,7 +42,7 @@ class EventCapture:
         self._sealed = sealed
         self._lock = threading.Lock()
         self._events: list[Any] = []  # fewer than GROUP, not yet encoded
-        self._bodies: list[bytes] = []  # one per encoded group
+        self._arrays: list[bytes] = []  # one msgpack array per encoded group
         self._kinds: list[list[type]] = []  # the event classes of each group
         self._times: list[tuple[int, int]] = []  # first and last ts_event_ns of each group
         self._encoded = 0  # events in the encoded groups
@@ -80,12 +80,12 @@ class EventCapture:
             return
         group = events[:count]
         try:
-            body = encode_items(group)
+            array = encode_array(group)
         except Exception as exc:
             self.error = exc
             raise
         self.error = None
-        self._bodies.append(body)
+        self._arrays.append(array)
         self._kinds.append([type(event) for event in group])
         self._times.append((group[0].ts_event_ns, group[-1].ts_event_ns))
         self._encoded += count
@@ -112,7 +112,7 @@ class EventCapture:
             distinct = widened
         rows.append(self._row(seq, kinds, start, len(self._kinds)))
         count = self._encoded
-        self._bodies = []
+        self._arrays = []
         self._kinds = []
         self._times = []
         self._encoded = 0
@@ -121,5 +121,5 @@ class EventCapture:
 
     def _row(self, seq: int, kinds: list[type], start: int, stop: int) -> Row:
         """The row of events ``seq...`` held by groups ``start`` to ``stop - 1``."""
-        bodies = self._bodies[start:stop]
-        return build_row(seq, kinds, bodies, self._times[start][0], self._times[stop - 1][1])
+        arrays = self._arrays[start:stop]
+        return build_row(seq, kinds, arrays, self._times[start][0], self._times[stop - 1][1])

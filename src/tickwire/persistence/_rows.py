@@ -39,7 +39,7 @@ __all__ = [
     "Row",
     "build_row",
     "compressed",
-    "encode_items",
+    "encode_array",
     "pack_rows",
     "type_names",
     "unpack_row",
@@ -98,24 +98,35 @@ def _array_header(n: int) -> bytes:
     return b"\xdd" + n.to_bytes(4, "big")
 
 
-def encode_items(chunk: Sequence[EventBase]) -> bytes:
-    """The codec encodings of ``chunk``'s events, concatenated (a row payload's body)."""
+def _header_size(array: bytes) -> int:
+    first = array[0]
+    return 1 if first < 0xDC else (3 if first == 0xDC else 5)
+
+
+def encode_array(chunk: Sequence[EventBase]) -> bytes:
+    """``chunk`` as a msgpack array of the codec's encodings of its events."""
     try:
-        return _plain_list(chunk)[len(_array_header(len(chunk))) :]
+        return _plain_list(chunk)
     except TypeError:  # a type only the codec knows how to encode (e.g. EventType members)
-        return b"".join(map(encode, chunk))
+        return b"".join((_array_header(len(chunk)), *map(encode, chunk)))
 
 
 def build_row(
-    seq: int, kinds: Sequence[type[EventBase]], bodies: list[bytes], first_ts: int, last_ts: int
+    seq: int, kinds: Sequence[type[EventBase]], arrays: list[bytes], first_ts: int, last_ts: int
 ) -> Row:
     """An uncompressed row for events ``seq...`` of classes ``kinds`` (at most
-    ``MAX_TYPES_PER_ROW`` distinct), whose encodings are ``bodies`` joined."""
+    ``MAX_TYPES_PER_ROW`` distinct), whose encodings are the items of ``arrays``
+    (made by :func:`encode_array`), in order."""
     distinct = dict.fromkeys(kinds)
     codes: bytes | None = None
     if len(distinct) > 1:
         position = {cls: i for i, cls in enumerate(distinct)}
         codes = bytes(map(position.__getitem__, kinds))
+    if len(arrays) == 1:
+        payload = arrays[0]
+    else:  # one array of all their items: the headers go, the items are copied once
+        items = [memoryview(array)[_header_size(array) :] for array in arrays]
+        payload = b"".join([_array_header(len(kinds)), *items])
     return Row(
         seq,
         seq + len(kinds) - 1,
@@ -124,7 +135,7 @@ def build_row(
         first_ts,
         last_ts,
         MSGPACK,
-        b"".join([_array_header(len(kinds)), *bodies]),
+        payload,
     )
 
 
@@ -135,8 +146,8 @@ def _pack(seq: int, chunk: Sequence[EventBase], compress: bool, rows: list[Row])
         _pack(seq, chunk[:half], compress, rows)
         _pack(seq + half, chunk[half:], compress, rows)
         return
-    body = encode_items(chunk)
-    row = build_row(seq, kinds, [body], chunk[0].ts_event_ns, chunk[-1].ts_event_ns)
+    array = encode_array(chunk)
+    row = build_row(seq, kinds, [array], chunk[0].ts_event_ns, chunk[-1].ts_event_ns)
     rows.append(compressed(row) if compress else row)
 
 
