@@ -101,3 +101,23 @@ def _event_class(n: int) -> type[EventBase]:
     if n not in _classes:
         _classes[n] = type(f"CaptureKind{n}", (EventBase,), {"__annotations__": {}}, frozen=True)
     return _classes[n]
+
+
+def test_payload_buffers_are_reused_once_their_rows_are_recycled() -> None:
+    batches = _Batches()
+    capture = EventCapture(GROUP, batches)
+    for i in range(GROUP):
+        capture.capture(bar(i))
+    first = batches.rows[0]
+    assert isinstance(first.payload, memoryview)
+    buffer = first.payload.obj
+    assert batches.events() == [bar(i) for i in range(GROUP)]
+    capture.recycle([first])
+    with pytest.raises(ValueError):
+        first.payload.tobytes()  # the view was released: nothing can read the reused buffer
+    for i in range(GROUP, 2 * GROUP):
+        capture.capture(bar(i))
+    assert batches.rows[1].payload.obj is buffer  # type: ignore[union-attr]
+    assert [r.event for r in unpack_row("r", _stored(batches.rows[1]))] == [
+        bar(i) for i in range(GROUP, 2 * GROUP)
+    ]

@@ -21,7 +21,16 @@ from tickwire.events import (
     Signal,
     encode,
 )
-from tickwire.persistence._rows import MAX_EVENTS_PER_ROW, Row, pack_rows, unpack_row
+from tickwire.persistence._rows import (
+    MAX_EVENTS_PER_ROW,
+    Row,
+    build_row,
+    encode_array,
+    pack_rows,
+    payload_size,
+    stored,
+    unpack_row,
+)
 
 prices = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)
 stamps = st.integers(min_value=0, max_value=2**63 - 1)
@@ -150,3 +159,19 @@ def test_inconsistent_type_codes_name_run_and_seq() -> None:
         unpack_row("r", _stored(row._replace(type_codes=b"\0\2")))
     with pytest.raises(DecodeError, match="run r, row at seq 3: holds 2 events, its seq range"):
         unpack_row("r", _stored(row._replace(last_seq=5)))
+
+
+def test_rows_in_reused_buffers_are_stored_as_bytes() -> None:
+    events = [
+        Bar(ts_event_ns=i, ts_created_ns=i, instrument="X", open=1, high=1, low=1, close=1)
+        for i in range(100)
+    ]
+    arrays = [encode_array(events[:60]), encode_array(events[60:])]
+    buffer = bytearray(payload_size(arrays, 100))
+    row = build_row(0, [Bar] * 100, arrays, 0, 99, buffer)
+    assert isinstance(row.payload, memoryview) and row.payload.obj is buffer
+    plain, packed = stored(row, compress=False), stored(row, compress=True)
+    assert type(plain.payload) is bytes and plain.encoding == "msgpack"
+    assert type(packed.payload) is bytes and packed.encoding == "msgpack+zstd"
+    for version in (plain, packed):
+        assert [r.event for r in unpack_row("r", _stored(version))] == events

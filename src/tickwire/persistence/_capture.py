@@ -2,11 +2,12 @@
 
 Every :data:`GROUP` events are encoded with one call, in the publishing thread, while
 they are still in its cache, and only their bytes are kept; every ``batch_size`` events
-the bytes become rows for a writer thread to compress and insert, two calls that release
-the GIL. Measured on a backtest, this costs the publisher less than keeping the events
-for the writer thread to encode: holding thousands of live events defeats the memory
-reuse that keeps an unrecorded run fast, and the writer meets them cold and holds the GIL
-while it encodes, stalling the publisher. This module is compiled (see setup.py).
+the bytes become rows, written into reused buffers, for a writer thread to compress and
+insert (two calls that release the GIL) and hand back. Measured on a backtest, this
+costs the publisher less than keeping the events for the writer thread to encode:
+holding thousands of live events defeats the memory reuse that keeps an unrecorded run
+fast, and the writer meets them cold and holds the GIL while it encodes, stalling the
+publisher. This module is compiled (see setup.py).
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from tickwire.persistence._rows import (
     Row,
     build_row,
     encode_array,
+    payload_size,
 )
 
 __all__ = ["GROUP", "EventCapture"]
 
 GROUP = 64
 """Events encoded per call: enough to spread the call's cost, few enough to stay cached."""
+
+SPARE_BUFFERS = 8
+"""Payload buffers kept for reuse once their rows are stored (a batch makes four)."""
+_BUFFER_QUANTUM = 1 << 20
 
 Sealed = Callable[[list[Row], int], None]
 """Receives each batch: its rows (uncompressed) and how many events they hold."""
@@ -47,6 +53,7 @@ class EventCapture:
         self._times: list[tuple[int, int]] = []  # first and last ts_event_ns of each group
         self._encoded = 0  # events in the encoded groups
         self._next_seq = 0
+        self._spare: list[bytearray] = []  # payload buffers whose rows were stored
         self.error: Exception | None = None
         """Why encoding failed: those events stay pending, and sealing raises it again."""
 
@@ -122,4 +129,22 @@ class EventCapture:
     def _row(self, seq: int, kinds: list[type], start: int, stop: int) -> Row:
         """The row of events ``seq...`` held by groups ``start`` to ``stop - 1``."""
         arrays = self._arrays[start:stop]
-        return build_row(seq, kinds, arrays, self._times[start][0], self._times[stop - 1][1])
+        buffer = self._buffer(payload_size(arrays, len(kinds)))
+        first_ts, last_ts = self._times[start][0], self._times[stop - 1][1]
+        return build_row(seq, kinds, arrays, first_ts, last_ts, buffer)
+
+    def _buffer(self, size: int) -> bytearray:
+        spare = self._spare
+        if spare and len(spare[-1]) >= size:
+            return spare.pop()
+        return bytearray(-(-size // _BUFFER_QUANTUM) * _BUFFER_QUANTUM)
+
+    def recycle(self, rows: list[Row]) -> None:
+        """Take back the payload buffers of ``rows`` once they are stored (and unused)."""
+        for row in rows:
+            payload = row.payload
+            if isinstance(payload, memoryview):
+                buffer = payload.obj
+                payload.release()
+                if isinstance(buffer, bytearray) and len(self._spare) < SPARE_BUFFERS:
+                    self._spare.append(buffer)

@@ -41,6 +41,8 @@ __all__ = [
     "compressed",
     "encode_array",
     "pack_rows",
+    "payload_size",
+    "stored",
     "type_names",
     "unpack_row",
 ]
@@ -86,7 +88,8 @@ class Row(NamedTuple):
     last_ts_event_ns: int
     """``ts_event_ns`` of the last event."""
     encoding: str
-    payload: bytes
+    payload: bytes | memoryview
+    """Bytes as stored; a view of a reused buffer while a recorder's batch waits."""
 
 
 def _array_header(n: int) -> bytes:
@@ -111,18 +114,44 @@ def encode_array(chunk: Sequence[EventBase]) -> bytes:
         return b"".join((_array_header(len(chunk)), *map(encode, chunk)))
 
 
+def payload_size(arrays: list[bytes], count: int) -> int:
+    """The size of the payload :func:`build_row` makes of ``count`` events in ``arrays``."""
+    return len(_array_header(count)) + sum(len(a) - _header_size(a) for a in arrays)
+
+
 def build_row(
-    seq: int, kinds: Sequence[type[EventBase]], arrays: list[bytes], first_ts: int, last_ts: int
+    seq: int,
+    kinds: Sequence[type[EventBase]],
+    arrays: list[bytes],
+    first_ts: int,
+    last_ts: int,
+    buffer: bytearray | None = None,
 ) -> Row:
     """An uncompressed row for events ``seq...`` of classes ``kinds`` (at most
     ``MAX_TYPES_PER_ROW`` distinct), whose encodings are the items of ``arrays``
-    (made by :func:`encode_array`), in order."""
+    (made by :func:`encode_array`), in order.
+
+    With ``buffer`` (at least :func:`payload_size` long) the payload is written into it
+    and the row holds a view of it: reusing buffers spares the publishing thread the
+    page faults of a fresh multi-megabyte allocation per row.
+    """
     distinct = dict.fromkeys(kinds)
     codes: bytes | None = None
     if len(distinct) > 1:
         position = {cls: i for i, cls in enumerate(distinct)}
         codes = bytes(map(position.__getitem__, kinds))
-    if len(arrays) == 1:
+    payload: bytes | memoryview
+    if buffer is not None:
+        view = memoryview(buffer)
+        header = _array_header(len(kinds))
+        end = len(header)
+        view[:end] = header
+        for array in arrays:
+            skip = _header_size(array)
+            start, end = end, end + len(array) - skip
+            view[start:end] = memoryview(array)[skip:]
+        payload = view[:end]
+    elif len(arrays) == 1:
         payload = arrays[0]
     else:  # one array of all their items: the headers go, the items are copied once
         items = [memoryview(array)[_header_size(array) :] for array in arrays]
@@ -158,6 +187,15 @@ def compressed(row: Row) -> Row:
     # A compressor per row: they are not thread-safe, and one costs microseconds.
     payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(row.payload)
     return row._replace(encoding=MSGPACK_ZSTD, payload=payload)
+
+
+def stored(row: Row, compress: bool) -> Row:
+    """``row`` as a store writes it: compressed if asked and worth it, its payload bytes."""
+    if compress:
+        row = compressed(row)
+    if isinstance(row.payload, memoryview):
+        row = row._replace(payload=row.payload.tobytes())
+    return row
 
 
 def pack_rows(first_seq: int, events: Sequence[EventBase], *, compress: bool = True) -> list[Row]:

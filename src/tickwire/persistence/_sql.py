@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Self
 
 from tickwire.events import EventBase
-from tickwire.persistence._rows import Row, compressed, pack_rows, type_names, unpack_row
+from tickwire.persistence._rows import Row, pack_rows, stored, type_names, unpack_row
 from tickwire.persistence._schema import MIGRATIONS, VERSION_TABLE_DDL, latest_version
 from tickwire.persistence._types import EventRecord, RunInfo, StoreError
 from tickwire.persistence.store import EventTypes
@@ -179,7 +179,7 @@ class SqlStore(ABC):
         in one commit, compressing uncompressed ones unless ``compress=False``."""
         if not rows:
             return
-        packed = [compressed(row) for row in rows] if self._compress and compress else list(rows)
+        packed = [stored(row, self._compress and compress) for row in rows]
         with self._lock:
             self._insert_rows(run_id, packed)
 
