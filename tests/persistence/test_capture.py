@@ -121,3 +121,19 @@ def test_payload_buffers_are_reused_once_their_rows_are_recycled() -> None:
     assert [r.event for r in unpack_row("r", _stored(batches.rows[1]))] == [
         bar(i) for i in range(GROUP, 2 * GROUP)
     ]
+
+
+def test_a_buffer_still_viewed_elsewhere_is_not_reused() -> None:
+    batches = _Batches()
+    capture = EventCapture(GROUP, batches)
+    for i in range(GROUP):
+        capture.capture(bar(i))
+    row = batches.rows[0]
+    assert isinstance(row.payload, memoryview)
+    buffer, kept = row.payload.obj, row.payload[:10]  # a store that kept part of it
+    before = bytes(kept)
+    capture.recycle([row])
+    for i in range(GROUP, 2 * GROUP):
+        capture.capture(bar(i + 1000))
+    assert batches.rows[1].payload.obj is not buffer  # type: ignore[union-attr]
+    assert bytes(kept) == before

@@ -141,10 +141,27 @@ class EventCapture:
 
     def recycle(self, rows: list[Row]) -> None:
         """Take back the payload buffers of ``rows`` once they are stored (and unused)."""
-        for row in rows:
-            payload = row.payload
-            if isinstance(payload, memoryview):
+        with self._lock:
+            for row in rows:
+                payload = row.payload
+                if not isinstance(payload, memoryview):
+                    continue
                 buffer = payload.obj
                 payload.release()
-                if isinstance(buffer, bytearray) and len(self._spare) < SPARE_BUFFERS:
+                if (
+                    isinstance(buffer, bytearray)
+                    and len(self._spare) < SPARE_BUFFERS
+                    and _unshared(buffer)
+                ):
                     self._spare.append(buffer)
+
+
+def _unshared(buffer: bytearray) -> bool:
+    """Whether no view of ``buffer`` is left (a store may have kept one): only then can it
+    be reused. A bytearray with live views cannot change size."""
+    try:
+        buffer.append(0)
+    except BufferError:
+        return False
+    del buffer[-1]
+    return True
