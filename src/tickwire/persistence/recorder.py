@@ -199,11 +199,11 @@ class Recorder:
                 # CATCH_UP_BATCHES or more batches, it stores them as they are.
                 compress = not catch_up or len(batches) < self.CATCH_UP_BATCHES
                 self.store.append_rows(self.run_id, rows, compress=compress)
-                self._capture.recycle(rows)
                 # Only this method removes batches, and they are appended at the end: the
                 # first is the one just stored. A failed write leaves it for the next try.
                 batches.popleft()
                 self._next_seq += count
+                self._capture.recycle(rows)  # their payload buffers, for later batches
 
     def _write_periodically(self) -> None:
         while True:
