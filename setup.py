@@ -47,15 +47,9 @@ def remove_built_extensions() -> None:
         stale.unlink(missing_ok=True)
 
 
-def pure_python() -> list[object]:
-    remove_built_extensions()
-    return []
-
-
 def compiled() -> list[object]:
+    """The extensions, after recording each compiled source's hash in the manifest."""
     from mypyc.build import mypycify
-
-    remove_built_extensions()
 
     digests = {
         ".".join(Path(path).relative_to("src").with_suffix("").parts): hashlib.sha256(
@@ -67,8 +61,6 @@ def compiled() -> list[object]:
     return list(mypycify(COMPILED, opt_level="3", group_name="tickwire_core"))
 
 
-setup(
-    ext_modules=pure_python()
-    if os.environ.get("TICKWIRE_PURE_PYTHON", "") not in ("", "0")
-    else compiled(),
-)
+remove_built_extensions()
+pure = os.environ.get("TICKWIRE_PURE_PYTHON", "") not in ("", "0")
+setup(ext_modules=[] if pure else compiled())

@@ -13,8 +13,8 @@ wanted events of the others.
 Why mixed rows: in a backtest, orders, fills and position changes interleave with the bars
 every few dozen bars, so rows of one type each would be tiny and numerous. Every row is
 compressed and inserted by calls that release the GIL, and a writer thread waits up to the
-interpreter's switch interval (5 ms) to get it back from a busy publishing thread after
-each one; few large rows keep that wait rare.
+interpreter's switch interval to get it back from a busy publishing thread after each one;
+few large rows keep that wait rare.
 """
 
 from __future__ import annotations

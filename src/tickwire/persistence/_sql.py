@@ -168,15 +168,12 @@ class SqlStore(ABC):
     ) -> None:
         """Store ``events`` (in publish order, the first having ``first_seq``) in one commit;
         ``compress=False`` stores them uncompressed even if the store compresses."""
-        if not events:
-            return
-        rows = pack_rows(first_seq, events, compress=self._compress and compress)  # needs no lock
-        with self._lock:
-            self._insert_rows(run_id, rows)
+        self.append_rows(run_id, pack_rows(first_seq, events, compress=False), compress=compress)
 
     def append_rows(self, run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
-        """Store rows packed by ``pack_rows`` (the recorder packs in the publishing thread)
-        in one commit, compressing uncompressed ones unless ``compress=False``."""
+        """Store rows made by ``pack_rows`` or ``build_row`` (the recorder builds them in the
+        publishing thread) in one commit, compressing uncompressed ones unless
+        ``compress=False``."""
         if not rows:
             return
         packed = [stored(row, self._compress and compress) for row in rows]

@@ -11,15 +11,10 @@ from typing import Any
 import msgspec
 
 from tickwire.events import (
+    ORDER_UPDATES,
     CancelOrder,
     EventBase,
     Fill,
-    OrderAccepted,
-    OrderCancelled,
-    OrderFilled,
-    OrderPartiallyFilled,
-    OrderRejected,
-    OrderSubmitted,
     SubmitOrder,
     encode_json,
 )
@@ -31,16 +26,7 @@ __all__ = ["EXPORT_FORMATS", "EXPORT_KINDS", "export_run"]
 EXPORT_KINDS = ("events", "fills", "orders")
 EXPORT_FORMATS = ("csv", "parquet")
 
-_ORDER_TYPES: tuple[type[EventBase], ...] = (
-    SubmitOrder,
-    CancelOrder,
-    OrderSubmitted,
-    OrderAccepted,
-    OrderRejected,
-    OrderPartiallyFilled,
-    OrderFilled,
-    OrderCancelled,
-)
+_ORDER_TYPES: tuple[type[EventBase], ...] = (SubmitOrder, CancelOrder, *ORDER_UPDATES)
 
 
 def _field_union(types: tuple[type[EventBase], ...], skip: frozenset[str]) -> list[str]:

@@ -38,9 +38,10 @@ class EventStore(Protocol):
         ...
 
     def append_rows(self, run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
-        """Store rows packed by ``pack_rows`` in one commit, compressing uncompressed ones
-        unless ``compress=False`` (what the recorder's writer thread calls). A payload may
-        be a view of a buffer the caller reuses once this returns: copy what you keep."""
+        """Store rows made by ``pack_rows`` or ``build_row`` in one commit, compressing
+        uncompressed ones unless ``compress=False`` (what the recorder's writer thread
+        calls). A payload may be a view of a buffer the caller reuses once this returns:
+        copy what you keep."""
         ...
 
     def finish_run(
