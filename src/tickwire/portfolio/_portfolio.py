@@ -33,6 +33,16 @@ class BusLike(Protocol):
         """Deliver ``event`` to its subscribers."""
 
 
+class _Mark:
+    """One instrument's latest price and net quantity, as the bar handler needs them."""
+
+    __slots__ = ("last", "quantity")
+
+    def __init__(self, last: float) -> None:
+        self.last = last
+        self.quantity = 0.0
+
+
 class Portfolio:
     """Net positions, cash, equity, the equity curve and round-trip trades.
 
@@ -49,14 +59,11 @@ class Portfolio:
     __slots__ = (
         "_builder",
         "_bus",
-        "_eq",
-        "_eq_append",
-        "_last",
         "_last_ts",
+        "_marks",
         "_mtm",
+        "_open",
         "_positions",
-        "_qty",
-        "_ts_append",
         "cash",
         "curve",
         "initial_cash",
@@ -71,17 +78,14 @@ class Portfolio:
         self.initial_cash = cash
         self.curve = EquityCurve()
         self._positions: dict[str, PositionState] = {}
-        # Non-zero quantities only, so the bar handler's "am I exposed here?" is one get.
-        self._qty: dict[str, float] = {}
-        self._last: dict[str, float] = {}
+        # Every instrument with a price, so a bar costs one dict lookup; open ones again
+        # in ``_open``, so a fill's recomputation skips the flat ones.
+        self._marks: dict[str, _Mark] = {}
+        self._open: dict[str, _Mark] = {}
         # sum(quantity * last price) over open positions, kept incrementally per bar.
         self._mtm = 0.0
         self._last_ts = _NO_TIME
-        curve = self.curve
-        self._eq = curve.equity
-        self._ts_append = curve.timestamps.append
-        self._eq_append = curve.equity.append
-        self._builder = TradeBuilder(curve.timestamps)
+        self._builder = TradeBuilder(self.curve.timestamps)
         self._bus = bus
         if bus is not None:
             bus.subscribe(Fill, self.on_fill, priority=priority)
@@ -111,21 +115,23 @@ class Portfolio:
 
     def on_bar(self, bar: Bar) -> None:
         """Mark the bar's instrument at its close and record the equity point."""
-        inst = bar.instrument
         close = bar.close
-        q = self._qty.get(inst)
-        if q is not None:
-            self._mtm += q * (close - self._last[inst])
-        self._last[inst] = close
-        ts = bar.ts_event_ns
+        mark = self._marks.get(bar.instrument)
+        if mark is None:
+            mark = self._marks[bar.instrument] = _Mark(close)
+        held = mark.quantity
+        if held:
+            self._mtm += held * (close - mark.last)
+        mark.last = close
+        raw_ts = bar.ts_event_ns
+        ts: int = raw_ts  # checked as an int here, stored as the bar's own object
         if ts > self._last_ts:
             self._last_ts = ts
-            self._ts_append(ts)
-            self._eq_append(self.cash + self._mtm)
-        elif q is not None:
+            self.curve.append(raw_ts, self.cash + self._mtm)
+        elif held:
             # Same time (another instrument's bar, or an out-of-order one): the point
             # holds the state after all of them.
-            self._eq[-1] = self.cash + self._mtm
+            self.curve.set_last(self.cash + self._mtm)
 
     def on_fill(self, fill: Fill) -> None:
         """Apply a fill to its position and cash, then publish :class:`PositionChanged`."""
@@ -147,6 +153,9 @@ class Portfolio:
         closed = pos.apply(sign, quantity, price, commission)
         self.cash -= sign * quantity * price + commission
         ts = fill.ts_event_ns
+        if closed > 0.0:
+            # A closing fill may end a trade, whose bars the builder counts in the array.
+            self.curve.flush()
         self._builder.on_fill(
             inst,
             sign,
@@ -159,22 +168,26 @@ class Portfolio:
             new_quantity=pos.quantity,
         )
         # A fill later than every bar seen is the freshest price for its instrument.
-        if ts > self._last_ts or inst not in self._last:
-            self._last[inst] = price
-        qty = self._qty
+        mark = self._marks.get(inst)
+        if mark is None:
+            mark = self._marks[inst] = _Mark(price)
+        elif ts > self._last_ts:
+            mark.last = price
+        mark.quantity = pos.quantity
+        opened = self._open
         if pos.quantity:
-            qty[inst] = pos.quantity
+            opened[inst] = mark
         else:
-            qty.pop(inst, None)
-        last = self._last
+            opened.pop(inst, None)
         # Recomputed exactly on each fill, so incremental drift never accumulates long.
-        self._mtm = math.fsum([q * last[i] for i, q in qty.items()])
+        self._mtm = math.fsum([m.quantity * m.last for m in opened.values()])
         # A fill at or before the latest point belongs to it; a later one to the next.
-        index = len(self._eq)
+        curve = self.curve
+        index = len(curve)
         if index and ts <= self._last_ts:
             index -= 1
-            self._eq[index] = self.cash + self._mtm
-        self.curve.set_exposed(bool(qty), index)
+            curve.set_last(self.cash + self._mtm)
+        curve.set_exposed(bool(opened), index)
         if self._bus is not None:
             self._bus.publish(
                 PositionChanged(
@@ -200,23 +213,28 @@ class Portfolio:
 
     def quantity(self, instrument: str) -> float:
         """Signed net quantity in ``instrument`` (0.0 when flat)."""
-        return self._qty.get(instrument, 0.0)
+        mark = self._marks.get(instrument)
+        return 0.0 if mark is None else mark.quantity
 
     def position(self, instrument: str) -> Position:
         """A snapshot of the position in ``instrument`` (all zeros if never traded)."""
         pos = self._positions.get(instrument)
         if pos is None:
             pos = PositionState(instrument)
-        return pos.snapshot(self._last.get(instrument, 0.0))
+        return pos.snapshot(self._last_price(instrument))
 
     def positions(self) -> dict[str, Position]:
         """Snapshots of every instrument ever traded, open or flat."""
-        last = self._last
-        return {i: p.snapshot(last.get(i, 0.0)) for i, p in self._positions.items()}
+        return {i: p.snapshot(self._last_price(i)) for i, p in self._positions.items()}
 
     def last_price(self, instrument: str) -> float | None:
         """The latest mark of ``instrument``, or None before any bar or fill."""
-        return self._last.get(instrument)
+        mark = self._marks.get(instrument)
+        return None if mark is None else mark.last
+
+    def _last_price(self, instrument: str) -> float:
+        mark = self._marks.get(instrument)
+        return 0.0 if mark is None else mark.last
 
     @property
     def realized_pnl(self) -> float:
@@ -226,9 +244,11 @@ class Portfolio:
     @property
     def unrealized_pnl(self) -> float:
         """PnL of the open positions at their last prices."""
-        last = self._last
+        marks = self._marks
         return math.fsum(
-            p.quantity * (last[i] - p.avg_price) for i, p in self._positions.items() if p.quantity
+            p.quantity * (marks[i].last - p.avg_price)
+            for i, p in self._positions.items()
+            if p.quantity
         )
 
     @property

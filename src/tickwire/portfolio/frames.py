@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["equity_frame", "trades_frame"]
 
-_TRADE_COLUMNS = [f.name for f in dataclasses.fields(Trade)]
+_TRADE_COLUMNS = list(Trade.__struct_fields__)
 
 
 def equity_frame(curve: EquityCurve) -> pd.DataFrame:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from tickwire.events import Side
 
@@ -14,9 +15,8 @@ _BUY = Side.BUY  # looked up once: enum member access goes through the metaclass
 _SELL = Side.SELL
 
 
-@dataclass(frozen=True, slots=True)
-class Trade:
-    """One closed round trip in one instrument.
+class Trade(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One closed round trip in one instrument (immutable).
 
     Scaling in or out inside a round trip is folded in: prices are quantity-weighted
     means of the entry and exit fills, and a partial close only ends the trade once the
