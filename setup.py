@@ -23,6 +23,7 @@ from pathlib import Path
 from setuptools import setup
 
 COMPILED = [
+    "src/tickwire/_floats.py",
     "src/tickwire/bus/_bus.py",
     "src/tickwire/bus/_subscription.py",
     "src/tickwire/data/_events.py",

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Final
 
 from tickwire.events import (
     Bar,
@@ -72,14 +73,14 @@ from tickwire.execution._protocols import Account, BusLike
 
 __all__ = ["SimulatedBroker"]
 
-_NS_PER_DAY = 86_400 * 1_000_000_000
-_BEFORE_ANY_BAR = -(2**63)
-_DONE_FRACTION = 1e-9  # a remainder below this fraction of the order counts as filled
-_STOP_LIMIT = OrderType.STOP_LIMIT  # enum members looked up once (see _orders)
-_STOP = OrderType.STOP
-_LIMIT = OrderType.LIMIT
-_BUY = Side.BUY
-_SELL = Side.SELL
+_NS_PER_DAY: Final = 86_400 * 1_000_000_000
+_BEFORE_ANY_BAR: Final = -(2**63)
+_DONE_FRACTION: Final = 1e-9  # a remainder below this fraction of the order counts as filled
+_STOP_LIMIT: Final = OrderType.STOP_LIMIT  # enum members looked up once (see _orders)
+_STOP: Final = OrderType.STOP
+_LIMIT: Final = OrderType.LIMIT
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
 
 
 class SimulatedBroker:

@@ -6,22 +6,23 @@ Kept apart from the broker so that the fill rules read as a few small functions;
 
 from __future__ import annotations
 
-import math
+from typing import Final
 
+from tickwire._floats import is_finite
 from tickwire.events import Bar, OrderType, Side, SubmitOrder, TimeInForce
 
 __all__ = ["WorkingOrder", "fill_price", "order_problem", "stop_reached"]
 
 # Enum members looked up once: reading ``Side.BUY`` goes through the enum metaclass and
 # costs as much as a dict insert on every use.
-_MARKET = OrderType.MARKET
-_LIMIT = OrderType.LIMIT
-_STOP = OrderType.STOP
-_STOP_LIMIT = OrderType.STOP_LIMIT
-_BUY = Side.BUY
-_SELL = Side.SELL
-_IOC = TimeInForce.IOC
-_DAY = TimeInForce.DAY
+_MARKET: Final = OrderType.MARKET
+_LIMIT: Final = OrderType.LIMIT
+_STOP: Final = OrderType.STOP
+_STOP_LIMIT: Final = OrderType.STOP_LIMIT
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_IOC: Final = TimeInForce.IOC
+_DAY: Final = TimeInForce.DAY
 
 
 class WorkingOrder:
@@ -131,13 +132,13 @@ class WorkingOrder:
 
 
 def _valid_price(value: float | None) -> bool:
-    return value is not None and math.isfinite(value) and value > 0.0
+    return value is not None and is_finite(value) and value > 0.0
 
 
 def order_problem(order: SubmitOrder) -> str | None:
     """Why the broker must reject ``order`` on its own terms, or None."""
     quantity = order.quantity
-    if not (math.isfinite(quantity) and quantity > 0.0):
+    if not (is_finite(quantity) and quantity > 0.0):
         return f"quantity must be a finite number above 0, got {quantity!r}"
     kind = order.order_type
     if (kind is _LIMIT or kind is _STOP_LIMIT) and not _valid_price(order.limit_price):

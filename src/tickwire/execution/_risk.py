@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from typing import Final
 
 from tickwire.events import (
     Bar,
@@ -43,8 +44,8 @@ from tickwire.execution._protocols import Account, BusLike
 
 __all__ = ["RiskManager"]
 
-_PRICE_PRIORITY = 1_000_000
-_BUY = Side.BUY  # looked up once: enum member access goes through the metaclass
+_PRICE_PRIORITY: Final = 1_000_000
+_BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
 """Bars reach the price tracker before any strategy, so checks use the current close."""
 
 

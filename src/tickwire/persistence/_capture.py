@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from tickwire.persistence._rows import (
     MAX_EVENTS_PER_ROW,
@@ -27,12 +27,12 @@ from tickwire.persistence._rows import (
 
 __all__ = ["GROUP", "EventCapture"]
 
-GROUP = 64
+GROUP: Final = 64
 """Events encoded per call: enough to spread the call's cost, few enough to stay cached."""
 
-SPARE_BUFFERS = 8
+SPARE_BUFFERS: Final = 8
 """Payload buffers kept for reuse once their rows are stored (a batch makes four)."""
-_BUFFER_QUANTUM = 1 << 20
+_BUFFER_QUANTUM: Final = 1 << 20
 
 Sealed = Callable[[list[Row], int], None]
 """Receives each batch: its rows (uncompressed) and how many events they hold."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
+from tickwire._floats import is_finite
 from tickwire.events import Bar, Fill, PositionChanged, Side
 from tickwire.portfolio.equity import EquityCurve
 from tickwire.portfolio.position import Position, PositionState
@@ -14,8 +15,8 @@ from tickwire.portfolio.trades import Trade, TradeBuilder
 
 __all__ = ["BusLike", "Portfolio"]
 
-_NO_TIME = -(2**63)
-_BUY = Side.BUY  # looked up once: enum member access goes through the metaclass
+_NO_TIME: Final = -(2**63)
+_BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
 
 
 class BusLike(Protocol):
@@ -71,7 +72,7 @@ class Portfolio:
 
     def __init__(self, bus: BusLike | None, cash: float, *, priority: int = 0) -> None:
         cash = float(cash)
-        if not math.isfinite(cash):
+        if not is_finite(cash):
             raise ValueError(f"Portfolio: cash must be finite, got {cash!r}")
         self.cash = cash
         """Cash after fills and commissions; what the broker's buying-power check reads."""
@@ -139,11 +140,11 @@ class Portfolio:
         quantity = fill.quantity
         price = fill.price
         commission = fill.commission
-        if not (quantity > 0.0 and math.isfinite(quantity)):
+        if not (quantity > 0.0 and is_finite(quantity)):
             raise ValueError(f"Fill {fill.id}: quantity must be finite and > 0, got {quantity!r}")
-        if not math.isfinite(price):
+        if not is_finite(price):
             raise ValueError(f"Fill {fill.id}: price must be finite, got {price!r}")
-        if not math.isfinite(commission):
+        if not is_finite(commission):
             raise ValueError(f"Fill {fill.id}: commission must be finite, got {commission!r}")
         pos = self._positions.get(inst)
         if pos is None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from array import array
+from typing import Final
 
 __all__ = ["EquityCurve"]
 
-STAGED_POINTS = 4096
+STAGED_POINTS: Final = 4096
 """Points gathered in plain lists before they move into the arrays in one call each.
 
 An ``array.append`` per bar parses its argument and, for an int64 timestamp, goes

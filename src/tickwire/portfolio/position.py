@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 __all__ = ["QTY_RTOL", "Position", "PositionState"]
 
-QTY_RTOL = 1e-9
+QTY_RTOL: Final = 1e-9
 """Relative tolerance under which a reducing fill counts as closing the whole position.
 
 Fractional quantities (0.1 + 0.2 - 0.3) leave residues like 5e-17; without it a close

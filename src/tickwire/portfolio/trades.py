@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from typing import Final
 
 import msgspec
 
@@ -11,8 +12,8 @@ from tickwire.events import Side
 
 __all__ = ["Trade", "TradeBuilder"]
 
-_BUY = Side.BUY  # looked up once: enum member access goes through the metaclass
-_SELL = Side.SELL
+_BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
+_SELL: Final = Side.SELL
 
 
 class Trade(msgspec.Struct, frozen=True, kw_only=True, gc=False):
