@@ -1,10 +1,11 @@
 """Builds tickwire, compiling the per-event hot path with mypyc.
 
 The modules in ``COMPILED`` run for every bar, order and fill of a backtest: bus dispatch,
-the portfolio, the simulated broker and risk checks, bar building, and the recorder's bus
-handler. They are plain typed Python (mypy --strict); mypyc turns them into C extensions,
-which runs a backtest about 1.4 times as fast (``benchmarks/backtest.py``). Everything
-else, and every user strategy, stays interpreted.
+the portfolio, the simulated broker and risk checks, bar building, the indicators
+strategies call on every bar, and the recorder's bus handler. They are plain typed Python
+(mypy --strict); mypyc turns them into C extensions, which runs a backtest about twice as
+fast (``benchmarks/backtest.py``). Everything else, and every user strategy, stays
+interpreted.
 
 ``TICKWIRE_PURE_PYTHON=1 pip install -e .`` builds without compiling (and removes compiled
 modules an earlier editable build left in ``src``). Otherwise, in an editable install a
@@ -35,6 +36,12 @@ COMPILED = [
     "src/tickwire/portfolio/equity.py",
     "src/tickwire/portfolio/position.py",
     "src/tickwire/portfolio/trades.py",
+    "src/tickwire/strategy/indicators/_validate.py",
+    "src/tickwire/strategy/indicators/extremes.py",
+    "src/tickwire/strategy/indicators/levels.py",
+    "src/tickwire/strategy/indicators/moving.py",
+    "src/tickwire/strategy/indicators/oscillators.py",
+    "src/tickwire/strategy/indicators/volatility.py",
 ]
 ROOT = Path(__file__).parent
 MANIFEST = ROOT / "src" / "tickwire" / "_compiled.json"
@@ -59,7 +66,12 @@ def compiled() -> list[object]:
         for path in COMPILED
     }
     MANIFEST.write_text(json.dumps(digests, indent=1) + "\n")
-    return list(mypycify(COMPILED, opt_level="3", group_name="tickwire_core"))
+    extensions = list(mypycify(COMPILED, opt_level="3", group_name="tickwire_core"))
+    for extension in extensions:
+        # No fused multiply-add: indicator arithmetic must round like CPython's, step by
+        # step (the reference strategy matches other engines' fills bit for bit).
+        extension.extra_compile_args.append("-ffp-contract=off")
+    return extensions
 
 
 remove_built_extensions()

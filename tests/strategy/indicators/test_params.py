@@ -34,6 +34,21 @@ def test_bollinger_bad_k(k: float) -> None:
         ind.BollingerBands(20, k)
 
 
+@pytest.mark.parametrize("k", ["2", None, True])
+def test_bollinger_k_must_be_a_number(k: Any) -> None:
+    with pytest.raises(ValueError, match="BollingerBands: k"):
+        ind.BollingerBands(20, k)
+
+
+def test_numpy_numbers_are_accepted() -> None:
+    import numpy as np
+
+    bands = ind.BollingerBands(np.int64(3), np.float64(1.5))  # type: ignore[arg-type]
+    assert (bands.period, bands.k) == (3, 1.5)
+    ema = ind.EMA(3)
+    assert ema.update(np.float64(2.0)) == 2.0
+
+
 def test_support_resistance_bad_tolerance_and_max_levels() -> None:
     with pytest.raises(ValueError, match="tolerance"):
         ind.SupportResistance(3, tolerance=-0.1)

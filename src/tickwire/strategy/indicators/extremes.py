@@ -14,7 +14,7 @@ class _RollingExtreme:
 
     __slots__ = ("_count", "_idx", "_vals", "period", "ready", "value")
 
-    def __init__(self, period: int) -> None:
+    def __init__(self, period: object) -> None:
         self.period = check_period(type(self).__name__, "period", period)
         self._idx: deque[int] = deque()
         self._vals: deque[float] = deque()

@@ -53,11 +53,13 @@ class SupportResistance:
         "width",
     )
 
-    def __init__(self, width: int = 5, tolerance: float = 0.002, max_levels: int = 20) -> None:
+    def __init__(
+        self, width: object = 5, tolerance: object = 0.002, max_levels: object = 20
+    ) -> None:
         self.width = check_period("SupportResistance", "width", width)
         self.tolerance = check_non_negative("SupportResistance", "tolerance", tolerance)
         self.max_levels = check_period("SupportResistance", "max_levels", max_levels)
-        self._span = 2 * width + 1
+        self._span = 2 * self.width + 1
         self._hi_idx: deque[int] = deque()
         self._hi_vals: deque[float] = deque()
         self._lo_idx: deque[int] = deque()

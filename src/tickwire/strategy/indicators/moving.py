@@ -19,9 +19,9 @@ class SMA:
 
     __slots__ = ("_buf", "_count", "_index", "_sum", "period", "ready", "value")
 
-    def __init__(self, period: int) -> None:
+    def __init__(self, period: object) -> None:
         self.period = check_period("SMA", "period", period)
-        self._buf: list[float] = [0.0] * period
+        self._buf: list[float] = [0.0] * self.period
         self._index = 0
         self._count = 0
         self._sum = 0.0
@@ -61,9 +61,9 @@ class EMA:
 
     __slots__ = ("_alpha", "_beta", "_count", "period", "ready", "value")
 
-    def __init__(self, period: int) -> None:
+    def __init__(self, period: object) -> None:
         self.period = check_period("EMA", "period", period)
-        self._alpha = 2.0 / (period + 1)
+        self._alpha = 2.0 / (self.period + 1)
         self._beta = 1.0 - self._alpha
         self._count = 0
         self.ready = False

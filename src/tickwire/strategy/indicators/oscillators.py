@@ -25,7 +25,7 @@ class RSI:
 
     __slots__ = ("_avg_gain", "_avg_loss", "_count", "_prev", "period", "ready", "value")
 
-    def __init__(self, period: int) -> None:
+    def __init__(self, period: object) -> None:
         self.period = check_period("RSI", "period", period)
         self._count = 0
         self._prev = 0.0

@@ -25,7 +25,7 @@ class ATR:
 
     __slots__ = ("_count", "_prev_close", "_sum", "period", "ready", "value")
 
-    def __init__(self, period: int) -> None:
+    def __init__(self, period: object) -> None:
         self.period = check_period("ATR", "period", period)
         self._count = 0
         self._prev_close = math.nan
@@ -84,10 +84,10 @@ class BollingerBands:
         "value",
     )
 
-    def __init__(self, period: int, k: float = 2.0) -> None:
+    def __init__(self, period: object, k: object = 2.0) -> None:
         self.period = check_period("BollingerBands", "period", period)
         self.k = check_non_negative("BollingerBands", "k", k)
-        self._buf: list[float] = [0.0] * period
+        self._buf: list[float] = [0.0] * self.period
         self._index = 0
         self._count = 0
         self._m2 = 0.0
