@@ -25,6 +25,7 @@ from setuptools import setup
 
 COMPILED = [
     "src/tickwire/_floats.py",
+    "src/tickwire/backtest/_feed.py",
     "src/tickwire/bus/_bus.py",
     "src/tickwire/bus/_subscription.py",
     "src/tickwire/data/_events.py",

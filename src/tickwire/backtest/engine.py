@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from tickwire.backtest._feed import feed
 from tickwire.backtest.result import BacktestResult
 from tickwire.bus import EventBus
 from tickwire.events import ORDER_UPDATES, Bar, ErrorEvent, Fill, OrderUpdate
@@ -114,7 +115,6 @@ class Backtest:
             clock=lambda: portfolio.last_ts_ns,
         )
 
-        publish = bus.publish_staged if threaded else bus.publish
         started = time.perf_counter()
         # Events hold no reference cycles, so the cyclic collector only burns time
         # scanning the growing fill and order lists; pause it for the loop.
@@ -122,8 +122,7 @@ class Backtest:
         gc.disable()
         try:
             strategy.on_start()
-            for bar in bars:
-                publish(bar)
+            feed(bus, bars, staged=threaded)
             strategy.on_stop()
         finally:
             if collecting:
