@@ -3,7 +3,7 @@
 The modules in ``COMPILED`` run for every bar, order and fill of a backtest: bus dispatch,
 the portfolio, the simulated broker and risk checks, bar building, the indicators
 strategies call on every bar, and the recorder's bus handler. They are plain typed Python
-(mypy --strict); mypyc turns them into C extensions, which runs a backtest about twice as
+(mypy --strict); mypyc turns them into C extensions, which runs a backtest about 1.6 times as
 fast (``benchmarks/backtest.py``). Everything else, and every user strategy, stays
 interpreted.
 

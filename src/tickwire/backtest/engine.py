@@ -21,10 +21,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from tickwire.backtest._feed import feed
+from tickwire.backtest._feed import LatestUpdates, feed
 from tickwire.backtest.result import BacktestResult
 from tickwire.bus import EventBus
-from tickwire.events import ORDER_UPDATES, Bar, ErrorEvent, Fill, OrderUpdate
+from tickwire.events import ORDER_UPDATES, Bar, ErrorEvent, Fill
 from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker, Sizer
 from tickwire.portfolio import Portfolio
 from tickwire.strategy import Strategy
@@ -91,17 +91,12 @@ class Backtest:
         RiskManager(venue, portfolio, **self.risk_options)
         SignalExecutor(venue, self.sizer)
         fills: list[Fill] = []
-        # Each order's latest lifecycle event, in order of first appearance: all a result
-        # needs, at a sixth of the memory of keeping every update.
-        orders: dict[str, OrderUpdate] = {}
+        orders = LatestUpdates()
         errors: list[ErrorEvent] = []
         bus.subscribe(Fill, fills.append)
 
-        def track(update: OrderUpdate) -> None:
-            orders[update.order_id] = update
-
         for update in ORDER_UPDATES:
-            bus.subscribe(update, track)
+            bus.subscribe(update, orders.record)
         bus.subscribe(ErrorEvent, errors.append)
 
         bars = _bars(self.data)
@@ -138,7 +133,7 @@ class Backtest:
             initial_cash=self.cash,
             portfolio=portfolio,
             fills=fills,
-            orders=list(orders.values()),
+            orders=list(orders.by_order.values()),
             bars=counts.get("Bar", 0),
             events=sum(counts.values()),
             wall_time_s=wall,

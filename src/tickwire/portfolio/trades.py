@@ -58,6 +58,7 @@ class Trade(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 class _OpenTrip:
     __slots__ = (
+        "bars_before",
         "commission",
         "entry_cost",
         "entry_qty",
@@ -68,9 +69,12 @@ class _OpenTrip:
         "sign",
     )
 
-    def __init__(self, sign: int, ts_ns: int) -> None:
+    def __init__(self, sign: int, ts_ns: int, bars_before: int) -> None:
         self.sign = sign
         self.entry_ts_ns = ts_ns
+        # Bar times already known to be earlier than the entry: where the exact count's
+        # search starts when the trade closes (the times only ever grow at the end).
+        self.bars_before = bars_before
         self.entry_qty = 0.0
         self.entry_cost = 0.0
         self.exit_qty = 0.0
@@ -127,7 +131,7 @@ class TradeBuilder:
                 trip = None
         if opened > 0.0:
             if trip is None:
-                trip = self._open[instrument] = _OpenTrip(sign, ts_ns)
+                trip = self._open[instrument] = _OpenTrip(sign, ts_ns, self._bars_before(ts_ns))
             trip.entry_qty += opened
             trip.entry_cost += opened * price
             trip.commission += commission * (opened / quantity)
@@ -152,7 +156,15 @@ class TradeBuilder:
             return_pct=net / trip.entry_cost if trip.entry_cost else 0.0,
             # Counting bars strictly before each time makes the count independent of
             # whether a fill is handled before or after its own bar.
-            bars=bisect_left(ts, ts_ns) - bisect_left(ts, trip.entry_ts_ns),
+            bars=self._bars_before(ts_ns) - bisect_left(ts, trip.entry_ts_ns, trip.bars_before),
         )
         self.trades.append(trade)
         return trade
+
+    def _bars_before(self, ts_ns: int) -> int:
+        """How many bar times are earlier than ``ts_ns`` (a fill is usually the latest)."""
+        ts = self._timestamps
+        n = len(ts)
+        if n == 0 or ts[n - 1] < ts_ns:
+            return n
+        return bisect_left(ts, ts_ns)
