@@ -175,3 +175,14 @@ def test_public_exports() -> None:
         "equity_frame",
         "trades_frame",
     ]
+
+
+def test_trade_bars_count_a_late_entry_fill_across_staged_points() -> None:
+    pf = Portfolio(None, 1e9)
+    for ts in range(1, 5001):
+        pf.on_bar(bar(ts, 10.0))
+    pf.on_fill(buy(10, 1, 10.0))  # reported late: nine bar times lie before it
+    for ts in range(5001, 6000):
+        pf.on_bar(bar(ts, 10.0))
+    pf.on_fill(sell(6000, 1, 11.0))
+    assert pf.trades[0].bars == 5999 - 9
