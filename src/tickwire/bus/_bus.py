@@ -3,10 +3,10 @@
 Design notes (why it looks like this):
 
 - Dispatch tables are copy-on-write. Subscribing rebuilds nothing eagerly; it drops the
-  table and each event key's entry is rebuilt on its next publish. Publishing reads an
-  immutable tuple, so subscribing and unsubscribing from handlers or other threads is
-  safe without taking a lock on the hot path.
-- An entry merges, in delivery order (priority high to low, then subscription order),
+  table and each event key's route is rebuilt on its next publish. Publishing reads a
+  route that never changes once built, so subscribing and unsubscribing from handlers or
+  other threads is safe without taking a lock on the hot path.
+- A route merges, in delivery order (priority high to low, then subscription order),
   the handlers of the exact class, of its generic :class:`EventType` category, and the
   subscribe-to-everything handlers.
 - Counting uses ``itertools.count`` (atomic under the GIL); timing is a separate publish
@@ -41,10 +41,29 @@ logger = logging.getLogger("tickwire.bus")
 FailureSink = Callable[[Any, str, Handler | None, Exception], None]
 """Told of every handler failure: (event, handler name, handler, exception)."""
 
-# (calls made by publish, count one publish, sync subscriptions, async subscriptions)
-_Entry = tuple[
-    tuple[Handler, ...], Callable[[], int], tuple[Subscription, ...], tuple[Subscription, ...]
-]
+
+class _Route:
+    """What publishing one event key needs, merged from its subscriptions.
+
+    A class rather than a tuple: compiled code reads its fields directly, where a typed
+    tuple is unpacked (and re-packed) on every publish.
+    """
+
+    __slots__ = ("asynchronous", "calls", "count", "sync")
+
+    def __init__(
+        self,
+        calls: tuple[Handler, ...],
+        count: Callable[[], int],
+        sync: tuple[Subscription, ...],
+        asynchronous: tuple[Subscription, ...],
+    ) -> None:
+        self.calls = calls
+        """The calls ``publish`` makes, in delivery order."""
+        self.count = count
+        """Counts one publish of the key."""
+        self.sync = sync
+        self.asynchronous = asynchronous
 
 
 def _key_name(key: Any) -> str:
@@ -86,7 +105,7 @@ class EventBus:
         self._lock = threading.RLock()
         self._subs: dict[Key, list[Subscription]] = {}
         self._seq = itertools.count()
-        self._dispatch: dict[Any, _Entry] = {}
+        self._dispatch: dict[Any, _Route] = {}
         self._counters: dict[Any, itertools.count[int]] = {}
         self._errors = 0
         self._timings: dict[str, list[int]] | None = None
@@ -211,7 +230,7 @@ class EventBus:
                 subs.remove(sub)
                 self._dispatch = {}
 
-    def _entry(self, key: Any) -> _Entry:
+    def _build_route(self, key: Any) -> _Route:
         with self._lock:
             subs = list(self._subs.get(key, ()))
             if isinstance(key, type):
@@ -235,14 +254,15 @@ class EventBus:
             counter = self._counters.get(key)
             if counter is None:
                 counter = self._counters[key] = itertools.count()
-            entry: _Entry = (calls, counter.__next__, sync, asynchronous)
-            self._dispatch[key] = entry
-            return entry
+            route = _Route(calls, counter.__next__, sync, asynchronous)
+            self._dispatch[key] = route
+            return route
 
-    def _route(self, event: Any) -> _Entry:
-        """The entry for an event whose class has none cached (or a generic Event)."""
+    def _route(self, event: Any) -> _Route:
+        """The route for an event whose class has none cached (or a generic Event)."""
         key = event.type if type(event) is Event else type(event)
-        return self._dispatch.get(key) or self._entry(key)
+        route = self._dispatch.get(key)
+        return self._build_route(key) if route is None else route
 
     # -- publishing --------------------------------------------------------------------
 
@@ -251,30 +271,34 @@ class EventBus:
         if self._timed:
             self._publish_timed(event)
             return
-        entry = self._dispatch.get(type(event)) or self._route(event)
-        entry[1]()
-        for call in entry[0]:
+        route = self._dispatch.get(type(event))
+        if route is None:
+            route = self._route(event)
+        route.count()
+        for call in route.calls:
             try:
                 call(event)
             except Exception as exc:
-                self._failed(event, entry, call, exc)
+                self._failed(event, route, call, exc)
 
     def emit(self, event: Any) -> None:
         """Alias of :meth:`publish`."""
         self.publish(event)
 
     def _publish_timed(self, event: Any) -> None:
-        entry = self._dispatch.get(type(event)) or self._route(event)
-        entry[1]()
+        route = self._dispatch.get(type(event))
+        if route is None:
+            route = self._route(event)
+        route.count()
         timings = self._timings
         assert timings is not None
         clock = time.perf_counter_ns
-        for sub in entry[2]:
+        for sub in route.sync:
             start = clock()
             try:
                 sub.call(event)
             except Exception as exc:
-                self._failed(event, entry, sub.call, exc)
+                self._failed(event, route, sub.call, exc)
             elapsed = clock() - start
             record = timings.get(sub.name)
             if record is None:
@@ -283,8 +307,8 @@ class EventBus:
             record[1] += elapsed
             if elapsed > record[2]:
                 record[2] = elapsed
-        if entry[3]:
-            self._schedule_async(event, entry[3])
+        if route.asynchronous:
+            self._schedule_async(event, route.asynchronous)
 
     def enable_timing(self, enabled: bool = True) -> None:
         """Turn per-handler timing on or off (off by default: it costs two clock reads)."""
@@ -296,14 +320,16 @@ class EventBus:
         """Deliver ``event``: sync handlers first, then await each async handler in order."""
         if self._loop is None:
             self._remember_running_loop()
-        entry = self._dispatch.get(type(event)) or self._route(event)
-        entry[1]()
-        for sub in entry[2]:
+        route = self._dispatch.get(type(event))
+        if route is None:
+            route = self._route(event)
+        route.count()
+        for sub in route.sync:
             try:
                 sub.call(event)
             except Exception as exc:
                 self._on_failure(event, sub.name, sub.handler, exc)
-        for sub in entry[3]:
+        for sub in route.asynchronous:
             try:
                 await sub.call(event)
             except Exception as exc:
@@ -357,8 +383,8 @@ class EventBus:
 
     # -- failures ----------------------------------------------------------------------
 
-    def _failed(self, event: Any, entry: _Entry, call: Handler, exc: Exception) -> None:
-        sub = next((s for s in entry[2] if s.call is call), None)
+    def _failed(self, event: Any, route: _Route, call: Handler, exc: Exception) -> None:
+        sub = next((s for s in route.sync if s.call is call), None)
         name = sub.name if sub is not None else repr(call)
         self._on_failure(event, name, sub.handler if sub is not None else call, exc)
 
@@ -422,20 +448,22 @@ class EventBus:
         gives: everything a higher-priority subscriber does with the event (and the
         events that causes) is finished before a lower-priority one sees it.
         """
-        entry = self._dispatch.get(type(event)) or self._route(event)
-        entry[1]()
+        route = self._dispatch.get(type(event))
+        if route is None:
+            route = self._route(event)
+        route.count()
         level: int | None = None
-        for sub in entry[2]:
+        for sub in route.sync:
             if level is not None and sub.priority != level:
                 self.wait_until_system_idle()
             level = sub.priority
             try:
                 sub.call(event)
             except Exception as exc:
-                self._failed(event, entry, sub.call, exc)
+                self._failed(event, route, sub.call, exc)
         self.wait_until_system_idle()
-        if entry[3]:
-            self._schedule_async(event, entry[3])
+        if route.asynchronous:
+            self._schedule_async(event, route.asynchronous)
 
     def shutdown(self, timeout: float | None = None) -> None:
         """Drain and stop every threaded subscriber."""
