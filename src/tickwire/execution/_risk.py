@@ -45,8 +45,8 @@ from tickwire.execution._protocols import Account, BusLike
 __all__ = ["RiskManager"]
 
 _PRICE_PRIORITY: Final = 1_000_000
-_BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
 """Bars reach the price tracker before any strategy, so checks use the current close."""
+_BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
 
 
 def _limit(name: str, value: float | None) -> float | None:

@@ -222,20 +222,16 @@ class Portfolio:
         pos = self._positions.get(instrument)
         if pos is None:
             pos = PositionState(instrument)
-        return pos.snapshot(self._last_price(instrument))
+        return pos.snapshot(self.last_price(instrument) or 0.0)
 
     def positions(self) -> dict[str, Position]:
         """Snapshots of every instrument ever traded, open or flat."""
-        return {i: p.snapshot(self._last_price(i)) for i, p in self._positions.items()}
+        return {i: p.snapshot(self.last_price(i) or 0.0) for i, p in self._positions.items()}
 
     def last_price(self, instrument: str) -> float | None:
         """The latest mark of ``instrument``, or None before any bar or fill."""
         mark = self._marks.get(instrument)
         return None if mark is None else mark.last
-
-    def _last_price(self, instrument: str) -> float:
-        mark = self._marks.get(instrument)
-        return 0.0 if mark is None else mark.last
 
     @property
     def realized_pnl(self) -> float:
