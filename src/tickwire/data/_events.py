@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
 from tickwire.data.chunks import BarChunk, TickChunk
@@ -17,9 +17,12 @@ falls out of the CPU cache before its events are made (measured ~15% slower)."""
 
 def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator[Bar]:
     """One ``Bar`` per row of each chunk, in row order."""
+    # Locals: compiled code looks a module global up in a dict on every use, and (typed
+    # as a plain callable) passes the clock reading on as the int object it already is.
+    make: Callable[..., Bar] = Bar
     for chunk in chunks:
         # One clock read per chunk, not per bar: the bars of a chunk are made together.
-        created = now_ns()
+        created: object = now_ns()
         for start in range(0, len(chunk.ts), ROWS_PER_PASS):
             end = start + ROWS_PER_PASS
             for ts, o, h, lo, c, v, name in zip(
@@ -32,7 +35,7 @@ def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator
                 chunk.instrument[start:end].tolist(),
                 strict=True,
             ):
-                yield Bar(
+                yield make(
                     ts_event_ns=ts,
                     ts_created_ns=created,
                     instrument=name,
@@ -47,8 +50,9 @@ def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator
 
 def ticks_from_chunks(chunks: Iterable[TickChunk]) -> Iterator[Tick]:
     """One ``Tick`` per row of each chunk, in row order."""
+    make: Callable[..., Tick] = Tick
     for chunk in chunks:
-        created = now_ns()
+        created: object = now_ns()
         for start in range(0, len(chunk.ts), ROWS_PER_PASS):
             end = start + ROWS_PER_PASS
             for ts, bid, ask, bid_size, ask_size, name in zip(
@@ -60,7 +64,7 @@ def ticks_from_chunks(chunks: Iterable[TickChunk]) -> Iterator[Tick]:
                 chunk.instrument[start:end].tolist(),
                 strict=True,
             ):
-                yield Tick(
+                yield make(
                     ts_event_ns=ts,
                     ts_created_ns=created,
                     instrument=name,

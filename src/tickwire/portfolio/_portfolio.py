@@ -124,8 +124,10 @@ class Portfolio:
         if held:
             self._mtm += held * (close - mark.last)
         mark.last = close
-        raw_ts = bar.ts_event_ns
-        ts: int = raw_ts  # checked as an int here, stored as the bar's own object
+        # Compared as a native int, stored as the bar's own int object: read untyped,
+        # since compiled code would otherwise unbox it and box a new int to store.
+        raw_ts = getattr(bar, "ts_event_ns")  # noqa: B009
+        ts: int = raw_ts
         if ts > self._last_ts:
             self._last_ts = ts
             self.curve.append(raw_ts, self.cash + self._mtm)
