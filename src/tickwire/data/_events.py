@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
-from tickwire.data.chunks import BarChunk, TickChunk
+import numpy as np
+
+from tickwire.data.chunks import BarChunk, Floats, TickChunk
 from tickwire.events import Bar, Tick, now_ns
 
 __all__ = ["bars_from_chunks", "ticks_from_chunks"]
@@ -13,6 +15,15 @@ __all__ = ["bars_from_chunks", "ticks_from_chunks"]
 ROWS_PER_PASS: Final = 4096
 """Rows turned into Python numbers at a time: a whole 16k-row chunk's worth of floats
 falls out of the CPU cache before its events are made (measured ~15% slower)."""
+
+
+def _floats(column: Floats) -> memoryview:
+    """The column's values as Python floats, made one at a time while iterating.
+
+    Iterating a memoryview makes each float straight from the buffer, cheaper than
+    ``tolist`` building a list of them first (~20 ns a row over four or five columns).
+    """
+    return np.ascontiguousarray(column, dtype=np.float64).data
 
 
 def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator[Bar]:
@@ -27,11 +38,11 @@ def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator
             end = start + ROWS_PER_PASS
             for ts, o, h, lo, c, v, name in zip(
                 chunk.ts[start:end].tolist(),
-                chunk.open[start:end].tolist(),
-                chunk.high[start:end].tolist(),
-                chunk.low[start:end].tolist(),
-                chunk.close[start:end].tolist(),
-                chunk.volume[start:end].tolist(),
+                _floats(chunk.open[start:end]),
+                _floats(chunk.high[start:end]),
+                _floats(chunk.low[start:end]),
+                _floats(chunk.close[start:end]),
+                _floats(chunk.volume[start:end]),
                 chunk.instrument[start:end].tolist(),
                 strict=True,
             ):
@@ -57,10 +68,10 @@ def ticks_from_chunks(chunks: Iterable[TickChunk]) -> Iterator[Tick]:
             end = start + ROWS_PER_PASS
             for ts, bid, ask, bid_size, ask_size, name in zip(
                 chunk.ts[start:end].tolist(),
-                chunk.bid[start:end].tolist(),
-                chunk.ask[start:end].tolist(),
-                chunk.bid_size[start:end].tolist(),
-                chunk.ask_size[start:end].tolist(),
+                _floats(chunk.bid[start:end]),
+                _floats(chunk.ask[start:end]),
+                _floats(chunk.bid_size[start:end]),
+                _floats(chunk.ask_size[start:end]),
                 chunk.instrument[start:end].tolist(),
                 strict=True,
             ):
