@@ -21,7 +21,7 @@ import json
 import os
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 
 COMPILED = [
     "src/tickwire/_floats.py",
@@ -44,6 +44,11 @@ COMPILED = [
     "src/tickwire/strategy/indicators/oscillators.py",
     "src/tickwire/strategy/indicators/volatility.py",
 ]
+C_EXTENSIONS = {
+    # Written in C where mypyc cannot help: a column of C numbers (with a Python twin,
+    # ``_points_py.py``, for builds without a compiler).
+    "tickwire.portfolio._points": "src/tickwire/portfolio/_points.c",
+}
 ROOT = Path(__file__).parent
 MANIFEST = ROOT / "src" / "tickwire" / "_compiled.json"
 
@@ -64,10 +69,11 @@ def compiled() -> list[object]:
         ".".join(Path(path).relative_to("src").with_suffix("").parts): hashlib.sha256(
             (ROOT / path).read_bytes()
         ).hexdigest()
-        for path in COMPILED
+        for path in [*COMPILED, *C_EXTENSIONS.values()]
     }
     MANIFEST.write_text(json.dumps(digests, indent=1) + "\n")
     extensions = list(mypycify(COMPILED, opt_level="3", group_name="tickwire_core"))
+    extensions += [Extension(name, [path]) for name, path in C_EXTENSIONS.items()]
     for extension in extensions:
         # No fused multiply-add: indicator arithmetic must round like CPython's, step by
         # step (the reference strategy matches other engines' fills bit for bit).

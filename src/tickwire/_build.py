@@ -17,6 +17,7 @@ __all__ = ["compiled_modules", "stale_compiled_modules"]
 
 _MANIFEST = Path(__file__).with_name("_compiled.json")
 _EXTENSIONS = (".so", ".pyd")
+_SOURCES = (".py", ".c")  # mypyc modules, then C ones
 
 
 def _manifest() -> dict[str, str]:
@@ -42,7 +43,8 @@ def stale_compiled_modules() -> list[str]:
     stale = []
     package = Path(__file__).parent
     for name, digest in _manifest().items():
-        source = package.joinpath(*name.split(".")[1:]).with_suffix(".py")
-        if source.exists() and hashlib.sha256(source.read_bytes()).hexdigest() != digest:
+        module = package.joinpath(*name.split(".")[1:])
+        source = next((path for path in map(module.with_suffix, _SOURCES) if path.exists()), None)
+        if source is not None and hashlib.sha256(source.read_bytes()).hexdigest() != digest:
             stale.append(name)
     return stale

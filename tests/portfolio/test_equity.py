@@ -1,32 +1,100 @@
-"""The equity curve's staged points: reads, lengths and edits see every point."""
+"""The equity curve and its point storage (C, and the Python twin of pure builds)."""
 
 from __future__ import annotations
 
-from tickwire.portfolio.equity import STAGED_POINTS, EquityCurve
+import importlib
+from types import ModuleType
+
+import pytest
+
+from tickwire.portfolio.equity import EquityCurve
 
 
-def test_points_across_the_staging_boundary_read_back_in_order() -> None:
-    curve = EquityCurve()
-    n = 2 * STAGED_POINTS + 3
+def _implementations() -> list[ModuleType | None]:
+    try:
+        compiled: ModuleType | None = importlib.import_module("tickwire.portfolio._points")
+    except ImportError:
+        compiled = None  # a pure build: the C module is not there
+    return [compiled, importlib.import_module("tickwire.portfolio._points_py")]
+
+
+@pytest.fixture(params=_implementations(), ids=["c", "python"])
+def points_module(request: pytest.FixtureRequest) -> ModuleType:
+    if request.param is None:
+        pytest.skip("tickwire.portfolio._points is not built (TICKWIRE_PURE_PYTHON)")
+    module: ModuleType = request.param
+    return module
+
+
+BASE = 1_700_000_000_000_000_000
+
+
+def test_points_keep_every_point_in_order_as_they_grow(points_module: ModuleType) -> None:
+    points = points_module.Points()
+    n = 5_000  # past several capacity doublings
     for i in range(n):
-        curve.append(1_700_000_000_000_000_000 + i, float(i))
-        assert len(curve) == i + 1
-    assert list(curve.timestamps) == [1_700_000_000_000_000_000 + i for i in range(n)]
-    assert list(curve.equity) == [float(i) for i in range(n)]
-    assert curve.nbytes() == 16 * n
+        points.append(BASE + i, float(i))
+        assert len(points) == i + 1
+    times = memoryview(points.times_bytes()).cast("q")
+    values = memoryview(points.values_bytes()).cast("d")
+    assert list(times) == [BASE + i for i in range(n)]
+    assert list(values) == [float(i) for i in range(n)]
 
 
-def test_set_last_edits_a_staged_point_and_a_moved_one() -> None:
+def test_points_refuse_a_time_not_later_than_the_last(points_module: ModuleType) -> None:
+    points = points_module.Points()
+    points.append(10, 1.0)
+    with pytest.raises(ValueError, match="not later"):
+        points.append(10, 2.0)
+    with pytest.raises(ValueError, match="not later"):
+        points.append(9, 2.0)
+    assert len(points) == 1
+
+
+def test_points_refuse_values_that_are_not_numbers(points_module: ModuleType) -> None:
+    points = points_module.Points()
+    with pytest.raises(TypeError):
+        points.append("10", 1.0)
+    with pytest.raises(TypeError):
+        points.append(10, "1.0")
+    with pytest.raises(OverflowError):
+        points.append(2**63, 1.0)
+    assert len(points) == 0
+    with pytest.raises(IndexError):
+        points.set_last(1.0)
+
+
+def test_count_before_matches_a_bisection(points_module: ModuleType) -> None:
+    points = points_module.Points()
+    times = [-5, 0, 3, 4, 10, 2**62]
+    for t in times:
+        points.append(t, 0.0)
+    for probe in [-6, -5, -4, 0, 1, 3, 4, 5, 10, 11, 2**62, 2**62 + 1]:
+        expected = sum(t < probe for t in times)
+        assert points.count_before(probe) == expected
+        # Any start at or below the answer gives the same answer.
+        assert points.count_before(probe, expected) == expected
+        assert points.count_before(probe, 0) == expected
+    with pytest.raises(IndexError):
+        points.count_before(0, len(times) + 1)
+    assert points_module.Points().count_before(7) == 0
+
+
+def test_curve_reads_every_point_and_its_latest_edit() -> None:
     curve = EquityCurve()
     curve.append(1, 10.0)
-    curve.set_last(11.0)  # still staged
-    assert list(curve.equity) == [11.0]  # reading moves it into the array
-    curve.set_last(12.0)
+    curve.set_last(11.0)
+    assert list(curve.equity) == [11.0]
+    curve.set_last(12.0)  # after a read: the copy is made again
+    assert list(curve.equity) == [12.0]
     curve.append(2, 20.0)
+    assert list(curve.timestamps) == [1, 2]
     assert list(curve.equity) == [12.0, 20.0]
+    assert curve.count_before(2) == 1
+    assert curve.nbytes() == 32
 
 
-def test_exposure_flags_count_staged_points() -> None:
+def test_exposure_flags_cover_every_point() -> None:
     curve = EquityCurve()
     for ts in range(5):
         curve.append(ts, 1.0)

@@ -177,7 +177,7 @@ def test_public_exports() -> None:
     ]
 
 
-def test_trade_bars_count_a_late_entry_fill_across_staged_points() -> None:
+def test_trade_bars_count_a_late_entry_fill_among_many_points() -> None:
     pf = Portfolio(None, 1e9)
     for ts in range(1, 5001):
         pf.on_bar(bar(ts, 10.0))

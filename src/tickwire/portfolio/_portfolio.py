@@ -86,7 +86,7 @@ class Portfolio:
         # sum(quantity * last price) over open positions, kept incrementally per bar.
         self._mtm = 0.0
         self._last_ts = _NO_TIME
-        self._builder = TradeBuilder(self.curve.timestamps)
+        self._builder = TradeBuilder(self.curve)
         self._bus = bus
         if bus is not None:
             bus.subscribe(Fill, self.on_fill, priority=priority)
@@ -156,9 +156,6 @@ class Portfolio:
         closed = pos.apply(sign, quantity, price, commission)
         self.cash -= sign * quantity * price + commission
         ts = fill.ts_event_ns
-        if closed > 0.0:
-            # A closing fill may end a trade, whose bars the builder counts in the array.
-            self.curve.flush()
         self._builder.on_fill(
             inst,
             sign,

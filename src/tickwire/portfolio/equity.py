@@ -3,79 +3,72 @@
 from __future__ import annotations
 
 from array import array
-from typing import Final
+from collections.abc import Callable
+from typing import Any
+
+try:
+    from tickwire.portfolio._points import Points
+except ImportError:  # built without compiling (TICKWIRE_PURE_PYTHON=1)
+    from tickwire.portfolio._points_py import Points  # type: ignore[assignment]
 
 __all__ = ["EquityCurve"]
 
-STAGED_POINTS: Final = 4096
-"""Points gathered in plain lists before they move into the arrays in one call each.
-
-An ``array.append`` per bar parses its argument and, for an int64 timestamp, goes
-through CPython's slow big-int conversion; a list append of the bar's own int object
-costs a fraction of that, and ``fromlist`` converts a whole batch in C.
-"""
-
 
 class EquityCurve:
-    """Parallel arrays of timestamps and equity (16 bytes a point) plus exposure changes.
+    """Times and equity (16 bytes a point, in C) plus exposure changes.
 
     Python lists of floats would cost about 60 bytes a point, and a backtest of millions
     of bars must stay small. Exposure (is any position open?) changes only on fills, so
-    it is stored as the point indices where it flips rather than a flag per bar. New
-    points are staged in short lists (see :data:`STAGED_POINTS`); reading
-    ``timestamps`` or ``equity`` moves them into the arrays first.
+    it is stored as the point indices where it flips rather than a flag per bar.
+    ``timestamps`` and ``equity`` are ``array`` copies, made again only after a change.
     """
 
-    __slots__ = ("_equity", "_staged_equity", "_staged_ts", "_timestamps", "exposure_flips")
+    __slots__ = ("_add", "_edited", "_equity", "_points", "_timestamps", "exposure_flips")
 
     def __init__(self) -> None:
+        self._points = Points()
+        # Bound once: calling a method by name from compiled code looks it up every time.
+        self._add: Callable[[int, float], None] = self._points.append
         self._timestamps: array[int] = array("q")
         self._equity: array[float] = array("d")
-        # Objects typed ``object`` so compiled code appends the bar's own int unconverted.
-        self._staged_ts: list[object] = []
-        self._staged_equity: list[float] = []
+        self._edited = False  # a point in the ``_equity`` copy changed since it was made
         self.exposure_flips: list[int] = []
         """Point indices from which exposure flips (it starts flat), increasing."""
 
     @property
     def timestamps(self) -> array[int]:
         """Bar times (``ts_event_ns``), strictly increasing."""
-        self.flush()
+        if len(self._timestamps) != len(self._points):
+            self._timestamps = array("q", self._points.times_bytes())
         return self._timestamps
 
     @property
     def equity(self) -> array[float]:
         """Equity after every event at that time was handled."""
-        self.flush()
+        if self._edited or len(self._equity) != len(self._points):
+            self._equity = array("d", self._points.values_bytes())
+            self._edited = False
         return self._equity
 
     def __len__(self) -> int:
-        return len(self._timestamps) + len(self._staged_ts)
+        return len(self._points)
 
-    def append(self, ts_ns: object, equity: float) -> None:
-        """Add a point; ``ts_ns`` (an int) must be later than every earlier point."""
-        staged = self._staged_ts
-        staged.append(ts_ns)
-        self._staged_equity.append(equity)
-        if len(staged) >= STAGED_POINTS:
-            self.flush()
+    def append(self, ts_ns: Any, equity: float) -> None:
+        """Add a point; ``ts_ns`` (an int) must be later than every earlier point.
+
+        Typed ``Any`` so compiled callers hand the bar's own int object straight on.
+        """
+        self._add(ts_ns, equity)
 
     def set_last(self, equity: float) -> None:
         """Replace the equity of the latest point (which must exist)."""
-        staged = self._staged_equity
-        if staged:
-            staged[-1] = equity
-        else:
-            self._equity[-1] = equity
+        self._points.set_last(equity)
+        self._edited = True
 
-    def flush(self) -> None:
-        """Move the staged points into the arrays."""
-        staged = self._staged_ts
-        if staged:
-            self._timestamps.fromlist(staged)  # type: ignore[arg-type]  # ints, typed object
-            self._equity.fromlist(self._staged_equity)
-            staged.clear()
-            self._staged_equity.clear()
+    def count_before(self, ts_ns: int, start: int = 0) -> int:
+        """How many points are earlier than ``ts_ns``, searching from index ``start``
+        (which must not be past the answer)."""
+        return self._points.count_before(ts_ns, start)
 
     def set_exposed(self, exposed: bool, index: int) -> None:
         """Record that from point ``index`` on, a position is (or is not) open."""
@@ -102,5 +95,5 @@ class EquityCurve:
         return flags
 
     def nbytes(self) -> int:
-        """Memory held by the points (excluding over-allocation)."""
-        return len(self) * (self._timestamps.itemsize + self._equity.itemsize)
+        """Memory held by the points (excluding spare capacity)."""
+        return 16 * len(self)

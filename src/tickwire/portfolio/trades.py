@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
-from typing import Final
+from typing import Final, Protocol
 
 import msgspec
 
 from tickwire.events import Side
 
-__all__ = ["Trade", "TradeBuilder"]
+__all__ = ["BarCounter", "Trade", "TradeBuilder"]
 
 _BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
 _SELL: Final = Side.SELL
@@ -83,18 +81,25 @@ class _OpenTrip:
         self.commission = 0.0
 
 
+class BarCounter(Protocol):
+    """Counts the bars (equity points) earlier than a time; an :class:`EquityCurve`."""
+
+    def count_before(self, ts_ns: int, start: int = 0) -> int:
+        """How many bar times are earlier than ``ts_ns``, searching from ``start``."""
+
+
 class TradeBuilder:
     """Turns each fill's effect on a position into round-trip :class:`Trade` records.
 
-    ``timestamps`` is the (growing, sorted) bar-time sequence used to count a trade's
-    bars; without it every trade has ``bars == 0``.
+    ``bars`` counts the bars seen so far (their times only grow); it gives each
+    trade's ``bars``. Without it every trade has ``bars == 0``.
     """
 
-    __slots__ = ("_open", "_timestamps", "trades")
+    __slots__ = ("_bars", "_open", "trades")
 
-    def __init__(self, timestamps: Sequence[int] = ()) -> None:
+    def __init__(self, bars: BarCounter | None = None) -> None:
         self._open: dict[str, _OpenTrip] = {}
-        self._timestamps = timestamps
+        self._bars = bars
         self.trades: list[Trade] = []
 
     def on_fill(
@@ -131,7 +136,9 @@ class TradeBuilder:
                 trip = None
         if opened > 0.0:
             if trip is None:
-                trip = self._open[instrument] = _OpenTrip(sign, ts_ns, self._bars_before(ts_ns))
+                bars = self._bars
+                before = 0 if bars is None else bars.count_before(ts_ns)
+                trip = self._open[instrument] = _OpenTrip(sign, ts_ns, before)
             trip.entry_qty += opened
             trip.entry_cost += opened * price
             trip.commission += commission * (opened / quantity)
@@ -141,7 +148,12 @@ class TradeBuilder:
         del self._open[instrument]
         qty = trip.entry_qty
         net = trip.gross_pnl - trip.commission
-        ts = self._timestamps
+        bars = self._bars
+        # Counting bars strictly before each time makes the count independent of
+        # whether a fill is handled before or after its own bar.
+        held = 0
+        if bars is not None:
+            held = bars.count_before(ts_ns) - bars.count_before(trip.entry_ts_ns, trip.bars_before)
         trade = Trade(
             instrument=instrument,
             side=_BUY if trip.sign > 0 else _SELL,
@@ -154,17 +166,7 @@ class TradeBuilder:
             commission=trip.commission,
             pnl=net,
             return_pct=net / trip.entry_cost if trip.entry_cost else 0.0,
-            # Counting bars strictly before each time makes the count independent of
-            # whether a fill is handled before or after its own bar.
-            bars=self._bars_before(ts_ns) - bisect_left(ts, trip.entry_ts_ns, trip.bars_before),
+            bars=held,
         )
         self.trades.append(trade)
         return trade
-
-    def _bars_before(self, ts_ns: int) -> int:
-        """How many bar times are earlier than ``ts_ns`` (a fill is usually the latest)."""
-        ts = self._timestamps
-        n = len(ts)
-        if n == 0 or ts[n - 1] < ts_ns:
-            return n
-        return bisect_left(ts, ts_ns)
