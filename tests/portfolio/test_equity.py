@@ -35,10 +35,13 @@ def test_points_keep_every_point_in_order_as_they_grow(points_module: ModuleType
     for i in range(n):
         points.append(BASE + i, float(i))
         assert len(points) == i + 1
-    times = memoryview(points.times_bytes()).cast("q")
-    values = memoryview(points.values_bytes()).cast("d")
+    times, values = points.times(), points.values()
+    assert (times.typecode, values.typecode) == ("q", "d")
     assert list(times) == [BASE + i for i in range(n)]
     assert list(values) == [float(i) for i in range(n)]
+    times[0] = 0  # a copy: the points are unchanged
+    assert points.times()[0] == BASE
+    assert list(points_module.Points().times()) == []
 
 
 def test_points_refuse_a_time_not_later_than_the_last(points_module: ModuleType) -> None:

@@ -143,3 +143,28 @@ def test_max_drawdown_matches_brute_force(eq: list[float]) -> None:
     assert got.depth == pytest.approx(expected)
     assert 0.0 <= got.depth < 1.0
     assert got.peak_index <= got.trough_index
+
+
+@given(
+    st.lists(st.floats(min_value=1.0, max_value=1e6), min_size=1, max_size=40),
+    st.floats(min_value=1.0, max_value=1e6),
+    st.lists(st.integers(min_value=1, max_value=DAY), min_size=40, max_size=40),
+)
+def test_initial_equity_counts_as_a_point_at_the_first_time(
+    equity: list[float], initial: float, steps: list[int]
+) -> None:
+    ts = np.cumsum(steps[: len(equity)])
+    stats = compute_statistics(ts, equity, initial_equity=initial, periods_per_year=252)
+    # The same as spelling the initial point out, at the first bar's time.
+    whole = max_drawdown([initial, *equity], [int(ts[0]), *ts.tolist()])
+    assert stats.max_drawdown == whole.depth
+    assert stats.max_drawdown_bars == whole.duration_bars
+    assert stats.max_drawdown_duration_ns == whole.duration_ns
+    assert stats.start_equity == initial
+
+
+def test_median_spacing_of_an_even_count_is_the_mean_of_the_middle_two() -> None:
+    ts = [0, 10, 30, 60, 100]  # steps 10, 20, 30, 40: median 25
+    assert infer_periods_per_year(ts) == pytest.approx(NS_PER_YEAR / 25)
+    # A step back is left out: 10 and 35 remain.
+    assert infer_periods_per_year([0, 10, 5, 40]) == pytest.approx(NS_PER_YEAR / 22.5)

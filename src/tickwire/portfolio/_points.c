@@ -158,18 +158,45 @@ Points_count_before(Points *self, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromSsize_t(low);
 }
 
+/* array.array, looked up once when the module loads. */
+static PyObject *array_type = NULL;
+
+/* A new array.array of the given type code holding a copy of nbytes at data: made
+ * through a memoryview over the column, so the copy is made once, with no bytes object
+ * in between. The view exists only during the call to the exact array type's frombytes,
+ * which copies and does not keep it. */
 static PyObject *
-Points_times_bytes(Points *self, PyObject *Py_UNUSED(ignored))
+column_array(const char *typecode, const void *data, Py_ssize_t nbytes)
 {
-    return PyBytes_FromStringAndSize((const char *)self->times,
-                                     self->length * (Py_ssize_t)sizeof(int64_t));
+    PyObject *result = PyObject_CallFunction(array_type, "s", typecode);
+    if (result == NULL || nbytes == 0) {
+        return result;
+    }
+    PyObject *view = PyMemoryView_FromMemory((char *)data, nbytes, PyBUF_READ);
+    if (view == NULL) {
+        Py_DECREF(result);
+        return NULL;
+    }
+    PyObject *done = PyObject_CallMethod(result, "frombytes", "O", view);
+    Py_DECREF(view);
+    if (done == NULL) {
+        Py_DECREF(result);
+        return NULL;
+    }
+    Py_DECREF(done);
+    return result;
 }
 
 static PyObject *
-Points_values_bytes(Points *self, PyObject *Py_UNUSED(ignored))
+Points_times(Points *self, PyObject *Py_UNUSED(ignored))
 {
-    return PyBytes_FromStringAndSize((const char *)self->values,
-                                     self->length * (Py_ssize_t)sizeof(double));
+    return column_array("q", self->times, self->length * (Py_ssize_t)sizeof(int64_t));
+}
+
+static PyObject *
+Points_values(Points *self, PyObject *Py_UNUSED(ignored))
+{
+    return column_array("d", self->values, self->length * (Py_ssize_t)sizeof(double));
 }
 
 static Py_ssize_t
@@ -186,10 +213,10 @@ static PyMethodDef Points_methods[] = {
     {"count_before", (PyCFunction)(void (*)(void))Points_count_before, METH_FASTCALL,
      "count_before(time, start=0): how many points are earlier than time; the\n"
      "search starts at index start, which must not be past the answer."},
-    {"times_bytes", (PyCFunction)Points_times_bytes, METH_NOARGS,
-     "The times as native int64s (a copy)."},
-    {"values_bytes", (PyCFunction)Points_values_bytes, METH_NOARGS,
-     "The values as native float64s (a copy)."},
+    {"times", (PyCFunction)Points_times, METH_NOARGS,
+     "The times, a copy as an array('q')."},
+    {"values", (PyCFunction)Points_values, METH_NOARGS,
+     "The values, a copy as an array('d')."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -221,6 +248,17 @@ PyInit__points(void)
 {
     if (PyType_Ready(&PointsType) < 0) {
         return NULL;
+    }
+    if (array_type == NULL) {
+        PyObject *array_module = PyImport_ImportModule("array");
+        if (array_module == NULL) {
+            return NULL;
+        }
+        array_type = PyObject_GetAttrString(array_module, "array");
+        Py_DECREF(array_module);
+        if (array_type == NULL) {
+            return NULL;
+        }
     }
     PyObject *module = PyModule_Create(&points_module);
     if (module == NULL) {

@@ -49,10 +49,10 @@ class Points:
             return len(times)
         return bisect_left(times, time, start)
 
-    def times_bytes(self) -> bytes:
-        """The times as native int64s (a copy)."""
-        return self._times.tobytes()
+    def times(self) -> array[int]:
+        """The times, a copy as an ``array('q')``."""
+        return self._times[:]
 
-    def values_bytes(self) -> bytes:
-        """The values as native float64s (a copy)."""
-        return self._values.tobytes()
+    def values(self) -> array[float]:
+        """The values, a copy as an ``array('d')``."""
+        return self._values[:]

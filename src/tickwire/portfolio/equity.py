@@ -39,14 +39,14 @@ class EquityCurve:
     def timestamps(self) -> array[int]:
         """Bar times (``ts_event_ns``), strictly increasing."""
         if len(self._timestamps) != len(self._points):
-            self._timestamps = array("q", self._points.times_bytes())
+            self._timestamps = self._points.times()
         return self._timestamps
 
     @property
     def equity(self) -> array[float]:
         """Equity after every event at that time was handled."""
         if self._edited or len(self._equity) != len(self._points):
-            self._equity = array("d", self._points.values_bytes())
+            self._equity = self._points.values()
             self._edited = False
         return self._equity
 

@@ -87,10 +87,19 @@ def infer_periods_per_year(timestamps: npt.ArrayLike) -> float:
     if ts.size < 2:
         return math.nan
     steps = np.diff(ts)
-    steps = steps[steps > 0]
+    rising = steps > 0
+    if not rising.all():
+        steps = steps[rising]
     if steps.size == 0:
         return math.nan
-    return NS_PER_YEAR / float(np.median(steps))
+    del rising
+    # Sorted in place (the steps are a temporary): np.median would sort a copy.
+    steps.sort()
+    middle = steps.size // 2
+    median = float(steps[middle])
+    if steps.size % 2 == 0:
+        median = (float(steps[middle - 1]) + median) / 2
+    return NS_PER_YEAR / median
 
 
 def max_drawdown(equity: npt.ArrayLike, timestamps: npt.ArrayLike) -> Drawdown:
@@ -99,11 +108,20 @@ def max_drawdown(equity: npt.ArrayLike, timestamps: npt.ArrayLike) -> Drawdown:
     ts = np.asarray(timestamps, dtype=np.int64)
     if eq.size != ts.size:
         raise ValueError(f"max_drawdown: {eq.size} equity points but {ts.size} timestamps")
+    return _drawdown(eq, ts, 0)
+
+
+def _drawdown(eq: npt.NDArray[np.float64], ts: npt.NDArray[np.int64], lead: int) -> Drawdown:
+    """:func:`max_drawdown` where ``eq`` has ``lead`` extra points before ``ts`` starts,
+    at its first time (the initial equity), so that ``ts`` needs no copy."""
     if eq.size == 0:
         return Drawdown(0.0, 0, 0, None, 0, 0)
     peaks = np.maximum.accumulate(eq)
+    # In place: a curve of millions of points must not need several copies at once.
+    depth = peaks - eq
     with np.errstate(divide="ignore", invalid="ignore"):
-        depth = np.where(peaks > 0.0, (peaks - eq) / peaks, 0.0)
+        depth /= peaks
+    depth[~(peaks > 0.0)] = 0.0
     trough = int(np.argmax(depth))
     worst = float(depth[trough])
     if worst <= 0.0:
@@ -118,7 +136,7 @@ def max_drawdown(equity: npt.ArrayLike, timestamps: npt.ArrayLike) -> Drawdown:
         trough_index=trough,
         recovery_index=recovery,
         duration_bars=end - peak,
-        duration_ns=int(ts[end] - ts[peak]),
+        duration_ns=int(ts[max(end - lead, 0)] - ts[max(peak - lead, 0)]),
     )
 
 
@@ -147,16 +165,24 @@ def trade_statistics(trades: Sequence[Trade]) -> dict[str, float]:
 def _ratios(eq: npt.NDArray[np.float64], ppy: float) -> tuple[float, float, float]:
     if eq.size < 3 or not math.isfinite(ppy):
         return math.nan, math.nan, math.nan
+    # In place where possible: a curve of millions of points must not need several
+    # copies at once.
     with np.errstate(divide="ignore", invalid="ignore"):
-        returns = eq[1:] / eq[:-1] - 1.0
-    returns = returns[np.isfinite(returns)]
+        returns = eq[1:] / eq[:-1]
+    returns -= 1.0
+    finite = np.isfinite(returns)
+    if not finite.all():
+        returns = returns[finite]
+    del finite
     if returns.size < 2:
         return math.nan, math.nan, math.nan
     scale = math.sqrt(ppy)
     mean = float(returns.mean())
     std = float(returns.std(ddof=1))
     sharpe = mean / std * scale if std > 0.0 else math.nan
-    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
+    np.minimum(returns, 0.0, out=returns)
+    np.square(returns, out=returns)
+    downside = math.sqrt(float(returns.mean()))
     no_downside = math.inf if mean > 0.0 else math.nan
     sortino = mean / downside * scale if downside > 0.0 else no_downside
     return sharpe, sortino, std * scale
@@ -183,9 +209,10 @@ def compute_statistics(
         raise ValueError(f"compute_statistics: {eq.size} equity points but {ts.size} timestamps")
     bars = int(eq.size)
     ppy = infer_periods_per_year(ts) if periods_per_year is None else float(periods_per_year)
+    lead = 0
     if initial_equity is not None and bars:
         eq = np.concatenate(([float(initial_equity)], eq))
-        ts = np.concatenate((ts[:1], ts))
+        lead = 1  # at the first bar's time
     start = float(eq[0]) if eq.size else math.nan
     end = float(eq[-1]) if eq.size else math.nan
     total = end / start - 1.0 if start > 0.0 else math.nan
@@ -198,7 +225,7 @@ def compute_statistics(
     else:
         cagr = math.nan
     sharpe, sortino, vol = _ratios(eq, ppy)
-    dd = max_drawdown(eq, ts)
+    dd = _drawdown(eq, ts, lead)
     exposure = math.nan
     if exposed is not None and bars:
         if len(exposed) != bars:
