@@ -187,6 +187,11 @@ class SimulatedBroker:
         """Accept an approved order onto the book, or reject it with the reason."""
         order = event.order
         reason = self._rejection(order)
+        reserved = 0.0
+        if reason is None and order.side is _BUY and self._account is not None:
+            cost = self._buy_cost(order)
+            reason = self._buying_power_problem(order.instrument, cost)
+            reserved = cost or 0.0
         if reason is not None:
             self._bus.publish(
                 OrderRejected(
@@ -206,9 +211,9 @@ class SimulatedBroker:
                 arrival = bar.ts_event_ns
         day_ts = order.ts_event_ns if arrival == _BEFORE_ANY_BAR else arrival
         working = WorkingOrder.from_request(order, arrival, day_ts // _NS_PER_DAY)
-        if order.side is _BUY and self._account is not None:
-            working.reserved = self._buy_cost(order) or 0.0
-            self._reserved += working.reserved
+        if reserved:
+            working.reserved = reserved
+            self._reserved += reserved
         self._add(working)
         self._bus.publish(self._accepted(working, order.ts_event_ns))
 
@@ -227,6 +232,8 @@ class SimulatedBroker:
         self._cancel(order, request.ts_event_ns, "cancelled on request", None)
 
     def _rejection(self, order: SubmitOrder) -> str | None:
+        """Why ``order`` must be rejected, buying power aside (the caller checks that
+        with the cost it also reserves)."""
         problem = order_problem(order)
         if problem is not None:
             return problem
@@ -239,16 +246,7 @@ class SimulatedBroker:
         if known is None and instrument not in self._last_bar:
             return f"unknown instrument {instrument!r} (no bar seen for it yet)"
         account = self._account
-        if account is None:
-            return None
-        if order.side is _BUY:
-            cost = self._buy_cost(order)
-            if cost is None:
-                return f"no reference price for {instrument!r} to check buying power"
-            available = account.cash - self._reserved
-            if cost > available:
-                return f"insufficient buying power: needs {cost:.2f}, available {available:.2f}"
-        elif not self._allow_short:
+        if account is not None and order.side is _SELL and not self._allow_short:
             held = account.quantity(instrument) - sum(
                 o.remaining
                 for o in self._books.get(instrument, ())
@@ -256,6 +254,16 @@ class SimulatedBroker:
             )
             if order.quantity > held:
                 return f"short selling not allowed: sell {order.quantity:g}, long {held:g}"
+        return None
+
+    def _buying_power_problem(self, instrument: str, cost: float | None) -> str | None:
+        """Why a buy costing ``cost`` (None: no price to tell) cannot be afforded."""
+        assert self._account is not None
+        if cost is None:
+            return f"no reference price for {instrument!r} to check buying power"
+        available = self._account.cash - self._reserved
+        if cost > available:
+            return f"insufficient buying power: needs {cost:.2f}, available {available:.2f}"
         return None
 
     def _buy_cost(self, order: SubmitOrder) -> float | None:
