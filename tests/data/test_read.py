@@ -43,6 +43,18 @@ def test_instrument_from_column_parameter_or_stem(tmp_path: Path) -> None:
     assert [b.instrument for b in read_bars(without)] == ["b"]
 
 
+def test_rows_of_one_instrument_share_its_name_object(tmp_path: Path) -> None:
+    # One str object per name, not per row: less memory, and consumers (the portfolio)
+    # can recognise the same instrument by identity.
+    stem = write_csv(tmp_path, "b.csv", BAR_HEADER, "1,1,1,1,1,1", "2,1,1,1,1,1")
+    column = write_csv(
+        tmp_path, "c.csv", BAR_HEADER + ",instrument", "1,1,1,1,1,1,NQ", "2,1,1,1,1,1,NQ"
+    )
+    for path in (stem, column):
+        first, second = read_bars(path)
+        assert first.instrument is second.instrument
+
+
 def test_header_is_case_insensitive_and_extra_columns_are_ignored(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path, "x.csv", '"TS", Open ,HIGH,note,Low,Close,Volume', "5,2,3,hello,1,2,7"

@@ -106,3 +106,8 @@ def test_invalid_parameters(options: dict[str, float]) -> None:
     n = int(options.pop("n", 1))
     with pytest.raises(ValueError):
         synthetic_bars(n, **options)  # type: ignore[arg-type]
+
+
+def test_bars_share_one_instrument_name_object() -> None:
+    first, *rest = synthetic_bars(SYNTHETIC_CHUNK + 2, instrument="SYN")
+    assert all(bar.instrument is first.instrument for bar in rest)

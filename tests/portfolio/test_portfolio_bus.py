@@ -186,3 +186,15 @@ def test_trade_bars_count_a_late_entry_fill_among_many_points() -> None:
         pf.on_bar(bar(ts, 10.0))
     pf.on_fill(sell(6000, 1, 11.0))
     assert pf.trades[0].bars == 5999 - 9
+
+
+def test_marks_follow_each_instrument_whatever_its_name_object() -> None:
+    pf = Portfolio(None, 1_000.0)
+    pf.on_fill(buy(0, 1, 10.0, instrument="AAPL"))
+    pf.on_fill(buy(0, 2, 20.0, instrument="MSFT"))
+    # Equal names in new str objects, interleaved: each must reach its own mark.
+    closes = [("AAPL", 11.0), ("MSFT", 21.0), ("AAPL", 12.0), ("MSFT", 22.0)]
+    for ts, (name, close) in enumerate(closes, 1):
+        pf.on_bar(bar(ts, close, instrument=name[:2] + name[2:]))
+    assert pf.last_price("AAPL") == 12.0 and pf.last_price("MSFT") == 22.0
+    assert pf.equity == 1_000.0 - 10.0 - 40.0 + 12.0 + 2 * 22.0

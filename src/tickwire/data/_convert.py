@@ -20,7 +20,7 @@ from tickwire.data._arrow import Mask, Parsed, instrument_column, number_column
 from tickwire.data._raw import RawBatch
 from tickwire.data._report import BadRow, DataError, DataReport
 from tickwire.data._timestamps import TimestampParser
-from tickwire.data.chunks import BarChunk, Chunk, TickChunk
+from tickwire.data.chunks import BarChunk, Chunk, TickChunk, repeated_name
 
 __all__ = ["BAR_SCHEMA", "TICK_SCHEMA", "FileConverter", "Schema"]
 
@@ -171,7 +171,7 @@ class FileConverter(Generic[C]):
     def _instruments(self, raw: RawBatch, rows: int, problems: list[Problem]) -> npt.NDArray[Any]:
         arr = raw.columns.get("instrument")
         if arr is None:
-            return np.full(rows, self.instrument, dtype=object)
+            return repeated_name(self.instrument, rows)
         parsed = self._parse("instrument", arr, instrument_column)
         if parsed.bad is not None:
             problems.append(("instrument", parsed.bad, parsed.reason))

@@ -15,7 +15,7 @@ from datetime import datetime
 import numpy as np
 
 from tickwire.data._events import bars_from_chunks
-from tickwire.data.chunks import BarChunk
+from tickwire.data.chunks import BarChunk, repeated_name
 from tickwire.events import Bar, to_ns
 
 __all__ = ["SYNTHETIC_CHUNK", "SyntheticBars", "parse_interval", "synthetic_bars"]
@@ -99,7 +99,7 @@ class SyntheticBars:
         returns, highs, lows, volumes, gap_when, gap_size = (
             np.random.default_rng(s) for s in np.random.SeedSequence(self.seed).spawn(6)
         )
-        names = np.full(SYNTHETIC_CHUNK, self.instrument, dtype=object)
+        names = repeated_name(self.instrument, SYNTHETIC_CHUNK)
         log_close = math.log(self.start_price)
         for first in range(0, self.n, SYNTHETIC_CHUNK):
             rows = min(SYNTHETIC_CHUNK, self.n - first)

@@ -9,11 +9,22 @@ from typing import Any, Self
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BarChunk", "Chunk", "TickChunk"]
+__all__ = ["BarChunk", "Chunk", "TickChunk", "repeated_name"]
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Objects = npt.NDArray[np.object_]
+
+
+def repeated_name(name: str, rows: int) -> Objects:
+    """An instrument column of ``rows`` references to the one ``name`` object.
+
+    ``np.full(rows, name, dtype=object)`` would store a separate copy of the string in
+    every row: more memory, and consumers could not tell rows apart by identity.
+    """
+    names = np.empty(rows, dtype=object)
+    names.fill(name)
+    return names
 
 
 class Chunk:

@@ -37,9 +37,10 @@ class BusLike(Protocol):
 class _Mark:
     """One instrument's latest price and net quantity, as the bar handler needs them."""
 
-    __slots__ = ("last", "quantity")
+    __slots__ = ("instrument", "last", "quantity")
 
-    def __init__(self, last: float) -> None:
+    def __init__(self, instrument: str, last: float) -> None:
+        self.instrument = instrument
         self.last = last
         self.quantity = 0.0
 
@@ -65,6 +66,7 @@ class Portfolio:
         "_mtm",
         "_open",
         "_positions",
+        "_recent",
         "cash",
         "curve",
         "initial_cash",
@@ -83,6 +85,7 @@ class Portfolio:
         # in ``_open``, so a fill's recomputation skips the flat ones.
         self._marks: dict[str, _Mark] = {}
         self._open: dict[str, _Mark] = {}
+        self._recent: _Mark | None = None  # the latest bar's mark
         # sum(quantity * last price) over open positions, kept incrementally per bar.
         self._mtm = 0.0
         self._last_ts = _NO_TIME
@@ -117,9 +120,14 @@ class Portfolio:
     def on_bar(self, bar: Bar) -> None:
         """Mark the bar's instrument at its close and record the equity point."""
         close = bar.close
-        mark = self._marks.get(bar.instrument)
-        if mark is None:
-            mark = self._marks[bar.instrument] = _Mark(close)
+        instrument = bar.instrument
+        mark = self._recent
+        # Bars of one feed share their instrument's str object: skip the dict lookup.
+        if mark is None or mark.instrument is not instrument:
+            mark = self._marks.get(instrument)
+            if mark is None:
+                mark = self._marks[instrument] = _Mark(instrument, close)
+            self._recent = mark
         held = mark.quantity
         if held:
             self._mtm += held * (close - mark.last)
@@ -170,7 +178,7 @@ class Portfolio:
         # A fill later than every bar seen is the freshest price for its instrument.
         mark = self._marks.get(inst)
         if mark is None:
-            mark = self._marks[inst] = _Mark(price)
+            mark = self._marks[inst] = _Mark(inst, price)
         elif ts > self._last_ts:
             mark.last = price
         mark.quantity = pos.quantity
