@@ -145,7 +145,8 @@ class SimulatedBroker:
         """Match the orders working on ``bar.instrument`` before this bar arrived."""
         instrument = bar.instrument
         self._last_bar[instrument] = bar
-        if instrument in self._books:
+        books = self._books
+        if books and instrument in books:  # most bars find no order working
             self._match(instrument, bar)
 
     def _match(self, instrument: str, bar: Bar) -> None:
