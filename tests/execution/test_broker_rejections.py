@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import msgspec
 import pytest
 
 from tests.execution.helpers import Book, Venue, bar, order
@@ -34,6 +35,12 @@ def reject_reason(request: SubmitOrder, account: Book | None = None, **options: 
 @pytest.mark.parametrize("quantity", [0.0, -5.0, math.nan, math.inf])
 def test_bad_quantity(quantity: float) -> None:
     assert "quantity must be a finite number above 0" in reject_reason(order(quantity=quantity))
+
+
+@pytest.mark.parametrize("side", ["BUY", "buy", None])
+def test_side_that_is_not_a_side_member(side: object) -> None:
+    request = msgspec.structs.replace(order(), side=side)
+    assert "side must be Side.BUY or Side.SELL" in reject_reason(request)
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,11 @@ def _valid_price(value: float | None) -> bool:
 
 def order_problem(order: SubmitOrder) -> str | None:
     """Why the broker must reject ``order`` on its own terms, or None."""
+    side = order.side
+    if side is not _BUY and side is not _SELL:
+        # A plain "BUY" string would pass as a sell in the identity tests below, and
+        # skip the buying-power check.
+        return f"side must be Side.BUY or Side.SELL, got {side!r}"
     quantity = order.quantity
     if not (is_finite(quantity) and quantity > 0.0):
         return f"quantity must be a finite number above 0, got {quantity!r}"
@@ -152,9 +157,9 @@ def order_problem(order: SubmitOrder) -> str | None:
         if value is not None and not _valid_price(value):
             return f"{name} must be a finite price above 0, got {value!r}"
     if tp is not None and sl is not None:
-        if order.side is _BUY and not sl < tp:
+        if side is _BUY and not sl < tp:
             return f"bracket of a buy needs stop_loss < take_profit, got {sl!r} and {tp!r}"
-        if order.side is _SELL and not sl > tp:
+        if side is _SELL and not sl > tp:
             return f"bracket of a sell needs stop_loss > take_profit, got {sl!r} and {tp!r}"
     return None
 
