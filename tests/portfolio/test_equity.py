@@ -7,6 +7,7 @@ from types import ModuleType
 
 import pytest
 
+from tickwire.portfolio import TradeBuilder
 from tickwire.portfolio.equity import EquityCurve
 
 
@@ -103,3 +104,15 @@ def test_exposure_flags_cover_every_point() -> None:
         curve.append(ts, 1.0)
     curve.set_exposed(True, 2)
     assert list(curve.exposed()) == [0, 0, 1, 1, 1]
+
+
+def test_trade_builder_counts_bars_through_a_curve_and_names_anything_else() -> None:
+    curve = EquityCurve()
+    for ts in range(1, 6):
+        curve.append(ts, 1.0)
+    builder = TradeBuilder(curve)
+    builder.on_fill("X", 1, 1.0, 10.0, 0.0, 2, closed=0.0, realized=0.0, new_quantity=1.0)
+    trade = builder.on_fill("X", -1, 1.0, 11.0, 0.0, 5, closed=1.0, realized=1.0, new_quantity=0.0)
+    assert trade is not None and trade.bars == 3  # times 2, 3 and 4
+    with pytest.raises(TypeError, match="TradeBuilder: bars must count bars"):
+        TradeBuilder([1, 2, 3])  # type: ignore[arg-type]

@@ -98,6 +98,10 @@ class TradeBuilder:
     __slots__ = ("_bars", "_open", "trades")
 
     def __init__(self, bars: BarCounter | None = None) -> None:
+        if bars is not None and not callable(getattr(bars, "count_before", None)):
+            raise TypeError(
+                f"TradeBuilder: bars must count bars (an EquityCurve), got {type(bars).__name__}"
+            )
         self._open: dict[str, _OpenTrip] = {}
         self._bars = bars
         self.trades: list[Trade] = []

@@ -43,7 +43,7 @@ def test_bollinger_k_must_be_a_number(k: Any) -> None:
 def test_numpy_numbers_are_accepted() -> None:
     import numpy as np
 
-    bands = ind.BollingerBands(np.int64(3), np.float64(1.5))  # type: ignore[arg-type]
+    bands = ind.BollingerBands(np.int64(3), np.float64(1.5))
     assert (bands.period, bands.k) == (3, 1.5)
     ema = ind.EMA(3)
     assert ema.update(np.float64(2.0)) == 2.0
