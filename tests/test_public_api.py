@@ -7,6 +7,17 @@ import importlib
 import tickwire
 
 EXPECTED_TOP_LEVEL = {
+    "Backtest",
+    "BacktestResult",
+    "BusError",
+    "ConfigError",
+    "DataError",
+    "DecodeError",
+    "RunNotFound",
+    "StoreError",
+    "Strategy",
+    "StrategyError",
+    "TickwireError",
     "Bar",
     "BarEvent",
     "CancelOrder",
@@ -86,7 +97,7 @@ def test_layers_import_downwards_only() -> None:
         "persistence": {"events", "persistence"},
         "report": {"events", "report"},
     }
-    foundation = {"_floats"}  # helpers below every layer
+    foundation = {"_floats", "_exceptions", "_types"}  # below every layer
     for layer, ok in allowed.items():
         for name, target in _imports(layer):
             assert target in ok | foundation, f"{layer}/{name} imports tickwire.{target}"

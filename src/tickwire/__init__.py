@@ -1,5 +1,19 @@
-"""tickwire: event-driven algorithmic trading. One strategy; backtest, live or distributed."""
+"""tickwire: event-driven algorithmic trading. One strategy; backtest, live or distributed.
 
+What a strategy needs is importable from here: ``from tickwire import Strategy, Backtest, Bar``.
+"""
+
+from tickwire._exceptions import (
+    BusError,
+    ConfigError,
+    DataError,
+    DecodeError,
+    RunNotFound,
+    StoreError,
+    StrategyError,
+    TickwireError,
+)
+from tickwire.backtest import Backtest, BacktestResult
 from tickwire.bus import (
     ChainHandler,
     EventBus,
@@ -41,14 +55,21 @@ from tickwire.events import (
     create_bar_event,
     create_signal_event,
 )
+from tickwire.strategy import Strategy
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Backtest",
+    "BacktestResult",
     "Bar",
     "BarEvent",
+    "BusError",
     "CancelOrder",
     "ChainHandler",
+    "ConfigError",
+    "DataError",
+    "DecodeError",
     "ErrorEvent",
     "Event",
     "EventBase",
@@ -71,13 +92,18 @@ __all__ = [
     "OrderType",
     "Overflow",
     "PositionChanged",
+    "RunNotFound",
     "Side",
     "Signal",
     "SignalEvent",
+    "StoreError",
+    "Strategy",
+    "StrategyError",
     "SubmitOrder",
     "ThreadedSubscriber",
     "Tick",
     "TickEvent",
+    "TickwireError",
     "TimeInForce",
     "Trade",
     "__version__",

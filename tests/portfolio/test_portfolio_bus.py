@@ -162,7 +162,6 @@ def test_public_exports() -> None:
     import tickwire.portfolio as portfolio
 
     assert sorted(portfolio.__all__) == [
-        "BusLike",
         "Drawdown",
         "EquityCurve",
         "Portfolio",

@@ -7,13 +7,14 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from tickwire._exceptions import TickwireError
 from tickwire.strategy import Strategy
 
 __all__ = ["UsageError", "load_strategy", "parse_params"]
 
 
-class UsageError(Exception):
-    """A mistake the user can fix; the CLI prints it on one line and exits with 2."""
+class UsageError(TickwireError):
+    """A mistake on the command line; the CLI prints it on one line and exits with 2."""
 
 
 def load_strategy(spec: str) -> type[Strategy]:

@@ -1,7 +1,8 @@
 """``tickwire``: run backtests, the demo, and inspect recorded runs.
 
-Mistakes a user can make (a missing file, a bad strategy path or parameter, bad data)
-print one line and exit with status 2; ``--debug`` shows the traceback instead.
+Mistakes a user can make (every :class:`~tickwire.TickwireError`: a bad strategy path or
+parameter, bad data, an unusable store) and missing files print one line and exit 2;
+``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tickwire import __version__
+from tickwire._exceptions import TickwireError
 from tickwire.backtest import Backtest, BacktestResult
 from tickwire.cli.loading import UsageError, load_strategy, parse_params
 from tickwire.cli.options import broker_options
 from tickwire.cli.runs import record_run, runs
-from tickwire.data import DataError, read_bars, sample_data_paths
+from tickwire.data import read_bars, sample_data_paths
 from tickwire.events import Bar
-from tickwire.strategy import StrategyError, parameter_values
+from tickwire.strategy import parameter_values
 
 __all__ = ["cli", "main"]
 
-_USER_ERRORS = (UsageError, DataError, StrategyError, FileNotFoundError)
+_USER_ERRORS = (TickwireError, FileNotFoundError)
+"""Problems the user can act on: one line, exit 2. Anything else is a bug: traceback, exit 1."""
 _PROGRESS_EVERY = 10_000
 
 err = Console(stderr=True)

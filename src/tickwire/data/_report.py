@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tickwire._exceptions import DataError
+
 __all__ = ["MAX_BAD_SAMPLES", "BadRow", "DataError", "DataReport"]
 
 MAX_BAD_SAMPLES = 5
@@ -31,18 +33,6 @@ class BadRow:
         if self.column is not None:
             where += f", column {self.column!r}"
         return f"{where}: {self.reason}"
-
-
-class DataError(ValueError):
-    """Historical data that cannot be used as-is; the message names file, line and column."""
-
-    def __init__(self, bad: BadRow) -> None:
-        super().__init__(str(bad))
-        self.bad_row = bad
-        self.path = bad.path
-        self.line = bad.line
-        self.column = bad.column
-        self.reason = bad.reason
 
 
 @dataclass(slots=True)

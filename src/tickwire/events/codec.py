@@ -12,6 +12,7 @@ from typing import Any, Union
 
 import msgspec
 
+from tickwire._exceptions import DecodeError
 from tickwire.events._base import EventBase, registered_event_types
 from tickwire.events.system import ErrorEvent
 
@@ -22,10 +23,6 @@ __all__ = [
     "encode",
     "encode_json",
 ]
-
-
-class DecodeError(ValueError):
-    """Bytes that are not a valid tickwire event; the message names the bad field."""
 
 
 def _encode_extra(obj: Any) -> Any:

@@ -9,6 +9,7 @@ The flow, all through the bus (a strategy never calls the broker)::
 The fill rules are in :mod:`tickwire.execution._broker` and ``docs/fill_rules.md``.
 """
 
+from tickwire._types import Account, BusLike, EquityAccount
 from tickwire.execution._broker import SimulatedBroker
 from tickwire.execution._circuit_breaker import BreakerState, CircuitBreaker
 from tickwire.execution._costs import (
@@ -21,7 +22,6 @@ from tickwire.execution._costs import (
     TickSlippage,
 )
 from tickwire.execution._kill_switch import KillSwitch
-from tickwire.execution._protocols import Account, BusLike, EquityAccount
 from tickwire.execution._risk import RiskManager
 from tickwire.execution._signal_executor import SignalExecutor, order_id_for
 from tickwire.execution._sizing import (

@@ -51,6 +51,7 @@ import math
 from collections.abc import Iterable
 from typing import Final
 
+from tickwire._types import Account, BusLike
 from tickwire.events import (
     Bar,
     CancelOrder,
@@ -69,7 +70,6 @@ from tickwire.events import (
 )
 from tickwire.execution._costs import CommissionModel, SlippageModel
 from tickwire.execution._orders import WorkingOrder, fill_price, order_problem, stop_reached
-from tickwire.execution._protocols import Account, BusLike
 
 __all__ = ["SimulatedBroker"]
 

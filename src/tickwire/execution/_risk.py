@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Final
 
+from tickwire._types import Account, BusLike
 from tickwire.events import (
     Bar,
     Fill,
@@ -40,7 +41,6 @@ from tickwire.events import (
 )
 from tickwire.execution._circuit_breaker import BreakerState, CircuitBreaker
 from tickwire.execution._kill_switch import KillSwitch
-from tickwire.execution._protocols import Account, BusLike
 
 __all__ = ["RiskManager"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 
+from tickwire._types import BusLike
 from tickwire.events import OrderRejected, OrderType, Signal, SubmitOrder, TimeInForce
-from tickwire.execution._protocols import BusLike
 from tickwire.execution._sizing import SignalQuantity, Sizer
 
 __all__ = ["SignalExecutor", "order_id_for"]

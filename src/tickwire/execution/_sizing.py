@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
+from tickwire._types import EquityAccount
 from tickwire.events import Signal
-from tickwire.execution._protocols import EquityAccount
 
 __all__ = ["FixedNotional", "FixedQuantity", "PercentOfEquity", "SignalQuantity", "Sizer"]
 

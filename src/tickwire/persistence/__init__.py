@@ -51,7 +51,7 @@ and PostgreSQL; never edit a released one.
 """
 
 from tickwire.persistence._schema import MIGRATIONS, Migration, latest_version
-from tickwire.persistence._types import EventRecord, RunInfo, RunStatus, StoreError
+from tickwire.persistence._types import EventRecord, RunInfo, RunNotFound, RunStatus, StoreError
 from tickwire.persistence.export import export_run
 from tickwire.persistence.postgres import PostgresStore
 from tickwire.persistence.recorder import RECORDER_PRIORITY, Recorder
@@ -71,6 +71,7 @@ __all__ = [
     "PostgresStore",
     "Recorder",
     "RunInfo",
+    "RunNotFound",
     "RunStatus",
     "SQLiteStore",
     "StoreError",

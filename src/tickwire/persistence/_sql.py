@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Self
 from tickwire.events import EventBase
 from tickwire.persistence._rows import Row, pack_rows, stored, type_names, unpack_row
 from tickwire.persistence._schema import MIGRATIONS, VERSION_TABLE_DDL, latest_version
-from tickwire.persistence._types import EventRecord, RunInfo, StoreError
+from tickwire.persistence._types import EventRecord, RunInfo, RunNotFound, StoreError
 from tickwire.persistence.store import EventTypes
 
 __all__ = ["SqlStore"]
@@ -198,7 +198,7 @@ class SqlStore(ABC):
                 (ended_ns, status, event_count, text, run_id),
             )
         if changed == 0:
-            raise KeyError(f"no run {run_id!r} in {self.location}")
+            raise RunNotFound(f"no run {run_id!r} in {self.location}")
 
     def list_runs(self) -> list[RunInfo]:
         """Every run, most recently started first."""
@@ -206,10 +206,10 @@ class SqlStore(ABC):
         return [_run_info(row) for row in rows]
 
     def get_run(self, run_id: str) -> RunInfo:
-        """One run's metadata; raises KeyError naming the id if there is none."""
+        """One run's metadata; raises RunNotFound naming the id if there is none."""
         rows = self._fetchall(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
         if not rows:
-            raise KeyError(f"no run {run_id!r} in {self.location}")
+            raise RunNotFound(f"no run {run_id!r} in {self.location}")
         return _run_info(rows[0])
 
     def iter_records(self, run_id: str, types: EventTypes = None) -> Iterator[EventRecord]:

@@ -6,13 +6,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from tickwire._exceptions import RunNotFound, StoreError
 from tickwire.events import EventBase
 
-__all__ = ["EventRecord", "RunInfo", "RunStatus", "StoreError"]
-
-
-class StoreError(RuntimeError):
-    """The store cannot do what was asked; the message names the run, row or setting."""
+__all__ = ["EventRecord", "RunInfo", "RunNotFound", "RunStatus", "StoreError"]
 
 
 class RunStatus:

@@ -6,12 +6,13 @@ import atexit
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, Self
 
 import tickwire
+from tickwire._types import SubscribeAll
 from tickwire.events import new_id, now_ns
 from tickwire.persistence._capture import EventCapture
 from tickwire.persistence._rows import Row
@@ -26,12 +27,6 @@ logger = logging.getLogger("tickwire.persistence")
 RECORDER_PRIORITY = 1_000_000_000
 """The recorder's bus priority: it sees each event before any other handler, so that
 events published by handlers (depth-first) are recorded after the event that caused them."""
-
-
-class _Bus(Protocol):
-    def subscribe_all(self, handler: Callable[[Any], Any], *, priority: int = 0) -> object: ...
-
-    def unsubscribe_all(self, handler: Callable[[Any], Any]) -> int: ...
 
 
 class Recorder:
@@ -96,7 +91,7 @@ class Recorder:
         self._sealed = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._bus: _Bus | None = None
+        self._bus: SubscribeAll | None = None
         self._next_seq = 0
         self._summary: dict[str, Any] | None = None
         self._closed = False
@@ -113,7 +108,7 @@ class Recorder:
         """Events received but not yet stored."""
         return self._capture.pending + sum(count for _, count in list(self._batches))
 
-    def attach(self, bus: _Bus) -> Self:
+    def attach(self, bus: SubscribeAll) -> Self:
         """Create the run in the store, subscribe to every event and start the writer."""
         if self._bus is not None or self._closed:
             raise RuntimeError(f"Recorder for run {self.run_id} can be attached only once")

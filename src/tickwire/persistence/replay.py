@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
+from tickwire._types import Publisher
 from tickwire.persistence.store import EventStore, EventTypes
 
 __all__ = ["replay"]
 
 
-class _Publisher(Protocol):
-    def publish(self, event: Any) -> None: ...
-
-
-def replay(store: EventStore, run_id: str, bus: _Publisher, types: EventTypes = None) -> int:
+def replay(store: EventStore, run_id: str, bus: Publisher, types: EventTypes = None) -> int:
     """Publish the run's events (optionally only ``types``) into ``bus``; returns how many.
 
     Events are published exactly as recorded, timestamps included.

@@ -61,7 +61,7 @@ class EventStore(Protocol):
         ...
 
     def get_run(self, run_id: str) -> RunInfo:
-        """One run's metadata; raises KeyError naming the id if there is none."""
+        """One run's metadata; raises RunNotFound naming the id if there is none."""
         ...
 
     def iter_records(self, run_id: str, types: EventTypes = None) -> Iterator[EventRecord]:

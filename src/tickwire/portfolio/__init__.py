@@ -4,7 +4,7 @@
 same fills (:meth:`Portfolio.replay`) rebuilds the same positions.
 """
 
-from tickwire.portfolio._portfolio import BusLike, Portfolio
+from tickwire.portfolio._portfolio import Portfolio
 from tickwire.portfolio.equity import EquityCurve
 from tickwire.portfolio.frames import equity_frame, trades_frame
 from tickwire.portfolio.position import Position, PositionState
@@ -12,7 +12,6 @@ from tickwire.portfolio.statistics import Drawdown, Statistics, compute_statisti
 from tickwire.portfolio.trades import Trade, TradeBuilder
 
 __all__ = [
-    "BusLike",
     "Drawdown",
     "EquityCurve",
     "Portfolio",

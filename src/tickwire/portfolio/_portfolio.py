@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from typing import Any, Final, Protocol
+from collections.abc import Iterable
+from typing import Final
 
 from tickwire._floats import is_finite
+from tickwire._types import BusLike
 from tickwire.events import Bar, Fill, PositionChanged, Side
 from tickwire.portfolio.equity import EquityCurve
 from tickwire.portfolio.position import Position, PositionState
 from tickwire.portfolio.statistics import Statistics, compute_statistics
 from tickwire.portfolio.trades import Trade, TradeBuilder
 
-__all__ = ["BusLike", "Portfolio"]
+__all__ = ["Portfolio"]
 
 _NO_TIME: Final = -(2**63)
 _BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
-
-
-class BusLike(Protocol):
-    """The part of the event bus the portfolio uses."""
-
-    def subscribe(
-        self, event_type: Any, handler: Callable[[Any], Any], *, priority: int = 0
-    ) -> Any:
-        """Deliver events of ``event_type`` to ``handler``."""
-
-    def unsubscribe(self, event_type: Any, handler: Callable[[Any], Any]) -> Any:
-        """Stop delivering ``event_type`` to ``handler``."""
-
-    def publish(self, event: Any) -> Any:
-        """Deliver ``event`` to its subscribers."""
 
 
 class _Mark:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import itertools
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
+from tickwire._exceptions import StrategyError
+from tickwire._types import BusLike, EquityAccount
 from tickwire.events import (
     ORDER_UPDATES,
     Bar,
@@ -26,28 +28,7 @@ from tickwire.events import (
     TimeInForce,
 )
 
-__all__ = ["Account", "Strategy", "StrategyError"]
-
-
-class StrategyError(ValueError):
-    """A strategy was misconfigured (an unknown parameter, a wrong type...)."""
-
-
-class Account(Protocol):
-    """What a strategy may read about its account (the portfolio satisfies it)."""
-
-    cash: float
-
-    def quantity(self, instrument: str) -> float: ...
-
-    @property
-    def equity(self) -> float: ...
-
-
-class _Publisher(Protocol):
-    def publish(self, event: Any) -> None: ...
-
-    def subscribe(self, event_type: Any, handler: Any, *, priority: int = 0) -> Any: ...
+__all__ = ["Strategy", "StrategyError"]
 
 
 _PARAMETER_TYPES = (int, float, str, bool)
@@ -80,8 +61,8 @@ class Strategy:
         self.strategy_name = self.name or type(self).__name__
         self.instrument: str | None = None
         """The default instrument for order helpers (set when the data has only one)."""
-        self._bus: _Publisher | None = None
-        self._account: Account | None = None
+        self._bus: BusLike | None = None
+        self._account: EquityAccount | None = None
         self._order_ids = itertools.count(1)
         self._id_prefix = f"{self.strategy_name}-"
         self._last_bar_ns = 0
@@ -112,8 +93,8 @@ class Strategy:
 
     def attach(
         self,
-        bus: _Publisher,
-        account: Account,
+        bus: BusLike,
+        account: EquityAccount,
         *,
         priority: int = 0,
         clock: Callable[[], int] | None = None,
@@ -306,12 +287,12 @@ class Strategy:
             )
         return chosen
 
-    def _publisher(self) -> _Publisher:
+    def _publisher(self) -> BusLike:
         if self._bus is None:
             raise StrategyError(f"{self.strategy_name} is not attached to a bus yet")
         return self._bus
 
-    def _account_or_fail(self) -> Account:
+    def _account_or_fail(self) -> EquityAccount:
         if self._account is None:
             raise StrategyError(f"{self.strategy_name} is not attached to an account yet")
         return self._account
