@@ -10,6 +10,7 @@ All events derive from :class:`EventBase` and carry ``ts_event_ns`` (market time
 
 from tickwire.events._base import EventBase, new_id, now_ns, registered_event_types
 from tickwire.events._generic import Event, EventType
+from tickwire.events._validation import market_data_problem
 from tickwire.events.codec import DecodeError, decode, decode_json, encode, encode_json
 from tickwire.events.factories import create_bar_event, create_signal_event, to_ns
 from tickwire.events.market import Bar, Tick, Trade
@@ -86,6 +87,7 @@ __all__ = [
     "decode_json",
     "encode",
     "encode_json",
+    "market_data_problem",
     "new_id",
     "now_ns",
     "registered_event_types",
