@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Float checks for the compiled hot path.
 
 ``math.isfinite`` is a module attribute lookup and a call in compiled code, while

@@ -8,6 +8,7 @@ from tests.execution.helpers import MINUTE_NS, T0, Book, Recorder, bar, order
 from tickwire.bus import EventBus
 from tickwire.events import (
     Fill,
+    KillSwitch,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -18,7 +19,7 @@ from tickwire.events import (
     decode,
     encode,
 )
-from tickwire.execution import BreakerState, KillSwitch, RiskManager, SimulatedBroker
+from tickwire.execution import BreakerState, RiskManager, SimulatedBroker
 
 
 class Desk:

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """The backtest's per-event code, compiled: the bar loop and the order tracker.
 
 Each bar reaches the bus by a direct native call (an interpreted loop pays for a

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """The event bus: exact-type publish/subscribe with one dispatch core.
 
 Design notes (why it looks like this):

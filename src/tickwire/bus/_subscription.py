@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """A subscription: one handler for one event key, and the callable the bus dispatches to."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Chunks to events: one ``Bar``/``Tick`` per row, built as cheaply as Python allows."""
 
 from __future__ import annotations

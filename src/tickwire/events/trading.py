@@ -16,6 +16,7 @@ __all__ = [
     "ORDER_UPDATES",
     "CancelOrder",
     "Fill",
+    "KillSwitch",
     "OrderAccepted",
     "OrderCancelled",
     "OrderFilled",
@@ -110,6 +111,15 @@ class SubmitOrder(EventBase, frozen=True, kw_only=True):
     signal_id: str | None = None
     order_id: str = msgspec.field(default_factory=new_id)
     id: str = msgspec.field(default_factory=new_id)
+
+
+class KillSwitch(EventBase, frozen=True, kw_only=True):
+    """Halts every new order at the risk manager (``engaged=True``) or lifts the halt."""
+
+    event_type: ClassVar[str | None] = "ORDER_REQUEST"
+
+    engaged: bool = True
+    reason: str = ""
 
 
 class CancelOrder(EventBase, frozen=True, kw_only=True):

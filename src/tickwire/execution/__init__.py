@@ -21,7 +21,6 @@ from tickwire.execution._costs import (
     SlippageModel,
     TickSlippage,
 )
-from tickwire.execution._kill_switch import KillSwitch
 from tickwire.execution._risk import RiskManager
 from tickwire.execution._signal_executor import SignalExecutor, order_id_for
 from tickwire.execution._sizing import (
@@ -43,7 +42,6 @@ __all__ = [
     "FixedCommission",
     "FixedNotional",
     "FixedQuantity",
-    "KillSwitch",
     "PerUnitCommission",
     "PercentCommission",
     "PercentOfEquity",

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """The simulated broker: pessimistic fills of working orders against bars.
 
 Subscribe it with a higher priority than strategies, so that on each bar it first

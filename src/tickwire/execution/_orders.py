@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Working-order state and the pure price rules of the simulated broker.
 
 Kept apart from the broker so that the fill rules read as a few small functions; see

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Pre-trade risk checks: the one router from order requests to the broker.
 
 Every :class:`SubmitOrder` (from strategies or the signal executor) is checked here;
@@ -31,6 +32,7 @@ from tickwire._types import Account, BusLike
 from tickwire.events import (
     Bar,
     Fill,
+    KillSwitch,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -40,7 +42,6 @@ from tickwire.events import (
     SubmitOrder,
 )
 from tickwire.execution._circuit_breaker import BreakerState, CircuitBreaker
-from tickwire.execution._kill_switch import KillSwitch
 
 __all__ = ["RiskManager"]
 

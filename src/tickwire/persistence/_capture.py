@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """The recorder's bus handler: encodes events in small groups as they are published.
 
 Every :data:`GROUP` events are encoded with one call, in the publishing thread, while

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """The portfolio: positions, cash and equity, kept current from Fill and Bar events."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """The equity curve: one compact point per distinct bar timestamp."""
 
 from __future__ import annotations

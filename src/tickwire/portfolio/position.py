@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Net position accounting for one instrument: average cost, realized PnL, commissions."""
 
 from __future__ import annotations

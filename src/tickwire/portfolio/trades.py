@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Round-trip trades: from flat to flat (or to a flip), built from fills as they happen."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Parameter checks shared by the indicators, so every one fails the same clear way."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Rolling maximum and minimum over a window, amortised O(1) with monotonic deques."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Support and resistance levels from confirmed pivot highs and lows."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Moving averages: simple (windowed mean) and exponential."""
 
 from __future__ import annotations

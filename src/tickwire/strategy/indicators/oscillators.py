@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Momentum oscillators: Wilder's relative strength index."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Volatility indicators: Wilder's average true range and Bollinger bands."""
 
 from __future__ import annotations
