@@ -261,6 +261,25 @@ def test_a_slippage_model_that_pushes_a_price_below_zero_fills_nothing() -> None
     assert "-1.0" in cancelled.reason and cancelled.reason.startswith("internal error")
 
 
+@pytest.mark.parametrize("model", ["slippage", "commission"])
+def test_a_cost_model_giving_nan_rejects_a_buy_instead_of_poisoning_buying_power(
+    model: str,
+) -> None:
+    def nan_slippage(price: float, side: Side) -> float:
+        return math.nan
+
+    def nan_commission(quantity: float, price: float, first_fill: bool) -> float:
+        return math.nan
+
+    options = {"slippage": nan_slippage} if model == "slippage" else {"commission": nan_commission}
+    venue = Venue(Book(cash=1_000.0), **options)
+    venue.feed(bar(0, 100, 101, 99, 100))
+    venue.send(order(quantity=5, order_id="a"), order(quantity=5, order_id="b"))
+    assert [r.order_id for r in venue.recorder.of(OrderRejected)] == ["a", "b"]
+    assert all("internal error" in r.reason for r in venue.recorder.of(OrderRejected))
+    assert venue.broker.reserved_cash == 0.0
+
+
 def test_a_broker_built_without_the_option_rejects_nonpositive_limits() -> None:
     venue = Venue()
     venue.feed(bar(0, 100, 101, 99, 100))

@@ -76,6 +76,7 @@ from tickwire.events import (
     OrderFilled,
     OrderPartiallyFilled,
     OrderSubmitted,
+    Side,
     SubmitOrder,
 )
 from tickwire.execution._costs import CommissionModel, SlippageModel
@@ -305,14 +306,12 @@ class SimulatedBroker:
             if bar is None or not tradable(bar, self.allow_nonpositive_prices):
                 return None
             price = bar.close
-        if self._slippage is not None:
-            price = self._slippage(price, order.side)
+        price = self._slipped(price, order.side)
         short = -self._account.quantity(order.instrument)
         opening = order.quantity - short if short > 0.0 else order.quantity
         if opening <= 0.0:
             return 0.0  # only buys back a short
-        commission = self._commission(opening, price, True) if self._commission else 0.0
-        return opening * price + commission
+        return opening * price + self._commission_for(opening, price, True)
 
     # -- book keeping --------------------------------------------------------------------
 
@@ -371,18 +370,26 @@ class SimulatedBroker:
 
     def _execution_price(self, order: WorkingOrder, raw_price: float) -> float:
         """``raw_price`` after slippage, a limit order clamped to its limit."""
+        if self._slippage is None:
+            return raw_price  # a bar or order price that passed the checks, never moved
+        price = self._slipped(raw_price, order.side)
+        limit = order.limit
+        if limit is None:
+            return price
+        return min(price, limit) if order.buy else max(price, limit)
+
+    def _slipped(self, price: float, side: Side) -> float:
+        """``price`` moved by the slippage model, which must give a valid price."""
         slippage = self._slippage
         if slippage is None:
-            return raw_price  # a valid bar or order price, never moved
-        price = slippage(raw_price, order.side)
-        limit = order.limit
-        if limit is not None:
-            price = min(price, limit) if order.buy else max(price, limit)
-        if not (is_finite(price) and (price > 0.0 or self.allow_nonpositive_prices)):
-            raise ValueError(f"slippage model {slippage!r} made {raw_price!r} into {price!r}")
-        return price
+            return price
+        moved = slippage(price, side)
+        if not (is_finite(moved) and (moved > 0.0 or self.allow_nonpositive_prices)):
+            raise ValueError(f"slippage model {slippage!r} made {price!r} into {moved!r}")
+        return moved
 
     def _commission_for(self, quantity: float, price: float, first: bool) -> float:
+        """The commission model's charge, which must be finite and not negative."""
         model = self._commission
         if model is None:
             return 0.0
