@@ -264,38 +264,36 @@ class FileConverter(Generic[C]):
         raw: RawBatch,
         bad: Mask | None,
     ) -> Problem | None:
-        """Rows (among those not otherwise bad) whose instrument has a good row at their time.
-
-        The good rows are in time order here, so rows of one instrument at one time sit
-        next to each other once the rows are sorted (stably) by instrument.
-        """
-        good = np.flatnonzero(~bad) if bad is not None else np.arange(len(ts))
-        times, kinds, lines = ts[good], codes[good], raw.lines[good]
+        """Rows (among those not otherwise bad) whose instrument has a good row at their time."""
+        if bad is None:  # the common case: views, no copies
+            good, times, lines, kinds = None, ts, raw.lines, codes
+        else:
+            good = np.flatnonzero(~bad)
+            times, lines, kinds = ts[good], raw.lines[good], codes[good]
         if not len(times):
             return None
         previous = self.at_last_kept if int(times[0]) == self.last_kept else {}
-        repeated = np.zeros(len(times), dtype=np.bool_)
-        first_line = np.zeros(len(times), dtype=np.int64)
-        if bool(np.any(times[1:] == times[:-1])):
-            order = np.argsort(kinds, kind="stable")
-            same = (kinds[order][1:] == kinds[order][:-1]) & (times[order][1:] == times[order][:-1])
-            again = np.concatenate(([False], same))
-            positions = np.arange(len(order))
-            run_start = np.maximum.accumulate(np.where(again, 0, positions))
-            repeated[order[again]] = True
-            first_line[order] = lines[order[run_start]]
+        found = _repeats(times, kinds, lines)
+        repeated, first_line = found if found is not None else (None, None)
+        # The rows at the previous batch's last time, against the instruments it had there.
         for j in range(int(np.searchsorted(times, times[0], "right")) if previous else 0):
-            line = previous.get(names[good[j]])
+            line = previous.get(names[j if good is None else good[j]])
             if line is not None:
+                if repeated is None or first_line is None:
+                    repeated = np.zeros(len(times), dtype=np.bool_)
+                    first_line = np.zeros(len(times), dtype=np.int64)
                 repeated[j] = True
                 first_line[j] = line
-        self._remember_latest(times, names[good], lines, repeated, previous)
-        if not repeated.any():
+        self._remember_last(times, names, good, lines, repeated, previous)
+        if repeated is None or first_line is None:
             return None
-        mask = np.zeros(len(ts), dtype=np.bool_)
-        mask[good[repeated]] = True
-        earlier = np.zeros(len(ts), dtype=np.int64)
-        earlier[good] = first_line
+        if good is None:
+            mask, earlier = repeated, first_line
+        else:
+            mask = np.zeros(len(ts), dtype=np.bool_)
+            mask[good[repeated]] = True
+            earlier = np.zeros(len(ts), dtype=np.int64)
+            earlier[good] = first_line
 
         def describe(i: int) -> str:
             return (
@@ -305,12 +303,13 @@ class FileConverter(Generic[C]):
 
         return ("ts", mask, describe)
 
-    def _remember_latest(
+    def _remember_last(
         self,
         times: npt.NDArray[np.int64],
         names: npt.NDArray[Any],
+        good: npt.NDArray[np.intp] | None,
         lines: npt.NDArray[np.int64],
-        repeated: Mask,
+        repeated: Mask | None,
         previous: dict[str, int],
     ) -> None:
         """Keep the instruments of the good rows at the batch's last time, for the next."""
@@ -318,8 +317,8 @@ class FileConverter(Generic[C]):
         start = int(np.searchsorted(times, last, "left"))
         kept = dict(previous) if last == self.last_kept else {}
         for j in range(start, len(times)):
-            if not repeated[j]:
-                kept.setdefault(names[j], int(lines[j]))
+            if repeated is None or not repeated[j]:
+                kept.setdefault(names[j if good is None else good[j]], int(lines[j]))
         self.at_last_kept = kept
         self.last_kept = last
 
@@ -338,6 +337,36 @@ class FileConverter(Generic[C]):
             if mask[row]:
                 return BadRow(self.path, int(raw.lines[row]), column, describe(row), self.unit)
         raise AssertionError("a bad row fails at least one check")
+
+
+def _repeats(
+    times: npt.NDArray[np.int64], kinds: npt.NDArray[np.int64], lines: npt.NDArray[np.int64]
+) -> tuple[Mask, npt.NDArray[np.int64]] | None:
+    """Rows (in time order) with the same instrument code and time as an earlier row, and
+    per row the line of the first row of that instrument and time; None if there are none."""
+    ties = times[1:] == times[:-1]
+    if not ties.any():
+        return None
+    # Number the runs of equal times; a (run, instrument) pair seen twice is a repeat. With
+    # few instruments a count per pair finds out in linear time whether any is.
+    run = np.concatenate(([0], np.cumsum(~ties)))
+    width = int(kinds.max()) + 1
+    few = (int(run[-1]) + 1) * width <= 4 * len(times)
+    if few and int(np.bincount(run * width + kinds).max()) < 2:
+        return None
+    order = np.lexsort((kinds, run))
+    key_run, key_kind = run[order], kinds[order]
+    again = np.concatenate(
+        ([False], (key_run[1:] == key_run[:-1]) & (key_kind[1:] == key_kind[:-1]))
+    )
+    if not again.any():
+        return None
+    repeated = np.zeros(len(times), dtype=np.bool_)
+    repeated[order[again]] = True
+    run_start = np.maximum.accumulate(np.where(again, 0, np.arange(len(order))))
+    first_line = np.empty(len(times), dtype=np.int64)
+    first_line[order] = lines[order[run_start]]
+    return repeated, first_line
 
 
 def _add(problems: list[Problem], bad: Mask | None, problem: Problem | None) -> Mask | None:

@@ -49,6 +49,14 @@ def parquet_batches(
             if name not in actual:
                 reason = f"missing column (file has {names})"
                 raise DataError(BadRow(path, None, name, reason, "row"))
+        if "instrument" in actual and _is_string(parquet, actual["instrument"]):
+            # Names repeat on every row: read dictionary-encoded, each name is decoded once.
+            f.seek(0)
+            try:
+                parquet = pq.ParquetFile(f, read_dictionary=[actual["instrument"]])
+            except _UNDECODABLE as exc:
+                reason = f"not a readable Parquet file ({_first_line(exc)})"
+                raise DataError(BadRow(path, None, None, reason, "row")) from exc
         yield from _batches(path, parquet, actual)
 
 
@@ -76,6 +84,11 @@ def _batches(path: str, parquet: Any, actual: dict[str, str]) -> Iterator[RawBat
                 unreadable[name] = bad
         yield RawBatch(columns, np.arange(first, first + rows, dtype=np.int64), [], unreadable)
         first += rows
+
+
+def _is_string(parquet: Any, column: str) -> bool:
+    kind = parquet.schema_arrow.field(column).type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
 def _first_line(exc: BaseException) -> str:
