@@ -23,6 +23,7 @@ byte for one byte, and never found in real market data."""
 _ERRORS = "tickwire.substitute"
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _BLOCK = 1 << 20
+_LF = ord("\n")
 
 
 def _substitute(error: UnicodeError) -> tuple[str, int]:
@@ -118,7 +119,11 @@ class LineScanner:
 
 def _count_lines(data: bytes) -> int:
     """Line ends in ``data``: each ``\\r\\n`` once, lone ``\\r`` and ``\\n`` each once."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    # numpy counts a byte several times faster than bytes.count; \r is rare and found fast.
+    ends = int(np.count_nonzero(np.frombuffer(data, np.uint8) == _LF))
+    if b"\r" in data:
+        ends += data.count(b"\r") - data.count(b"\r\n")
+    return ends
 
 
 def whole_line_blocks(path: str) -> Iterator[tuple[int, bytes]]:
