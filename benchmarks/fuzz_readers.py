@@ -265,7 +265,8 @@ _GOOD = b"1700000000,101,102,100,101.5,10\n"
 
 
 def _bool_parquet() -> bytes:
-    table = _bar_table(4).drop_columns(["open"]).append_column("open", pa.array([True] * 4))
+    # A bool volume: True would read as a plausible volume of 1.0.
+    table = _bar_table(4).drop_columns(["volume"]).append_column("volume", pa.array([True] * 4))
     return _parquet(table)
 
 
@@ -333,7 +334,7 @@ NAMED: list[tuple[str, str, Callable[[], bytes], str, str]] = [
         "bars",
         "error",
     ),
-    ("a Parquet bool price column", "ES.parquet", _bool_parquet, "bars", "error"),
+    ("a Parquet bool column", "ES.parquet", _bool_parquet, "bars", "error"),
     (
         "a Parquet integer instrument column",
         "ES.parquet",
