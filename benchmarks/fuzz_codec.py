@@ -201,7 +201,7 @@ def _payload_problem(value: Any, depth: int = 0) -> str | None:
     if value is None or isinstance(value, (bool, str)):
         return None
     if isinstance(value, int):
-        return None if -(2**63) <= value < 2**64 else f"payload int {value} not encodable"
+        return None if INT64[0] <= value <= INT64[1] else f"payload int {value} outside int64"
     if isinstance(value, float):
         return None if math.isfinite(value) else f"payload float {value}"
     if isinstance(value, (list, tuple)):
