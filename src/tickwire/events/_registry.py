@@ -38,7 +38,6 @@ from tickwire.events.trading import (
 __all__ = [
     "BUILTIN_EVENT_TYPES",
     "WIRE_VERSION",
-    "event_tag",
     "on_change",
     "register_event_type",
     "registered_event_types",
@@ -83,13 +82,12 @@ _by_tag: dict[str, type[EventBase]] = {}
 _listeners: list[Callable[[tuple[type[EventBase], ...]], None]] = []
 
 
-def event_tag(cls: type[EventBase]) -> object:
-    """The ``_type`` value that marks events of ``cls`` on the wire."""
+def _tag(cls: type[EventBase]) -> object:
     return cls.__struct_config__.tag
 
 
 for _cls in BUILTIN_EVENT_TYPES:
-    _by_tag[str(event_tag(_cls))] = _cls
+    _by_tag[str(_tag(_cls))] = _cls
 
 
 def registered_event_types() -> tuple[type[EventBase], ...]:
@@ -135,7 +133,7 @@ def register_event_type(cls: type[E]) -> type[E]:
         updated[tag] = cls
         types = tuple(updated.values())
         try:
-            for listener in _listeners:  # a decoder that cannot be built changes nothing
+            for listener in _listeners:  # the codec's decoders, built before the type counts
                 listener(types)
         except (TypeError, NameError) as exc:  # an unsupported or unresolvable field type
             raise TypeError(f"register_event_type: {name} cannot be decoded: {exc}") from exc
@@ -156,7 +154,7 @@ def tag_problem(tag: object) -> str | None:
     if not isinstance(tag, str):
         return f"the event tag '_type' must be a string, got {tag!r}"
     for cls in _ABSTRACT:
-        if tag == event_tag(cls):
+        if tag == _tag(cls):
             return f"{tag!r} is an abstract event base, never an event on the wire"
     return (
         f"unknown event type {tag!r}: a user-defined event type is decodable only in a "

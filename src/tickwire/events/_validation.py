@@ -59,10 +59,10 @@ from tickwire.events.trading import (
 )
 
 __all__ = [
+    "DECODED_OK",
     "INT64_MAX",
     "INT64_MIN",
     "MAX_NESTING",
-    "decoded_event_problem",
     "event_problem",
     "market_data_problem",
 ]
@@ -447,12 +447,5 @@ DECODED_OK: dict[type[EventBase], Callable[[Any, bool], bool]] = {
     Tick: _decoded_tick_ok,
     Trade: _decoded_trade_ok,
 }
-"""Per market-data type, True when a decoded event of it obeys every rule (the shortcut)."""
-
-
-def decoded_event_problem(event: EventBase, allow_nonpositive_prices: bool) -> str | None:
-    """:func:`event_problem` for an event a typed decoder just built, faster for market data."""
-    accept = DECODED_OK.get(type(event))
-    if accept is not None and accept(event, allow_nonpositive_prices):
-        return None
-    return event_problem(event, allow_nonpositive_prices=allow_nonpositive_prices)
+"""Per market-data type, a check that is True exactly when a decoded event of the type
+obeys every rule of :func:`event_problem` (which a decoder calls when it is False)."""
