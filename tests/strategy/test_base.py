@@ -159,4 +159,7 @@ def test_a_misspelt_order_term_is_refused_not_ignored() -> None:
         s.buy(1, limt_price=99.0)  # type: ignore[call-arg]
     with pytest.raises(StrategyError, match=r"Strategy\.sell: .*terms: limit_price"):
         s.sell(1, order_typ=OrderType.LIMIT)  # type: ignore[call-arg]
+    # A field of the request that is not a term cannot be set through the terms either.
+    with pytest.raises(StrategyError, match="unknown order term 'side'"):
+        s.buy(1, side=Side.SELL)  # type: ignore[call-arg]
     assert orders == []

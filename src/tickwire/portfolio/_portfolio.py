@@ -18,7 +18,7 @@ from tickwire.portfolio.trades import RoundTrip, RoundTripBuilder
 __all__ = ["Portfolio"]
 
 _NO_TIME: Final = -(2**63)
-_INFINITY: Final = math.inf
+_LARGEST_FLOAT: Final = 1.7976931348623157e308  # sys.float_info.max, inlined by mypyc
 
 
 def _bar_time(bar: Bar) -> Any:
@@ -93,8 +93,9 @@ class Portfolio:
         self.initial_cash = cash
         self.allow_nonpositive_prices = allow_nonpositive_prices
         """Whether the instruments may trade (and be marked) at zero or below."""
-        # A usable price p has floor < p < inf, which NaN fails: two C comparisons.
-        self._price_floor = -_INFINITY if allow_nonpositive_prices else 0.0
+        # A usable price p has floor < p <= the largest float, which NaN and infinities
+        # fail: two C comparisons.
+        self._price_floor = -math.inf if allow_nonpositive_prices else 0.0
         self.curve = EquityCurve()
         self._positions: dict[str, PositionState] = {}
         # Every instrument with a price, so a bar costs one dict lookup; open ones again
@@ -140,7 +141,7 @@ class Portfolio:
         was; the equity point is recorded all the same, then ValueError names the bar.
         """
         close = bar.close
-        if not self._price_floor < close < _INFINITY:
+        if not self._price_floor < close <= _LARGEST_FLOAT:
             self._refuse_mark(bar)
             return
         instrument = bar.instrument
@@ -190,7 +191,7 @@ class Portfolio:
         commission = fill.commission
         if not (quantity > 0.0 and is_finite(quantity)):
             raise ValueError(f"Fill {fill.id}: quantity must be finite and > 0, got {quantity!r}")
-        if not self._price_floor < price < _INFINITY:
+        if not self._price_floor < price <= _LARGEST_FLOAT:
             raise ValueError(f"Fill {fill.id}: price {self._price_problem(price)}")
         if not is_finite(commission):
             raise ValueError(f"Fill {fill.id}: commission must be finite, got {commission!r}")
