@@ -69,7 +69,7 @@ class Statistics:
     """Annualised standard deviation of per-point returns, a fraction."""
     max_drawdown: float
     """The worst return from a running peak, a fraction 0 or below (-0.064: 6.4 % below
-    the peak), counting the initial equity as the first peak."""
+    the peak); an ``initial_equity`` counts as the first peak."""
     max_drawdown_bars: int
     """Points from that peak to its recovery, or to the last point if none."""
     max_drawdown_duration_ns: int
