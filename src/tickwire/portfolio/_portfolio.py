@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, Final, cast
+from typing import Any, Final, Protocol, cast
 
 from tickwire._floats import is_finite
 from tickwire._types import BusLike
@@ -21,15 +21,16 @@ _NO_TIME: Final = -(2**63)
 _LARGEST_FLOAT: Final = 1.7976931348623157e308  # sys.float_info.max, inlined by mypyc
 
 
-def _bar_time(bar: Bar) -> Any:
-    """``bar.ts_event_ns`` as the very int object the bar holds (typed ``Any`` for that).
+class _UntypedTime(Protocol):
+    """A bar seen with its time typed ``Any``, to read the very int object it holds.
 
     The bar handler compares the time as an int and stores it in the equity curve. Read
     through the typed ``Bar``, compiled code unboxes the int to compare it and must box a
-    new one to store it: an allocation per bar. Read untyped, the bar's own object is
-    stored; comparing it still unboxes, which allocates nothing.
+    new one to store it: an allocation per bar. Read through this view (a no-op cast),
+    the bar's own object is stored; comparing it still unboxes, which allocates nothing.
     """
-    return cast(Any, bar).ts_event_ns
+
+    ts_event_ns: Any
 
 
 class _Mark:
@@ -145,18 +146,17 @@ class Portfolio:
             self._refuse_mark(bar)
             return
         instrument = bar.instrument
-        mark = self._recent
+        recent = self._recent
         # A feed of one instrument repeats it bar after bar: skip the dict lookup then.
-        if mark is None or mark.instrument != instrument:
-            mark = self._marks.get(instrument)
-            if mark is None:
-                mark = self._marks[instrument] = _Mark(instrument, close)
-            self._recent = mark
+        if recent is not None and recent.instrument == instrument:
+            mark = recent
+        else:
+            mark = self._mark_of(instrument, close)
         held = mark.quantity
         if held:
             self._mtm += held * (close - mark.last)
         mark.last = close
-        raw_ts = _bar_time(bar)
+        raw_ts = cast(_UntypedTime, bar).ts_event_ns
         ts: int = raw_ts
         if ts > self._last_ts:
             self._last_ts = ts
@@ -165,6 +165,14 @@ class Portfolio:
             # Same time (another instrument's bar, or an out-of-order one): the point
             # holds the state after all of them.
             self.curve.set_last(self.cash + self._mtm)
+
+    def _mark_of(self, instrument: str, price: float) -> _Mark:
+        """The instrument's mark (made at ``price`` if it has none), now the recent one."""
+        mark = self._marks.get(instrument)
+        if mark is None:
+            mark = self._marks[instrument] = _Mark(instrument, price)
+        self._recent = mark
+        return mark
 
     def _refuse_mark(self, bar: Bar) -> None:
         ts = bar.ts_event_ns
