@@ -11,11 +11,14 @@ from tickwire.bus import EventBus, EventManager
 from tickwire.events import (
     Bar,
     BarEvent,
+    EventBase,
     EventType,
     OrderFilled,
     SignalEvent,
+    Tick,
     create_bar_event,
     create_signal_event,
+    register_event_type,
 )
 
 
@@ -108,3 +111,31 @@ def test_missing_handler_method_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="already"):
         manager.register_component("e", SimpleExecutor(), [EventType.SIGNAL])
         manager.register_component("e", SimpleExecutor(), [EventType.SIGNAL])
+
+
+def test_discovery_knows_built_in_and_registered_event_types_only() -> None:
+    class Forecast(EventBase, frozen=True, kw_only=True, tag="tests.bus.Forecast"):
+        pass
+
+    class Component:
+        def __init__(self) -> None:
+            self.seen: list[Any] = []
+
+        def on_forecast(self, event: Any) -> None:
+            self.seen.append(event)
+
+        def on_tick(self, event: Any) -> None:
+            self.seen.append(event)
+
+    bus = EventBus()
+    manager = EventManager(bus)
+    before, after = Component(), Component()
+    manager.register_component("before", before)  # Forecast is not registered yet
+    register_event_type(Forecast)
+    manager.register_component("after", after)
+    tick = Tick(ts_event_ns=1, instrument="X", bid=1.0, ask=1.0)
+    forecast = Forecast(ts_event_ns=1)
+    bus.publish(tick)
+    bus.publish(forecast)
+    assert before.seen == [tick]
+    assert after.seen == [tick, forecast]

@@ -15,7 +15,8 @@ from tickwire.data._merge import merge_chunks
 
 
 def test_files_merge_in_time_order_with_ties_in_path_order(tmp_path: Path) -> None:
-    a = write_csv(tmp_path, "A.csv", BAR_HEADER, "1,1,1,1,1,1", "3,2,2,2,2,2", "3,3,3,3,3,3")
+    header = BAR_HEADER + ",instrument"
+    a = write_csv(tmp_path, "A.csv", header, "1,1,1,1,1,1,A", "3,2,2,2,2,2,A", "3,3,3,3,3,3,A2")
     b = write_csv(tmp_path, "B.csv", BAR_HEADER, "2,1,1,1,1,1", "3,4,4,4,4,4", "4,5,5,5,5,5")
     order = [(b.ts_event_ns // 10**9, b.instrument, b.open) for b in read_bars([b, a])]
     assert order == [
@@ -23,7 +24,7 @@ def test_files_merge_in_time_order_with_ties_in_path_order(tmp_path: Path) -> No
         (2, "B", 1.0),
         (3, "B", 4.0),  # B was given first, so it wins the tie at t=3
         (3, "A", 2.0),
-        (3, "A", 3.0),
+        (3, "A2", 3.0),
         (4, "B", 5.0),
     ]
 

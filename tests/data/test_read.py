@@ -167,3 +167,28 @@ def test_parquet_dates_are_midnight_utc(tmp_path: Path) -> None:
     source = read_bars(path)
     assert [b.ts_event_ns for b in source] == [1_704_067_200 * 10**9]
     assert source.report.ts_units == {str(path): "date"}
+
+
+def test_spaces_and_quotes_around_values_are_ignored(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        "x.csv",
+        BAR_HEADER + ",instrument",
+        ' 1700000000 , 101 ,"102", "100" ,101.5,  7,"ES"',
+        '"1700000060",101,102,100,101,8, ES ',
+    )
+    bars = list(read_bars(path))
+    assert [(b.ts_event_ns // 10**9, b.open, b.high, b.low, b.close, b.volume) for b in bars] == [
+        (1_700_000_000, 101.0, 102.0, 100.0, 101.5, 7.0),
+        (1_700_000_060, 101.0, 102.0, 100.0, 101.0, 8.0),
+    ]
+    assert [b.instrument for b in bars] == ["ES", "ES"]
+    assert bars[0].instrument is bars[1].instrument
+
+
+def test_a_stray_quote_spoils_only_its_own_row(tmp_path: Path) -> None:
+    rows = [f"{1_700_000_000 + 60 * i},101,102,100,101,1" for i in range(50)]
+    rows[20] = rows[20].replace(",101,", ',"101,', 1)  # line 22: an opening quote, never closed
+    source = read_bars(write_csv(tmp_path, "ES.csv", BAR_HEADER, *rows), skip_bad_rows=True)
+    assert len(list(source)) == 49
+    assert [(b.line, b.column) for b in source.report.first_bad] == [(22, "open")]

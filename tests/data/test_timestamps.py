@@ -92,3 +92,39 @@ def test_detected_unit_recovers_seconds_scaled_to_any_unit(seconds: int) -> None
     # Any instant from 1973 to 2096 is recognised at every scale.
     for unit, factor in (("s", 1), ("ms", 10**3), ("us", 10**6), ("ns", 10**9)):
         assert detect_unit(seconds * factor) == unit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-01T00:00:00z",
+        "2024-01-01t00:00:00Z",
+        "2024-01-01t00:00:00z",
+        " 2024-01-01T00:00:00Z ",
+        '"2024-01-01T00:00:00Z"',
+        "2024-01-01T01:00:00+01:00",
+    ],
+)
+def test_iso_text_in_other_spellings_is_accepted(tmp_path: Path, text: str) -> None:
+    path = write_csv(tmp_path, "x.csv", BAR_HEADER, f"{text},1,1,1,1,1")
+    assert _first_ts(path) == (JAN_2024 * 10**9, "iso")
+
+
+def test_lower_case_zone_among_other_rows(tmp_path: Path) -> None:
+    rows = ["2024-01-01T00:00:00Z", "2024-01-01T00:01:00z", "2024-01-01 00:02:00", "x"]
+    path = write_csv(tmp_path, "x.csv", BAR_HEADER, *(f"{r},1,1,1,1,1" for r in rows))
+    source = read_bars(path, skip_bad_rows=True)
+    assert [b.ts_event_ns // 10**9 - JAN_2024 for b in source] == [0, 60, 120]
+    assert [(b.line, b.reason) for b in source.report.first_bad] == [
+        (5, "'x' is not a valid timestamp")
+    ]
+
+
+def test_the_format_comes_from_the_first_value_that_has_one(tmp_path: Path) -> None:
+    # A damaged first value must not make every later epoch a bad ISO time.
+    rows = ["17x4067200", str(JAN_2024 + 60), str(JAN_2024 + 120)]
+    path = write_csv(tmp_path, "x.csv", BAR_HEADER, *(f"{r},1,1,1,1,1" for r in rows))
+    source = read_bars(path, skip_bad_rows=True)
+    assert [b.ts_event_ns // 10**9 - JAN_2024 for b in source] == [60, 120]
+    assert source.report.ts_units == {str(path): "s"}
+    assert [b.line for b in source.report.first_bad] == [2]

@@ -17,19 +17,25 @@ prices = st.floats(min_value=1e-6, max_value=1e9, allow_nan=False, allow_infinit
 
 @st.composite
 def bar_lists(draw: st.DrawFn) -> list[Bar]:
-    """Valid bars in time order, timestamps at nanosecond precision, a few instruments."""
+    """Valid bars in time order, timestamps at nanosecond precision, a few instruments
+    (at most one bar per instrument and time: a second one is a bad row)."""
     n = draw(st.integers(0, 30))
     steps = draw(st.lists(st.integers(0, 10**12), min_size=n, max_size=n))
     ts = draw(st.integers(0, 2 * 10**18))
     bars = []
+    taken = set()
     for step in steps:
         ts += step
+        instrument = draw(st.sampled_from(["A", "BB", "C-1"]))
+        if (instrument, ts) in taken:
+            continue
+        taken.add((instrument, ts))
         a, b, c, d = sorted(draw(st.lists(prices, min_size=4, max_size=4)))
         open_, close = draw(st.permutations([b, c]))
         bars.append(
             Bar(
                 ts_event_ns=ts,
-                instrument=draw(st.sampled_from(["A", "BB", "C-1"])),
+                instrument=instrument,
                 open=open_,
                 high=d,
                 low=a,

@@ -13,7 +13,7 @@ from tickwire.live import WebSocketEmitter
 
 
 def test_messages_become_events_and_bad_ones_dead_letters() -> None:
-    bars = [create_bar_event("AAPL", i, 1, 2, 0.5, 1.5 + i, 10) for i in range(5)]
+    bars = [create_bar_event("AAPL", i, 1, 2 + i, 0.5, 1.5 + i, 10) for i in range(5)]
     messages: list[str | bytes] = [encode_json(b).decode() for b in bars]
     messages.insert(2, '{"_type":"Bar","open":"not a number"}')
 

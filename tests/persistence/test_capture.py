@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tickwire.events import Bar, EventBase
+from tickwire.events import Bar, EventBase, register_event_type
 from tickwire.persistence._capture import GROUP, EventCapture
 from tickwire.persistence._rows import MAX_EVENTS_PER_ROW, MAX_TYPES_PER_ROW, Row, unpack_row
 
@@ -97,9 +97,10 @@ _classes: dict[int, type[EventBase]] = {}
 
 
 def _event_class(n: int) -> type[EventBase]:
-    """A distinct event class per ``n`` (made once: classes register with the codec)."""
+    """A distinct event class per ``n`` (made and registered with the codec once)."""
     if n not in _classes:
-        _classes[n] = type(f"CaptureKind{n}", (EventBase,), {"__annotations__": {}}, frozen=True)
+        kind = type(f"CaptureKind{n}", (EventBase,), {"__annotations__": {}}, frozen=True)
+        _classes[n] = register_event_type(kind)
     return _classes[n]
 
 

@@ -32,25 +32,33 @@ from tickwire.persistence._rows import (
     unpack_row,
 )
 
-prices = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)
+# Valid values only: the codec rejects what the event rules forbid.
+prices = st.floats(min_value=1e-9, max_value=1e9)
 stamps = st.integers(min_value=0, max_value=2**63 - 1)
+names = st.text(min_size=1, max_size=8).filter(str.strip)
 
-bars = st.builds(
-    Bar,
-    ts_event_ns=stamps,
-    ts_created_ns=stamps,
-    instrument=st.text(max_size=8),
-    open=prices,
-    high=prices,
-    low=prices,
-    close=prices,
+bars = (
+    st.lists(prices, min_size=4, max_size=4)
+    .map(sorted)
+    .flatmap(
+        lambda p: st.builds(
+            Bar,
+            ts_event_ns=stamps,
+            ts_created_ns=stamps,
+            instrument=names,
+            low=st.just(p[0]),
+            open=st.just(p[1]),
+            close=st.just(p[2]),
+            high=st.just(p[3]),
+        )
+    )
 )
 fills = st.builds(
     Fill,
     ts_event_ns=stamps,
     ts_created_ns=stamps,
-    order_id=st.text(max_size=8),
-    instrument=st.text(max_size=8),
+    order_id=names,
+    instrument=names,
     side=st.sampled_from(Side),
     quantity=prices,
     price=prices,
@@ -59,7 +67,7 @@ signals = st.builds(
     Signal,
     ts_event_ns=stamps,
     ts_created_ns=stamps,
-    instrument=st.text(max_size=8),
+    instrument=names,
     side=st.sampled_from(Side),
     trigger_price=prices,
 )

@@ -32,7 +32,7 @@ def test_long_round_trip_with_commissions() -> None:
     assert trade.side is Side.BUY
     assert (trade.quantity, trade.entry_price, trade.exit_price) == (10.0, 100.0, 110.0)
     assert (trade.gross_pnl, trade.commission, trade.pnl) == (100.0, 2.0, 98.0)
-    assert trade.return_pct == pytest.approx(98.0 / 1000.0)
+    assert trade.return_fraction == pytest.approx(98.0 / 1000.0)
     assert (trade.entry_ts_ns, trade.exit_ts_ns, trade.duration_ns) == (1, 2, 1)
 
 
@@ -50,7 +50,7 @@ def test_short_round_trip() -> None:
     (trade,) = pf.trades
     assert trade.side is Side.SELL
     assert trade.pnl == 100.0
-    assert trade.return_pct == pytest.approx(0.1)
+    assert trade.return_fraction == pytest.approx(0.1)
 
 
 def test_flip_through_zero_splits_the_fill() -> None:

@@ -7,7 +7,7 @@ from types import ModuleType
 
 import pytest
 
-from tickwire.portfolio import TradeBuilder
+from tickwire.portfolio import RoundTripBuilder
 from tickwire.portfolio.equity import EquityCurve
 
 
@@ -110,9 +110,9 @@ def test_trade_builder_counts_bars_through_a_curve_and_names_anything_else() -> 
     curve = EquityCurve()
     for ts in range(1, 6):
         curve.append(ts, 1.0)
-    builder = TradeBuilder(curve)
+    builder = RoundTripBuilder(curve)
     builder.on_fill("X", 1, 1.0, 10.0, 0.0, 2, closed=0.0, realized=0.0, new_quantity=1.0)
     trade = builder.on_fill("X", -1, 1.0, 11.0, 0.0, 5, closed=1.0, realized=1.0, new_quantity=0.0)
     assert trade is not None and trade.bars == 3  # times 2, 3 and 4
-    with pytest.raises(TypeError, match="TradeBuilder: bars must count bars"):
-        TradeBuilder([1, 2, 3])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="RoundTripBuilder: bars must count bars"):
+        RoundTripBuilder([1, 2, 3])  # type: ignore[arg-type]

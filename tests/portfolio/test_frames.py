@@ -54,3 +54,23 @@ def test_portfolio_statistics_use_initial_cash_and_exposure() -> None:
     assert stats.trades == 1
     assert stats.win_rate == 0.0
     assert stats.exposure == 1 / 3
+
+
+def test_round_trip_columns_name_their_unit() -> None:
+    frame = trades_frame(run().trades)
+    assert "return_fraction" in frame.columns and "return_pct" not in frame.columns
+    assert frame.iloc[0]["return_fraction"] == -10.0 / 100.0
+
+
+def test_drawdown_has_one_sign_in_the_frame_and_the_statistics() -> None:
+    pf = Portfolio(None, 1000.0)
+    pf.on_fill(buy(DAY, 10, 10.0, commission=5.0))  # below the initial cash at once
+    pf.on_bar(bar(DAY, 10.0))
+    pf.on_bar(bar(2 * DAY, 12.0))
+    pf.on_bar(bar(3 * DAY, 9.0))
+    frame = equity_frame(pf.curve, initial_equity=pf.initial_cash)
+    stats = pf.statistics()
+    assert stats.max_drawdown < 0.0
+    assert (frame["drawdown"] <= 0.0).all()
+    assert frame["drawdown"].tolist()[0] == 995.0 / 1000.0 - 1.0
+    assert stats.max_drawdown == frame["drawdown"].min() == 985.0 / 1015.0 - 1.0

@@ -167,13 +167,15 @@ def test_public_exports() -> None:
         "Portfolio",
         "Position",
         "PositionState",
+        "RoundTrip",
+        "RoundTripBuilder",
         "Statistics",
-        "Trade",
-        "TradeBuilder",
         "compute_statistics",
         "equity_frame",
         "trades_frame",
     ]
+    # The round trip is not a market print: no alias keeps the old name alive.
+    assert not hasattr(portfolio, "Trade") and not hasattr(portfolio, "TradeBuilder")
 
 
 def test_trade_bars_count_a_late_entry_fill_among_many_points() -> None:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tickwire.events import Side
-from tickwire.portfolio import Trade, compute_statistics
+from tickwire.portfolio import RoundTrip, compute_statistics
 from tickwire.portfolio.statistics import (
     NS_PER_YEAR,
     infer_periods_per_year,
@@ -21,8 +21,8 @@ from tickwire.portfolio.statistics import (
 DAY = 86_400 * 1_000_000_000
 
 
-def trade(pnl: float) -> Trade:
-    return Trade(
+def trade(pnl: float) -> RoundTrip:
+    return RoundTrip(
         instrument="X",
         side=Side.BUY,
         quantity=1.0,
@@ -33,7 +33,7 @@ def trade(pnl: float) -> Trade:
         gross_pnl=pnl,
         commission=0.0,
         pnl=pnl,
-        return_pct=pnl / 100.0,
+        return_fraction=pnl / 100.0,
         bars=1,
     )
 
@@ -43,7 +43,7 @@ def test_hand_worked_curve() -> None:
     eq = [100.0, 110.0, 99.0, 120.0]
     stats = compute_statistics(ts, eq, periods_per_year=252)
     assert stats.total_return == pytest.approx(0.2)
-    assert stats.max_drawdown == pytest.approx(0.1)
+    assert stats.max_drawdown == pytest.approx(-0.1)
     # Peak at point 1, back above it at point 3.
     assert stats.max_drawdown_bars == 2
     assert stats.max_drawdown_duration_ns == 2 * DAY
@@ -69,13 +69,13 @@ def test_initial_equity_counts_as_the_first_point() -> None:
     stats = compute_statistics([DAY, 2 * DAY], [95.0, 100.0], initial_equity=100.0)
     assert stats.start_equity == 100.0
     assert stats.total_return == 0.0
-    assert stats.max_drawdown == pytest.approx(0.05)
+    assert stats.max_drawdown == pytest.approx(-0.05)
     assert stats.bars == 2
 
 
 def test_unrecovered_drawdown_lasts_to_the_end() -> None:
     dd = max_drawdown([10.0, 12.0, 6.0, 9.0], [0, 1, 2, 5])
-    assert dd.depth == pytest.approx(0.5)
+    assert dd.drawdown == pytest.approx(-0.5)
     assert (dd.peak_index, dd.trough_index, dd.recovery_index) == (1, 2, None)
     assert (dd.duration_bars, dd.duration_ns) == (2, 4)
 
@@ -138,10 +138,10 @@ def test_to_dict_is_plain() -> None:
 
 @given(st.lists(st.floats(1.0, 1e6), min_size=1, max_size=100))
 def test_max_drawdown_matches_brute_force(eq: list[float]) -> None:
-    expected = max((max(eq[: i + 1]) - eq[i]) / max(eq[: i + 1]) for i in range(len(eq)))
+    expected = min(eq[i] / max(eq[: i + 1]) - 1.0 for i in range(len(eq)))
     got = max_drawdown(eq, list(range(len(eq))))
-    assert got.depth == pytest.approx(expected)
-    assert 0.0 <= got.depth < 1.0
+    assert got.drawdown == pytest.approx(expected)
+    assert -1.0 < got.drawdown <= 0.0
     assert got.peak_index <= got.trough_index
 
 
@@ -157,7 +157,7 @@ def test_initial_equity_counts_as_a_point_at_the_first_time(
     stats = compute_statistics(ts, equity, initial_equity=initial, periods_per_year=252)
     # The same as spelling the initial point out, at the first bar's time.
     whole = max_drawdown([initial, *equity], [int(ts[0]), *ts.tolist()])
-    assert stats.max_drawdown == whole.depth
+    assert stats.max_drawdown == whole.drawdown
     assert stats.max_drawdown_bars == whole.duration_bars
     assert stats.max_drawdown_duration_ns == whole.duration_ns
     assert stats.start_equity == initial

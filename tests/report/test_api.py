@@ -14,6 +14,7 @@ def test_report_exports_are_pinned() -> None:
         "TimestampsLike",
         "ValuesLike",
         "drawdown_series",
+        "format_percent",
         "last_per_bucket",
         "minmax_per_bucket",
         "monthly_returns",

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from tickwire.bus import EventBus
-from tickwire.events import Bar, CancelOrder, OrderType, Side, Signal, SubmitOrder
-from tickwire.strategy import Strategy, StrategyError, parameter_values
+from tickwire.events import Bar, CancelOrder, OrderType, Side, Signal, SubmitOrder, TimeInForce
+from tickwire.strategy import OrderTerms, Strategy, StrategyError, parameter_values
 
 
 class Params(Strategy):
@@ -109,3 +109,57 @@ def test_unattached_and_ambiguous_instrument_errors() -> None:
     s.attach(EventBus(), Account())
     with pytest.raises(StrategyError, match="instrument"):
         s.buy(1)
+
+
+def test_order_terms_reach_the_request_and_defaults_are_the_requests() -> None:
+    bus = EventBus()
+    orders: list[SubmitOrder] = []
+    bus.subscribe(SubmitOrder, orders.append)
+    s = Strategy()
+    s.instrument = "X"
+    s.attach(bus, Account())
+    s.buy(1)
+    s.sell(
+        2,
+        "Y",
+        order_type=OrderType.STOP_LIMIT,
+        limit_price=9.0,
+        stop_price=9.5,
+        time_in_force=TimeInForce.DAY,
+        take_profit=None,
+        stop_loss=12.0,
+        signal_id="sig-1",
+    )
+    plain, terms = orders
+    default = SubmitOrder(ts_event_ns=0, instrument="X", side=Side.BUY, quantity=1)
+    for name in OrderTerms.__optional_keys__:
+        assert getattr(plain, name) == getattr(default, name), name
+    assert (terms.instrument, terms.side, terms.quantity) == ("Y", Side.SELL, 2)
+    assert (terms.order_type, terms.limit_price, terms.stop_price) == (
+        OrderType.STOP_LIMIT,
+        9.0,
+        9.5,
+    )
+    assert (terms.time_in_force, terms.take_profit, terms.stop_loss, terms.signal_id) == (
+        TimeInForce.DAY,
+        None,
+        12.0,
+        "sig-1",
+    )
+
+
+def test_a_misspelt_order_term_is_refused_not_ignored() -> None:
+    bus = EventBus()
+    orders: list[SubmitOrder] = []
+    bus.subscribe(SubmitOrder, orders.append)
+    s = Strategy()
+    s.instrument = "X"
+    s.attach(bus, Account())
+    with pytest.raises(StrategyError, match=r"Strategy\.buy: unknown order term 'limt_price'"):
+        s.buy(1, limt_price=99.0)  # type: ignore[call-arg]
+    with pytest.raises(StrategyError, match=r"Strategy\.sell: .*terms: limit_price"):
+        s.sell(1, order_typ=OrderType.LIMIT)  # type: ignore[call-arg]
+    # A field of the request that is not a term cannot be set through the terms either.
+    with pytest.raises(StrategyError, match="unknown order term 'side'"):
+        s.buy(1, side=Side.SELL)  # type: ignore[call-arg]
+    assert orders == []

@@ -169,7 +169,7 @@ class Backtest:
             bars=counts.get("Bar", 0),
             events=sum(counts.values()),
             wall_time_s=wall,
-            statistics=portfolio.statistics().to_dict(),
+            statistics=portfolio.statistics(),
             errors=errors,
         )
 

@@ -1,23 +1,26 @@
-"""What a backtest returns: fills, orders, trades, the equity curve and statistics."""
+"""What a backtest returns: fills, orders, round trips, the equity curve and statistics."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tickwire.events import Fill, OrderUpdate
+from tickwire.events import ErrorEvent, Fill, OrderUpdate
+from tickwire.portfolio import Portfolio, RoundTrip, Statistics
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped, unused-ignore]
-
-    from tickwire.portfolio import Portfolio
 
 __all__ = ["BacktestResult"]
 
 
 @dataclass
 class BacktestResult:
-    """The outcome of one run, as plain Python objects and as pandas DataFrames."""
+    """The outcome of one run, as plain Python objects and as pandas DataFrames.
+
+    Returns and drawdowns are fractions (0.05 is 5 %), a drawdown 0 or negative; see
+    :mod:`tickwire.portfolio`.
+    """
 
     strategy: str
     parameters: dict[str, Any]
@@ -29,29 +32,34 @@ class BacktestResult:
     bars: int
     events: int
     wall_time_s: float
-    statistics: dict[str, Any]
-    errors: list[Any] = field(default_factory=list)
+    statistics: Statistics
+    """The run's performance figures, computed when it ended."""
+    errors: list[ErrorEvent] = field(default_factory=list)
+    """Every handler failure the bus reported during the run."""
 
     @property
-    def trades(self) -> list[Any]:
-        """Round-trip trades (entry to exit) built from the fills."""
+    def trades(self) -> list[RoundTrip]:
+        """Round trips (entry to exit) built from the fills, in the order they closed."""
         return self.portfolio.trades
 
     @property
     def final_equity(self) -> float:
+        """Cash plus the open positions at their last marks when the run ended."""
         return self.portfolio.equity
 
     @property
     def bars_per_second(self) -> float:
+        """Bars over the loop's wall time (0.0 for a run too short to time)."""
         return self.bars / self.wall_time_s if self.wall_time_s > 0 else 0.0
 
     def equity_df(self) -> pd.DataFrame:
         """The equity curve: one row per bar time, indexed by UTC timestamp."""
         from tickwire.portfolio import equity_frame
 
-        return equity_frame(self.portfolio.curve)
+        return equity_frame(self.portfolio.curve, initial_equity=self.initial_cash)
 
     def fills_df(self) -> pd.DataFrame:
+        """One row per fill, in the order they happened."""
         import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
         return pd.DataFrame(
@@ -67,6 +75,7 @@ class BacktestResult:
         )
 
     def orders_df(self) -> pd.DataFrame:
+        """One row per order: its latest status and, if it was refused, why."""
         import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
         return pd.DataFrame(
@@ -80,12 +89,13 @@ class BacktestResult:
         )
 
     def trades_df(self) -> pd.DataFrame:
+        """One row per round trip (see :func:`tickwire.portfolio.trades_frame`)."""
         from tickwire.portfolio import trades_frame
 
         return trades_frame(self.trades)
 
     def summary(self) -> dict[str, Any]:
-        """The headline figures as one flat dict (what the CLI prints)."""
+        """The headline figures as one flat dict (what the CLI prints and records)."""
         stats = self.statistics
         return {
             "strategy": self.strategy,
@@ -95,10 +105,10 @@ class BacktestResult:
             "fills": len(self.fills),
             "trades": len(self.trades),
             "final_equity": self.final_equity,
-            "total_return": stats.get("total_return"),
-            "sharpe": stats.get("sharpe"),
-            "max_drawdown": stats.get("max_drawdown"),
-            "win_rate": stats.get("win_rate"),
+            "total_return": stats.total_return,
+            "sharpe": stats.sharpe,
+            "max_drawdown": stats.max_drawdown,
+            "win_rate": stats.win_rate,
             "wall_time_s": self.wall_time_s,
             "bars_per_second": self.bars_per_second,
         }

@@ -11,7 +11,7 @@ from typing import Any
 
 from tickwire.bus._bus import EventBus
 from tickwire.bus._subscription import Handler, Key
-from tickwire.events import EventBase, EventType, registered_event_types
+from tickwire.events import EventType, registered_event_types
 
 __all__ = ["EventManager"]
 
@@ -127,10 +127,11 @@ def _find_handler(component: Any, event_type: Key) -> Handler | None:
 
 
 def _discover(component: Any) -> list[Key]:
+    # Event classes known by name: the built-in ones and user types registered with
+    # tickwire.events.register_event_type (abstract bases are neither).
     by_name: dict[str, Key] = {handler_method_name(t): t for t in EventType.members()}
     for cls in registered_event_types():
-        if cls is not EventBase and not cls.__name__.startswith("_"):
-            by_name.setdefault(handler_method_name(cls), cls)
+        by_name.setdefault(handler_method_name(cls), cls)
     found = [by_name[attr] for attr in dir(component) if attr in by_name]
     if not found:
         raise TypeError(

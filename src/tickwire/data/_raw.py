@@ -18,8 +18,11 @@ class RawBatch:
     """Unconverted columns of consecutive rows of one file."""
 
     columns: dict[str, Any]
-    """Canonical (lower-case) column name to Arrow array; absent optional columns are missing."""
+    """Canonical (lower-case) column name to Arrow array; absent optional columns are missing.
+    Text is valid UTF-8: the readers replace what is not and list those rows in ``unreadable``."""
     lines: npt.NDArray[np.int64]
     """Per row, its CSV line (header = 1) or 1-based Parquet row, for error messages."""
     malformed: list[BadRow] = field(default_factory=list)
     """Rows the parser could not split into the right number of fields, up to this batch's end."""
+    unreadable: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    """Per column, the rows whose value was not UTF-8 text in the file (only columns with any)."""

@@ -42,6 +42,7 @@ class _FileSource(Generic[C]):
         instrument: str | None,
         ts_unit: str,
         skip_bad_rows: bool,
+        allow_nonpositive_prices: bool,
     ) -> None:
         TimestampParser(ts_unit)  # Reject a bad unit now rather than at the first row.
         self.paths = _paths(paths)
@@ -49,6 +50,7 @@ class _FileSource(Generic[C]):
         self.instrument = instrument
         self.ts_unit = ts_unit
         self.skip_bad_rows = skip_bad_rows
+        self.allow_nonpositive_prices = allow_nonpositive_prices
         self.report = DataReport(files=list(self.paths))
         """The report of the latest iteration, filled in as it goes."""
 
@@ -64,6 +66,7 @@ class _FileSource(Generic[C]):
             ts_unit=self.ts_unit,
             instrument=self.instrument or Path(path).stem,
             skip_bad_rows=self.skip_bad_rows,
+            allow_nonpositive_prices=self.allow_nonpositive_prices,
             report=report,
         )
         parquet = path.lower().endswith((".parquet", ".pq"))
@@ -85,6 +88,7 @@ class BarSource(_FileSource[BarChunk]):
         ts_unit: str = "auto",
         skip_bad_rows: bool = False,
         interval: str = "",
+        allow_nonpositive_prices: bool = False,
     ) -> None:
         super().__init__(
             paths,
@@ -92,6 +96,7 @@ class BarSource(_FileSource[BarChunk]):
             instrument=instrument,
             ts_unit=ts_unit,
             skip_bad_rows=skip_bad_rows,
+            allow_nonpositive_prices=allow_nonpositive_prices,
         )
         self.interval = interval
 
@@ -109,6 +114,7 @@ class TickSource(_FileSource[TickChunk]):
         instrument: str | None = None,
         ts_unit: str = "auto",
         skip_bad_rows: bool = False,
+        allow_nonpositive_prices: bool = False,
     ) -> None:
         super().__init__(
             paths,
@@ -116,6 +122,7 @@ class TickSource(_FileSource[TickChunk]):
             instrument=instrument,
             ts_unit=ts_unit,
             skip_bad_rows=skip_bad_rows,
+            allow_nonpositive_prices=allow_nonpositive_prices,
         )
 
     def __iter__(self) -> Iterator[Tick]:
@@ -129,13 +136,16 @@ def read_bars(
     ts_unit: str = "auto",
     skip_bad_rows: bool = False,
     interval: str = "",
+    allow_nonpositive_prices: bool = False,
 ) -> BarSource:
     """Historical bars (``ts, open, high, low, close, volume[, instrument]``) from files.
 
     ``instrument`` names the bars of files without an ``instrument`` column (default: the
     file stem). ``ts_unit`` is the unit of epoch-number timestamps (``"auto"`` detects it
-    from magnitude; ISO 8601 text needs none). ``interval`` labels every bar. Nothing is
-    read until you iterate; see the package docstring for ordering and error rules.
+    from magnitude; ISO 8601 text needs none). ``interval`` labels every bar. Prices must
+    be above 0 unless ``allow_nonpositive_prices=True`` (for instruments that really trade
+    at or below zero: some spreads, power). Nothing is read until you iterate; see the
+    package docstring for ordering and error rules.
     """
     return BarSource(
         paths,
@@ -143,6 +153,7 @@ def read_bars(
         ts_unit=ts_unit,
         skip_bad_rows=skip_bad_rows,
         interval=interval,
+        allow_nonpositive_prices=allow_nonpositive_prices,
     )
 
 
@@ -152,9 +163,17 @@ def read_ticks(
     instrument: str | None = None,
     ts_unit: str = "auto",
     skip_bad_rows: bool = False,
+    allow_nonpositive_prices: bool = False,
 ) -> TickSource:
     """Historical quotes (``ts, bid, ask[, bid_size, ask_size][, instrument]``) from files.
 
-    Sizes default to 0.0 when their columns are absent; otherwise as :func:`read_bars`.
+    Sizes default to 0.0 when their columns are absent; several quotes of one instrument
+    may share a timestamp (they keep their file order); otherwise as :func:`read_bars`.
     """
-    return TickSource(paths, instrument=instrument, ts_unit=ts_unit, skip_bad_rows=skip_bad_rows)
+    return TickSource(
+        paths,
+        instrument=instrument,
+        ts_unit=ts_unit,
+        skip_bad_rows=skip_bad_rows,
+        allow_nonpositive_prices=allow_nonpositive_prices,
+    )

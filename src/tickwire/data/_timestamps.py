@@ -2,7 +2,8 @@
 
 A file's timestamp format is fixed by its first usable value: numeric (an epoch, whose unit
 comes from the caller or, with ``"auto"``, from that value's magnitude) or ISO 8601 text
-(naive means UTC). Later values in another format are bad rows, never reinterpreted.
+(naive means UTC; ``T`` and ``Z`` may be lower case). Later values in another format are bad
+rows, never reinterpreted. Spaces and one pair of double quotes around a value are ignored.
 """
 
 from __future__ import annotations
@@ -16,13 +17,17 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from tickwire.data._arrow import (
+    ColumnTypeError,
     Mask,
     Parsed,
     cast_or_locate,
+    decoded,
     is_text,
     merge_masks,
+    normalise_text,
     null_mask,
     to_numpy,
+    unquoted,
 )
 
 __all__ = ["TS_UNITS", "TimestampParser", "detect_unit"]
@@ -36,8 +41,9 @@ _INTEGER = r"^-?\d+$"
 _ZONED = r"\d\d:\d\d(:\d\d(\.\d*)?)?(Z|z|[+-]\d\d(:?\d\d)?)$"
 _NAIVE = pa.timestamp("ns")
 _UTC = pa.timestamp("ns", tz="UTC")
-_TEMPLATE = "{value!r} is not a valid timestamp"
+_TEMPLATE = "{value} is not a valid timestamp"
 _EPOCH_Z = "1970-01-01T00:00:00Z"
+_FORMAT_PROBES = 64
 
 
 def detect_unit(value: float) -> str:
@@ -67,7 +73,21 @@ class TimestampParser:
         ``date`` for Arrow dates; None until decided."""
 
     def parse(self, arr: Any) -> Parsed:
-        """Nanoseconds since the epoch for one chunk of the column."""
+        """Nanoseconds since the epoch for one chunk of the column.
+
+        Raises ColumnTypeError for a column that holds no kind of time (bools, lists).
+        """
+        arr = decoded(arr)
+        kind = arr.type
+        if pa.types.is_boolean(kind) or not (
+            pa.types.is_timestamp(kind)
+            or pa.types.is_date(kind)
+            or pa.types.is_integer(kind)
+            or pa.types.is_floating(kind)
+            or pa.types.is_null(kind)
+            or is_text(arr)
+        ):
+            raise ColumnTypeError("expected timestamps, dates, epoch numbers or text")
         if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
             self.unit = self.unit or (arr.type.unit if pa.types.is_timestamp(arr.type) else "date")
             ns = pc.cast(
@@ -85,28 +105,33 @@ class TimestampParser:
         )
 
     def _text_format(self, arr: Any) -> str | None:
-        """``iso`` or an epoch unit, from the first non-empty value (None if there is none)."""
-        for row in range(len(arr)):
-            value = arr[row].as_py()
-            if value:
-                if _NUMERIC.match(value) is None:
-                    return "iso"
+        """``iso`` or an epoch unit, from the first value that is either (None if none is).
+
+        Only the first few values are tried: a chunk with none usable is not market data.
+        """
+        for row in range(min(len(arr), _FORMAT_PROBES)):
+            value = unquoted(arr[row].as_py())
+            if _NUMERIC.match(value) is not None:
                 return self._epoch_unit(float(value))
+            if value and _is_iso(value):
+                return "iso"
         return None
 
     def _epoch_unit(self, first: float) -> str:
         return detect_unit(first) if self.requested == "auto" else self.requested
 
-    def _iso(self, arr: Any) -> Parsed:
-        nulls = null_mask(arr)
-        for target in (_NAIVE, _UTC):
-            try:
-                ns = pc.cast(pc.cast(arr, target), pa.int64())
-            except pa.ArrowInvalid:
-                continue
-            return Parsed(to_numpy(ns, np.int64), nulls, arr, _TEMPLATE)
+    def _iso(self, raw: Any) -> Parsed:
+        nulls = null_mask(raw)
+        arr = raw
+        ns = _iso_ns(arr)
+        if ns is None:
+            # Only text the plain casts refuse is normalised: clean files pay nothing.
+            arr = _normalise_iso(raw)
+            ns = _iso_ns(arr)
+        if ns is not None:
+            return Parsed(to_numpy(ns, np.int64), nulls, raw, _TEMPLATE)
         # Mixed naive and zoned values: convert each kind with its own cast.
-        zoned = to_numpy(pc.match_substring_regex(arr, _ZONED), np.bool_)
+        zoned = to_numpy(pc.fill_null(pc.match_substring_regex(arr, _ZONED), False), np.bool_)
         naive_part, naive_bad = cast_or_locate(
             pc.if_else(pa.array(zoned), "1970-01-01", arr), _NAIVE, "1970-01-01"
         )
@@ -118,21 +143,26 @@ class TimestampParser:
         return Parsed(
             np.where(zoned, zoned_ns, naive_ns),
             merge_masks(nulls, naive_bad, zoned_bad),
-            arr,
+            raw,
             _TEMPLATE,
         )
 
-    def _epoch_text(self, arr: Any) -> Parsed:
+    def _epoch_text(self, raw: Any) -> Parsed:
         try:
-            return self._epoch(arr, pc.cast(arr, pa.int64()))
+            return self._epoch(raw, pc.cast(raw, pa.int64()))
+        except pa.ArrowInvalid:
+            pass
+        arr = normalise_text(raw)
+        try:
+            return self._epoch(raw, pc.cast(arr, pa.int64()))
         except pa.ArrowInvalid:
             pass
         # Integers stay exact (a float64 cannot hold every epoch in ns); the rest go via float.
         integral = pa.array(to_numpy(pc.match_substring_regex(arr, _INTEGER), np.bool_))
         ints, int_bad = cast_or_locate(pc.if_else(integral, arr, "0"), pa.int64(), "0")
         floats, float_bad = cast_or_locate(pc.if_else(integral, "0", arr), pa.float64(), "0")
-        from_ints = self._epoch(arr, ints)
-        from_floats = self._epoch(arr, floats)
+        from_ints = self._epoch(raw, ints)
+        from_floats = self._epoch(raw, floats)
         use_ints = integral.to_numpy(zero_copy_only=False)
         return Parsed(
             np.where(use_ints, from_ints.values, from_floats.values),
@@ -141,7 +171,7 @@ class TimestampParser:
                 float_bad,
                 np.where(use_ints, _or_false(from_ints.bad), _or_false(from_floats.bad)),
             ),
-            arr,
+            raw,
             _TEMPLATE,
         )
 
@@ -180,6 +210,27 @@ class TimestampParser:
         # Whole and fractional parts are scaled separately so whole seconds stay exact.
         ns = whole.astype(np.int64) * factor + np.round((safe - whole) * factor).astype(np.int64)
         return Parsed(ns, merge_masks(nulls, unusable if unusable.any() else None), raw, _TEMPLATE)
+
+
+def _iso_ns(arr: Any) -> Any:
+    """Nanoseconds of ISO text that is all naive or all zoned; None if it is neither."""
+    for target in (_NAIVE, _UTC):
+        try:
+            return pc.cast(pc.cast(arr, target), pa.int64())
+        except pa.ArrowInvalid:
+            continue
+    return None
+
+
+def _normalise_iso(arr: Any) -> Any:
+    """ISO text without spaces or quotes around it, and with upper-case ``T`` and ``Z``."""
+    text = pc.replace_substring_regex(normalise_text(arr), r"^(\d{4}-\d\d-\d\d)t", r"\1T")
+    return pc.replace_substring_regex(text, "z$", "Z")
+
+
+def _is_iso(value: str) -> bool:
+    """Whether one value reads as an ISO 8601 time, naive or zoned."""
+    return _iso_ns(_normalise_iso(pa.array([value]))) is not None
 
 
 def _or_false(mask: Mask | None) -> Mask | bool:

@@ -1,16 +1,29 @@
 """Typed, immutable events: the only way tickwire components talk to each other.
 
 All events derive from :class:`EventBase` and carry ``ts_event_ns`` (market time) and
-``ts_created_ns`` (wall time). Define your own by subclassing it as a frozen struct::
+``ts_created_ns`` (wall time). Define your own by subclassing it as a frozen struct, and
+register it to send, store or read it as bytes (each process that decodes it must)::
 
-    class Prediction(EventBase, frozen=True, kw_only=True):
+    @register_event_type
+    class Prediction(EventBase, frozen=True, kw_only=True, tag="myapp.Prediction"):
         instrument: str
         score: float
+
+The wire contract (the tags, what may change in an event type once its events are
+stored or sent, how the format is versioned) is written down in ``docs/events.md``.
+Decoders check every value against the rules of :func:`event_problem`; constructors do
+not (the hot path builds events from checked data).
 """
 
-from tickwire.events._base import EventBase, new_id, now_ns, registered_event_types
-from tickwire.events._generic import Event, EventType
-from tickwire.events._validation import market_data_problem
+from tickwire.events._base import EventBase, new_id, now_ns
+from tickwire.events._generic_event import Event, EventType
+from tickwire.events._registry import (
+    BUILTIN_EVENT_TYPES,
+    WIRE_VERSION,
+    register_event_type,
+    registered_event_types,
+)
+from tickwire.events._validation import event_problem, market_data_problem
 from tickwire.events.codec import DecodeError, decode, decode_json, encode, encode_json
 from tickwire.events.factories import create_bar_event, create_signal_event, to_ns
 from tickwire.events.market import Bar, Tick, Trade
@@ -49,7 +62,9 @@ SignalEvent = Signal
 TradingSignal = Signal
 
 __all__ = [
+    "BUILTIN_EVENT_TYPES",
     "ORDER_UPDATES",
+    "WIRE_VERSION",
     "Bar",
     "BarEvent",
     "CancelOrder",
@@ -89,9 +104,11 @@ __all__ = [
     "decode_json",
     "encode",
     "encode_json",
+    "event_problem",
     "market_data_problem",
     "new_id",
     "now_ns",
+    "register_event_type",
     "registered_event_types",
     "to_ns",
 ]

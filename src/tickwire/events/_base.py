@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import msgspec
 
@@ -13,8 +13,6 @@ __all__ = ["EventBase", "new_id", "now_ns"]
 
 now_ns = time.time_ns
 """Wall-clock time in nanoseconds since the epoch (the source of ``ts_created_ns``)."""
-
-_registry: list[type[EventBase]] = []
 
 
 def new_id() -> str:
@@ -29,10 +27,14 @@ class EventBase(
     tag=True,
     tag_field="_type",
 ):
-    """Base of all events. Subclass it (as a frozen struct) to add your own event type.
+    """Base of all events. Subclass it (as a frozen struct) to add your own event type,
+    and register the subclass (:func:`~tickwire.events.register_event_type`) to send,
+    store or read it as bytes.
 
     ``ts_event_ns`` is when the fact happened in market time; ``ts_created_ns`` is the
-    wall-clock time the object was made and is filled in automatically.
+    wall-clock time the object was made and is filled in automatically. On the wire an
+    event is a map whose ``_type`` entry is its tag: its class name unless the class
+    says ``tag="..."``.
     """
 
     ts_event_ns: int
@@ -40,10 +42,6 @@ class EventBase(
 
     event_type: ClassVar[str | None] = None
     """The generic :class:`EventType` category this class also routes under, if any."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _registry.append(cls)
 
     @property
     def timestamp(self) -> datetime:
@@ -53,8 +51,3 @@ class EventBase(
     def get_symbol(self) -> str | None:
         """The instrument the event is about, or None (seed-compatible accessor)."""
         return getattr(self, "instrument", None)
-
-
-def registered_event_types() -> tuple[type[EventBase], ...]:
-    """Every event class defined so far, built-in or user-defined, in definition order."""
-    return tuple(_registry)

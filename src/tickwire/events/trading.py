@@ -86,7 +86,7 @@ class Signal(EventBase, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:
-            raise ValueError(f"Signal.confidence must be within [0, 1], got {self.confidence}")
+            raise ValueError(f"Signal.confidence: must be within [0, 1], got {self.confidence!r}")
 
     def is_high_confidence(self) -> bool:
         """True when confidence is above 0.8."""

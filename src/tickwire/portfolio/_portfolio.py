@@ -5,20 +5,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final, Protocol, cast
 
 from tickwire._floats import is_finite
 from tickwire._types import BusLike
-from tickwire.events import Bar, Fill, PositionChanged, Side
+from tickwire.events import Bar, Fill, PositionChanged
 from tickwire.portfolio.equity import EquityCurve
-from tickwire.portfolio.position import Position, PositionState
+from tickwire.portfolio.position import Position, PositionState, sign_of
 from tickwire.portfolio.statistics import Statistics, compute_statistics
-from tickwire.portfolio.trades import Trade, TradeBuilder
+from tickwire.portfolio.trades import RoundTrip, RoundTripBuilder
 
 __all__ = ["Portfolio"]
 
 _NO_TIME: Final = -(2**63)
-_BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
+_LARGEST_FLOAT: Final = 1.7976931348623157e308  # sys.float_info.max, inlined by mypyc
+
+
+class _UntypedTime(Protocol):
+    """A bar seen with its time typed ``Any``, to read the very int object it holds.
+
+    The bar handler compares the time as an int and stores it in the equity curve. Read
+    through the typed ``Bar``, compiled code unboxes the int to compare it and must box a
+    new one to store it: an allocation per bar. Read through this view (a no-op cast),
+    the bar's own object is stored; comparing it still unboxes, which allocates nothing.
+    """
+
+    ts_event_ns: Any
 
 
 class _Mark:
@@ -41,6 +53,11 @@ class Portfolio:
     notional of buys and the commission of every fill, and rises by the notional of
     sells; ``equity = cash + sum(quantity * last price)``.
 
+    It is the last line of defence against bad prices from any bar source: it marks
+    only at finite prices above 0 (any finite price with ``allow_nonpositive_prices``,
+    for instruments that trade at zero or below), keeps the last good mark otherwise,
+    and refuses a fill at a price it would not mark at.
+
     With ``bus=None`` it subscribes to nothing and publishes nothing: feed it with
     :meth:`on_fill` / :meth:`on_bar` (see :meth:`replay`).
     """
@@ -53,19 +70,33 @@ class Portfolio:
         "_mtm",
         "_open",
         "_positions",
+        "_price_floor",
         "_recent",
+        "allow_nonpositive_prices",
         "cash",
         "curve",
         "initial_cash",
     )
 
-    def __init__(self, bus: BusLike | None, cash: float, *, priority: int = 0) -> None:
+    def __init__(
+        self,
+        bus: BusLike | None,
+        cash: float,
+        *,
+        priority: int = 0,
+        allow_nonpositive_prices: bool = False,
+    ) -> None:
         cash = float(cash)
         if not is_finite(cash):
             raise ValueError(f"Portfolio: cash must be finite, got {cash!r}")
         self.cash = cash
         """Cash after fills and commissions; what the broker's buying-power check reads."""
         self.initial_cash = cash
+        self.allow_nonpositive_prices = allow_nonpositive_prices
+        """Whether the instruments may trade (and be marked) at zero or below."""
+        # A usable price p has floor < p <= the largest float, which NaN and infinities
+        # fail: two C comparisons.
+        self._price_floor = -math.inf if allow_nonpositive_prices else 0.0
         self.curve = EquityCurve()
         self._positions: dict[str, PositionState] = {}
         # Every instrument with a price, so a bar costs one dict lookup; open ones again
@@ -76,7 +107,7 @@ class Portfolio:
         # sum(quantity * last price) over open positions, kept incrementally per bar.
         self._mtm = 0.0
         self._last_ts = _NO_TIME
-        self._builder = TradeBuilder(self.curve)
+        self._builder = RoundTripBuilder(self.curve)
         self._bus = bus
         if bus is not None:
             bus.subscribe(Fill, self.on_fill, priority=priority)
@@ -105,23 +136,27 @@ class Portfolio:
     # -- event handlers ----------------------------------------------------------------
 
     def on_bar(self, bar: Bar) -> None:
-        """Mark the bar's instrument at its close and record the equity point."""
+        """Mark the bar's instrument at its close and record the equity point.
+
+        A close that is no usable price (see the class docstring) leaves the mark as it
+        was; the equity point is recorded all the same, then ValueError names the bar.
+        """
         close = bar.close
+        if not self._price_floor < close <= _LARGEST_FLOAT:
+            self._refuse_mark(bar)
+            return
         instrument = bar.instrument
-        mark = self._recent
-        # Bars of one feed share their instrument's str object: skip the dict lookup.
-        if mark is None or mark.instrument is not instrument:
-            mark = self._marks.get(instrument)
-            if mark is None:
-                mark = self._marks[instrument] = _Mark(instrument, close)
-            self._recent = mark
+        recent = self._recent
+        # A feed of one instrument repeats it bar after bar: skip the dict lookup then.
+        if recent is not None and recent.instrument == instrument:
+            mark = recent
+        else:
+            mark = self._mark_of(instrument, close)
         held = mark.quantity
         if held:
             self._mtm += held * (close - mark.last)
         mark.last = close
-        # Compared as a native int, stored as the bar's own int object: read untyped,
-        # since compiled code would otherwise unbox it and box a new int to store.
-        raw_ts = getattr(bar, "ts_event_ns")  # noqa: B009
+        raw_ts = cast(_UntypedTime, bar).ts_event_ns
         ts: int = raw_ts
         if ts > self._last_ts:
             self._last_ts = ts
@@ -131,6 +166,31 @@ class Portfolio:
             # holds the state after all of them.
             self.curve.set_last(self.cash + self._mtm)
 
+    def _mark_of(self, instrument: str, price: float) -> _Mark:
+        """The instrument's mark (made at ``price`` if it has none), now the recent one."""
+        mark = self._marks.get(instrument)
+        if mark is None:
+            mark = self._marks[instrument] = _Mark(instrument, price)
+        self._recent = mark
+        return mark
+
+    def _refuse_mark(self, bar: Bar) -> None:
+        ts = bar.ts_event_ns
+        if ts > self._last_ts:
+            self._last_ts = ts
+            self.curve.append(ts, self.cash + self._mtm)
+        kept = self.last_price(bar.instrument)
+        last = "none yet" if kept is None else repr(kept)
+        raise ValueError(
+            f"Bar {bar.instrument!r} at {ts}: close {self._price_problem(bar.close)}; "
+            f"the portfolio keeps its last mark ({last})"
+        )
+
+    def _price_problem(self, price: float) -> str:
+        if math.isfinite(price):
+            return f"must be above 0, got {price!r} (allow_nonpositive_prices=True accepts it)"
+        return f"must be finite, got {price!r}"
+
     def on_fill(self, fill: Fill) -> None:
         """Apply a fill to its position and cash, then publish :class:`PositionChanged`."""
         inst = fill.instrument
@@ -139,14 +199,17 @@ class Portfolio:
         commission = fill.commission
         if not (quantity > 0.0 and is_finite(quantity)):
             raise ValueError(f"Fill {fill.id}: quantity must be finite and > 0, got {quantity!r}")
-        if not is_finite(price):
-            raise ValueError(f"Fill {fill.id}: price must be finite, got {price!r}")
+        if not self._price_floor < price <= _LARGEST_FLOAT:
+            raise ValueError(f"Fill {fill.id}: price {self._price_problem(price)}")
         if not is_finite(commission):
             raise ValueError(f"Fill {fill.id}: commission must be finite, got {commission!r}")
+        try:
+            sign = sign_of(fill.side)
+        except ValueError as exc:
+            raise ValueError(f"Fill {fill.id}: {exc}") from None
         pos = self._positions.get(inst)
         if pos is None:
             pos = self._positions[inst] = PositionState(inst)
-        sign = 1 if fill.side == _BUY else -1
         realized_before = pos.realized_pnl
         closed = pos.apply(sign, quantity, price, commission)
         self.cash -= sign * quantity * price + commission
@@ -248,7 +311,7 @@ class Portfolio:
         return math.fsum(p.commission for p in self._positions.values())
 
     @property
-    def trades(self) -> list[Trade]:
+    def trades(self) -> list[RoundTrip]:
         """Closed round trips, in the order they closed (the live list: do not mutate)."""
         return self._builder.trades
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
-from typing import Any
 
 try:
     from tickwire.portfolio._points import Points
@@ -24,12 +23,18 @@ class EquityCurve:
     ``timestamps`` and ``equity`` are ``array`` copies, made again only after a change.
     """
 
-    __slots__ = ("_add", "_edited", "_equity", "_points", "_timestamps", "exposure_flips")
+    __slots__ = ("_edited", "_equity", "_points", "_timestamps", "append", "exposure_flips")
 
     def __init__(self) -> None:
         self._points = Points()
-        # Bound once: calling a method by name from compiled code looks it up every time.
-        self._add: Callable[[int, float], None] = self._points.append
+        self.append: Callable[[int, float], None] = self._points.append
+        """``append(ts_ns, equity)`` adds a point; ``ts_ns`` must be later than every
+        earlier point (ValueError otherwise).
+
+        The point column's own method, not a compiled wrapper: a wrapper taking ``int``
+        would unbox the caller's int object and box a new one for the column, an
+        allocation per bar on the portfolio's hot path.
+        """
         self._timestamps: array[int] = array("q")
         self._equity: array[float] = array("d")
         self._edited = False  # a point in the ``_equity`` copy changed since it was made
@@ -53,13 +58,6 @@ class EquityCurve:
 
     def __len__(self) -> int:
         return len(self._points)
-
-    def append(self, ts_ns: Any, equity: float) -> None:
-        """Add a point; ``ts_ns`` (an int) must be later than every earlier point.
-
-        Typed ``Any`` so compiled callers hand the bar's own int object straight on.
-        """
-        self._add(ts_ns, equity)
 
     def set_last(self, equity: float) -> None:
         """Replace the equity of the latest point (which must exist)."""

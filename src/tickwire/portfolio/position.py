@@ -1,12 +1,19 @@
 # tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
-"""Net position accounting for one instrument: average cost, realized PnL, commissions."""
+"""Net position accounting for one instrument: average cost, realized PnL, commissions.
+
+The accounting works with a direction ``sign`` (+1 buy, -1 sell); :func:`sign_of` and
+:func:`side_of` convert from and to :class:`~tickwire.events.Side` where fills come in and
+records go out.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["QTY_RTOL", "Position", "PositionState"]
+from tickwire.events import Side
+
+__all__ = ["QTY_RTOL", "Position", "PositionState", "side_of", "sign_of"]
 
 QTY_RTOL: Final = 1e-9
 """Relative tolerance under which a reducing fill counts as closing the whole position.
@@ -14,6 +21,25 @@ QTY_RTOL: Final = 1e-9
 Fractional quantities (0.1 + 0.2 - 0.3) leave residues like 5e-17; without it a close
 would leave a phantom position that never goes flat.
 """
+
+# Compiled, a Final module constant is a C static; ``Side.BUY`` would be a module-dict
+# lookup and an attribute lookup on the enum class at every use.
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+
+
+def sign_of(side: Side) -> int:
+    """+1 for a buy, -1 for a sell; ValueError for anything that is neither."""
+    if side == _BUY:
+        return 1
+    if side == _SELL:
+        return -1
+    raise ValueError(f"side must be BUY or SELL, got {side!r}")
+
+
+def side_of(sign: int) -> Side:
+    """The side of a direction: BUY for +1, SELL for -1."""
+    return _BUY if sign > 0 else _SELL
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
-"""Performance statistics of an equity curve and its round-trip trades.
+"""Performance statistics of an equity curve and its round trips.
 
-Undefined ratios are NaN (a Sharpe ratio of a flat curve, a win rate without trades);
-a profit factor or Sortino ratio without any loss is infinite.
+Returns, rates, exposure and drawdowns are fractions (0.05 is 5 %); a drawdown is the
+return from the running peak, so it is 0 or negative. Undefined ratios are NaN (a
+Sharpe ratio of a flat curve, a win rate without trades); a profit factor or Sortino
+ratio without any loss is infinite.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tickwire.portfolio.trades import Trade
+from tickwire.portfolio.trades import RoundTrip
 
 __all__ = [
     "NS_PER_YEAR",
@@ -35,9 +37,9 @@ NS_PER_YEAR = 365.25 * 86_400 * 1_000_000_000
 class Drawdown:
     """The deepest fall of an equity curve from a running peak."""
 
-    depth: float
-    """Fraction of the peak lost at the trough (0.25 = -25%); 0.0 for a curve never below
-    its running peak."""
+    drawdown: float
+    """The return from the peak to the trough, a fraction 0 or below (-0.25: a quarter of
+    the peak lost); 0.0 for a curve never below its running peak."""
     peak_index: int
     trough_index: int
     recovery_index: int | None
@@ -50,31 +52,42 @@ class Drawdown:
 
 @dataclass(frozen=True, slots=True)
 class Statistics:
-    """Summary of a run. ``to_dict`` gives a plain dict for reports."""
+    """Summary of a run (fractions, not percent). ``to_dict`` gives a plain dict."""
 
     start_equity: float
     end_equity: float
     total_return: float
+    """``end_equity / start_equity - 1``, a fraction (0.12: a 12 % gain)."""
     cagr: float
-    """Compound annual growth over the curve's time span (NaN for a zero span)."""
+    """Compound annual growth over the curve's time span, a fraction (NaN for a zero
+    span)."""
     sharpe: float
     """Annualised mean over standard deviation of per-point returns (risk-free 0)."""
     sortino: float
     """Annualised mean over downside deviation of per-point returns (risk-free 0)."""
     volatility: float
-    """Annualised standard deviation of per-point returns."""
+    """Annualised standard deviation of per-point returns, a fraction."""
     max_drawdown: float
+    """The worst return from a running peak, a fraction 0 or below (-0.064: 6.4 % below
+    the peak); an ``initial_equity`` counts as the first peak."""
     max_drawdown_bars: int
+    """Points from that peak to its recovery, or to the last point if none."""
     max_drawdown_duration_ns: int
+    """Time from that peak to its recovery, or to the last point if none."""
     exposure: float
     """Fraction of points with an open position."""
     trades: int
+    """Closed round trips."""
     win_rate: float
+    """Fraction of round trips with a positive net PnL."""
     profit_factor: float
-    """Gross profit of winning trades over the gross loss of losing ones (net PnL)."""
+    """Net profit of winning round trips over the net loss of losing ones."""
     avg_trade_pnl: float
+    """Mean net PnL of a round trip."""
     periods_per_year: float
+    """Points per year the ratios are annualised with."""
     bars: int
+    """Equity points (distinct bar times)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a plain dict."""
@@ -117,21 +130,23 @@ def _drawdown(eq: npt.NDArray[np.float64], ts: npt.NDArray[np.int64], lead: int)
     if eq.size == 0:
         return Drawdown(0.0, 0, 0, None, 0, 0)
     peaks = np.maximum.accumulate(eq)
-    # In place: a curve of millions of points must not need several copies at once.
-    depth = peaks - eq
+    # ``equity / peak - 1`` as the report and ``equity_frame`` compute it, so that all
+    # agree to the bit; in place, as a curve of millions of points must not need
+    # several copies at once.
     with np.errstate(divide="ignore", invalid="ignore"):
-        depth /= peaks
-    depth[~(peaks > 0.0)] = 0.0
-    trough = int(np.argmax(depth))
-    worst = float(depth[trough])
-    if worst <= 0.0:
+        below = eq / peaks
+    below -= 1.0
+    below[~(peaks > 0.0)] = 0.0
+    trough = int(np.argmin(below))
+    worst = float(below[trough])
+    if worst >= 0.0:
         return Drawdown(0.0, 0, 0, None, 0, 0)
     peak = int(np.argmax(eq[: trough + 1] == peaks[trough]))
     after = np.nonzero(eq[trough:] >= peaks[trough])[0]
     recovery = trough + int(after[0]) if after.size else None
     end = recovery if recovery is not None else eq.size - 1
     return Drawdown(
-        depth=worst,
+        drawdown=worst,
         peak_index=peak,
         trough_index=trough,
         recovery_index=recovery,
@@ -140,8 +155,8 @@ def _drawdown(eq: npt.NDArray[np.float64], ts: npt.NDArray[np.int64], lead: int)
     )
 
 
-def trade_statistics(trades: Sequence[Trade]) -> dict[str, float]:
-    """Count, win rate, profit factor and mean net PnL of ``trades``."""
+def trade_statistics(trades: Sequence[RoundTrip]) -> dict[str, float]:
+    """Count, win rate, profit factor and mean net PnL of round trips."""
     n = len(trades)
     if n == 0:
         return {
@@ -191,13 +206,13 @@ def _ratios(eq: npt.NDArray[np.float64], ppy: float) -> tuple[float, float, floa
 def compute_statistics(
     timestamps: npt.ArrayLike,
     equity: npt.ArrayLike,
-    trades: Sequence[Trade] = (),
+    trades: Sequence[RoundTrip] = (),
     *,
     exposed: Sequence[int] | None = None,
     initial_equity: float | None = None,
     periods_per_year: float | None = None,
 ) -> Statistics:
-    """Statistics of an equity curve (one point per bar time) and its trades.
+    """Statistics of an equity curve (one point per bar time) and its round trips.
 
     ``initial_equity`` (the starting cash) counts as a point just before the first one,
     so a first-bar commission or loss shows in the returns and the drawdown.
@@ -240,7 +255,7 @@ def compute_statistics(
         sharpe=sharpe,
         sortino=sortino,
         volatility=vol,
-        max_drawdown=dd.depth,
+        max_drawdown=dd.drawdown,
         max_drawdown_bars=dd.duration_bars,
         max_drawdown_duration_ns=dd.duration_ns,
         exposure=exposure,

@@ -1,26 +1,25 @@
 # tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
-"""Round-trip trades: from flat to flat (or to a flip), built from fills as they happen."""
+"""Round trips: from flat to flat (or to a flip), built from fills as they happen."""
 
 from __future__ import annotations
 
-from typing import Final, Protocol
+from typing import Protocol
 
 import msgspec
 
 from tickwire.events import Side
+from tickwire.portfolio.position import side_of
 
-__all__ = ["BarCounter", "Trade", "TradeBuilder"]
-
-_BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
-_SELL: Final = Side.SELL
+__all__ = ["BarCounter", "RoundTrip", "RoundTripBuilder"]
 
 
-class Trade(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """One closed round trip in one instrument (immutable).
+class RoundTrip(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One closed round trip in one instrument (immutable): a position opened, then
+    closed, with its entry, exit and net result.
 
     Scaling in or out inside a round trip is folded in: prices are quantity-weighted
-    means of the entry and exit fills, and a partial close only ends the trade once the
-    position is flat (or flips, which closes this trade and opens the next).
+    means of the entry and exit fills, and a partial close only ends the round trip once
+    the position is flat (or flips, which closes this round trip and opens the next).
     """
 
     instrument: str
@@ -36,11 +35,12 @@ class Trade(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     exit_price: float
     gross_pnl: float
     commission: float
-    """Commissions of the trade's fills (a flip's commission is split pro rata)."""
+    """Commissions of the round trip's fills (a flip's commission is split pro rata)."""
     pnl: float
     """Net PnL: ``gross_pnl - commission``."""
-    return_pct: float
-    """Net PnL as a fraction of the entry notional (``entry_price * quantity``)."""
+    return_fraction: float
+    """Net PnL over the entry notional (``entry_price * quantity``), as a fraction:
+    0.05 is a 5 % gain, -0.02 a 2 % loss."""
     bars: int
     """Bars from the entry bar (inclusive) to the exit bar (exclusive); 0 without bars."""
 
@@ -72,7 +72,7 @@ class _OpenTrip:
         self.sign = sign
         self.entry_ts_ns = ts_ns
         # Bar times already known to be earlier than the entry: where the exact count's
-        # search starts when the trade closes (the times only ever grow at the end).
+        # search starts when the round trip closes (the times only ever grow at the end).
         self.bars_before = bars_before
         self.entry_qty = 0.0
         self.entry_cost = 0.0
@@ -89,23 +89,23 @@ class BarCounter(Protocol):
         """How many bar times are earlier than ``ts_ns``, searching from ``start``."""
 
 
-class TradeBuilder:
-    """Turns each fill's effect on a position into round-trip :class:`Trade` records.
+class RoundTripBuilder:
+    """Turns each fill's effect on a position into :class:`RoundTrip` records.
 
     ``bars`` counts the bars seen so far (their times only grow); it gives each
-    trade's ``bars``. Without it every trade has ``bars == 0``.
+    round trip's ``bars``. Without it every round trip has ``bars == 0``.
     """
 
     __slots__ = ("_bars", "_open", "trades")
 
     def __init__(self, bars: BarCounter | None = None) -> None:
         if bars is not None and not callable(getattr(bars, "count_before", None)):
-            raise TypeError(
-                f"TradeBuilder: bars must count bars (an EquityCurve), got {type(bars).__name__}"
-            )
+            kind = type(bars).__name__
+            raise TypeError(f"RoundTripBuilder: bars must count bars (an EquityCurve), got {kind}")
         self._open: dict[str, _OpenTrip] = {}
         self._bars = bars
-        self.trades: list[Trade] = []
+        self.trades: list[RoundTrip] = []
+        """Closed round trips, in the order they closed."""
 
     def on_fill(
         self,
@@ -119,8 +119,8 @@ class TradeBuilder:
         closed: float,
         realized: float,
         new_quantity: float,
-    ) -> Trade | None:
-        """Record one fill; return the trade it completed, if any.
+    ) -> RoundTrip | None:
+        """Record one fill; return the round trip it completed, if any.
 
         ``closed`` is the quantity the fill closed, ``realized`` the gross PnL that
         realized, and ``new_quantity`` the signed position after the fill.
@@ -129,7 +129,7 @@ class TradeBuilder:
         # close within the position's rounding tolerance opens nothing.
         on_fill_side = new_quantity != 0.0 and (new_quantity > 0.0) == (sign > 0)
         opened = quantity - closed if on_fill_side else 0.0
-        done: Trade | None = None
+        done: RoundTrip | None = None
         trip = self._open.get(instrument)
         if closed > 0.0 and trip is not None:
             trip.exit_qty += closed
@@ -149,7 +149,7 @@ class TradeBuilder:
             trip.commission += commission * (opened / quantity)
         return done
 
-    def _close(self, instrument: str, trip: _OpenTrip, ts_ns: int) -> Trade:
+    def _close(self, instrument: str, trip: _OpenTrip, ts_ns: int) -> RoundTrip:
         del self._open[instrument]
         qty = trip.entry_qty
         net = trip.gross_pnl - trip.commission
@@ -159,9 +159,9 @@ class TradeBuilder:
         held = 0
         if bars is not None:
             held = bars.count_before(ts_ns) - bars.count_before(trip.entry_ts_ns, trip.bars_before)
-        trade = Trade(
+        round_trip = RoundTrip(
             instrument=instrument,
-            side=_BUY if trip.sign > 0 else _SELL,
+            side=side_of(trip.sign),
             quantity=qty,
             entry_ts_ns=trip.entry_ts_ns,
             entry_price=trip.entry_cost / qty,
@@ -170,8 +170,8 @@ class TradeBuilder:
             gross_pnl=trip.gross_pnl,
             commission=trip.commission,
             pnl=net,
-            return_pct=net / trip.entry_cost if trip.entry_cost else 0.0,
+            return_fraction=net / trip.entry_cost if trip.entry_cost else 0.0,
             bars=held,
         )
-        self.trades.append(trade)
-        return trade
+        self.trades.append(round_trip)
+        return round_trip

@@ -23,11 +23,13 @@ def format_value(value: object) -> str:
     return str(value)
 
 
-def format_percent(fraction: float, decimals: int = 2) -> str:
-    """A fraction as a signed percentage (0.0123 -> '+1.23%'); an en dash for NaN."""
+def format_percent(fraction: float, decimals: int = 2, *, signed: bool = True) -> str:
+    """A fraction as a percentage, signed unless ``signed=False`` (0.0123 -> '+1.23%',
+    or '1.23%'); an en dash for NaN. The report shows every return and drawdown so."""
     if math.isnan(fraction):
         return "\u2013"
-    return f"{fraction * 100:+.{decimals}f}%"
+    sign = "+" if signed else ""
+    return f"{fraction * 100:{sign}.{decimals}f}%"
 
 
 def format_date(ts_ns: int) -> str:

@@ -1,5 +1,5 @@
 """Strategies: the Strategy base class, its parameters and incremental indicators."""
 
-from tickwire.strategy.base import Strategy, StrategyError, parameter_values
+from tickwire.strategy.base import OrderTerms, Strategy, StrategyError, parameter_values
 
-__all__ = ["Strategy", "StrategyError", "parameter_values"]
+__all__ = ["OrderTerms", "Strategy", "StrategyError", "parameter_values"]

@@ -1,13 +1,15 @@
-"""Every indicator rejects bad parameters with a ValueError naming itself."""
+"""Every indicator rejects bad parameters with a ConfigError (a ValueError) naming itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import tickwire.strategy.indicators as ind
+from tickwire import ConfigError
 
 FACTORIES: list[tuple[str, Callable[[Any], object]]] = [
     ("SMA", ind.SMA),
@@ -22,10 +24,22 @@ FACTORIES: list[tuple[str, Callable[[Any], object]]] = [
 
 
 @pytest.mark.parametrize(("name", "factory"), FACTORIES)
-@pytest.mark.parametrize("period", [0, -1, 2.5, True])
+@pytest.mark.parametrize("period", [0, -1, 2.5, True, "3", None, np.float64(3.0)])
 def test_bad_period_raises(name: str, factory: Callable[[Any], object], period: Any) -> None:
-    with pytest.raises(ValueError, match=name):
+    # Untyped callers (a grid read from a file, a notebook) get the check's clear error,
+    # not a TypeError from the compiled signature.
+    with pytest.raises(ConfigError, match=f"{name}: .* must be"):
         factory(period)
+
+
+@pytest.mark.parametrize(("name", "factory"), FACTORIES)
+@pytest.mark.parametrize("period", [np.int64(3), np.int32(3), np.uint8(3)])
+def test_numpy_int_periods_are_plain_ints(
+    name: str, factory: Callable[[Any], Any], period: Any
+) -> None:
+    made = factory(period)
+    got = made.width if name == "SupportResistance" else made.period
+    assert type(got) is int and got == 3, name
 
 
 @pytest.mark.parametrize("k", [-1.0, float("nan"), float("inf")])
@@ -36,15 +50,15 @@ def test_bollinger_bad_k(k: float) -> None:
 
 @pytest.mark.parametrize("k", ["2", None, True])
 def test_bollinger_k_must_be_a_number(k: Any) -> None:
-    with pytest.raises(ValueError, match="BollingerBands: k"):
+    with pytest.raises(ConfigError, match="BollingerBands: k"):
         ind.BollingerBands(20, k)
 
 
 def test_numpy_numbers_are_accepted() -> None:
-    import numpy as np
-
-    bands = ind.BollingerBands(np.int64(3), np.float64(1.5))
+    bands = ind.BollingerBands(np.int64(3), np.float32(1.5))
     assert (bands.period, bands.k) == (3, 1.5)
+    levels = ind.SupportResistance(np.int16(2), np.float64(0.01), np.int64(4))
+    assert (levels.width, levels.tolerance, levels.max_levels) == (2, 0.01, 4)
     ema = ind.EMA(3)
     assert ema.update(np.float64(2.0)) == 2.0
 

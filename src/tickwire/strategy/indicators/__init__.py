@@ -9,7 +9,7 @@ Each indicator is a small slotted object fed one value (or one bar) at a time::
             ...
 
 ``ready`` and ``value`` are plain attributes, so reading them on every bar is cheap.
-Periods must be positive ints (ValueError otherwise).
+Periods are positive ints (numpy ints too); anything else raises ConfigError, a ValueError.
 """
 
 from tickwire.strategy.indicators.extremes import RollingHigh, RollingLow

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import deque
+from typing import SupportsIndex
 
 from tickwire.strategy.indicators._validate import check_period
 
@@ -15,7 +16,7 @@ class _RollingExtreme:
 
     __slots__ = ("_count", "_idx", "_vals", "period", "ready", "value")
 
-    def __init__(self, period: object) -> None:
+    def __init__(self, period: SupportsIndex) -> None:
         self.period = check_period(type(self).__name__, "period", period)
         self._idx: deque[int] = deque()
         self._vals: deque[float] = deque()

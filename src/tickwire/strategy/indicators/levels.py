@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from typing import SupportsFloat, SupportsIndex
 
 from tickwire.strategy.indicators._validate import check_non_negative, check_period
 
@@ -55,7 +56,10 @@ class SupportResistance:
     )
 
     def __init__(
-        self, width: object = 5, tolerance: object = 0.002, max_levels: object = 20
+        self,
+        width: SupportsIndex = 5,
+        tolerance: SupportsFloat = 0.002,
+        max_levels: SupportsIndex = 20,
     ) -> None:
         self.width = check_period("SupportResistance", "width", width)
         self.tolerance = check_non_negative("SupportResistance", "tolerance", tolerance)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from typing import SupportsIndex
 
 from tickwire.strategy.indicators._validate import check_period
 
@@ -20,7 +21,7 @@ class SMA:
 
     __slots__ = ("_buf", "_count", "_index", "_sum", "period", "ready", "value")
 
-    def __init__(self, period: object) -> None:
+    def __init__(self, period: SupportsIndex) -> None:
         self.period = check_period("SMA", "period", period)
         self._buf: list[float] = [0.0] * self.period
         self._index = 0
@@ -62,7 +63,7 @@ class EMA:
 
     __slots__ = ("_alpha", "_beta", "_count", "period", "ready", "value")
 
-    def __init__(self, period: object) -> None:
+    def __init__(self, period: SupportsIndex) -> None:
         self.period = check_period("EMA", "period", period)
         self._alpha = 2.0 / (self.period + 1)
         self._beta = 1.0 - self._alpha

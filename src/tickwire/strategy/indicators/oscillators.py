@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import SupportsIndex
+
 from tickwire.strategy.indicators._validate import check_period
 
 __all__ = ["RSI"]
@@ -26,7 +28,7 @@ class RSI:
 
     __slots__ = ("_avg_gain", "_avg_loss", "_count", "_prev", "period", "ready", "value")
 
-    def __init__(self, period: object) -> None:
+    def __init__(self, period: SupportsIndex) -> None:
         self.period = check_period("RSI", "period", period)
         self._count = 0
         self._prev = 0.0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from typing import SupportsFloat, SupportsIndex
 
 from tickwire.strategy.indicators._validate import check_non_negative, check_period
 
@@ -26,7 +27,7 @@ class ATR:
 
     __slots__ = ("_count", "_prev_close", "_sum", "period", "ready", "value")
 
-    def __init__(self, period: object) -> None:
+    def __init__(self, period: SupportsIndex) -> None:
         self.period = check_period("ATR", "period", period)
         self._count = 0
         self._prev_close = math.nan
@@ -85,7 +86,7 @@ class BollingerBands:
         "value",
     )
 
-    def __init__(self, period: object, k: object = 2.0) -> None:
+    def __init__(self, period: SupportsIndex, k: SupportsFloat = 2.0) -> None:
         self.period = check_period("BollingerBands", "period", period)
         self.k = check_non_negative("BollingerBands", "k", k)
         self._buf: list[float] = [0.0] * self.period

@@ -1,4 +1,5 @@
-"""The seeds' generic event form: ``Event(EventType.MARKET_DATA, {...}, source=...)``."""
+"""The generic event, ``Event(EventType.MARKET_DATA, {...}, source=...)``, and the
+:class:`EventType` categories it (and every typed event) routes under."""
 
 from __future__ import annotations
 
@@ -86,13 +87,13 @@ for _name in (
     EventType.define(_name)
 
 
-class _GenericBase(EventBase, frozen=True, kw_only=True, tag="_GenericBase"):
-    """Gives generic events a default market time of 'now'."""
+class _GenericBase(EventBase, frozen=True, kw_only=True):
+    """Gives generic events a default market time of 'now'. Abstract: never on the wire."""
 
     ts_event_ns: int = msgspec.field(default_factory=now_ns)
 
 
-class Event(_GenericBase, frozen=True, tag="Event"):
+class Event(_GenericBase, frozen=True):
     """An untyped event: a category, a payload dict and an optional source name.
 
     Typed events (``Bar``, ``Signal``...) are faster and checked; this form exists for
