@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import msgspec
+import numpy as np
 import pytest
 
 from tests.execution.helpers import T0, Book, Recorder, Venue, bar, order
@@ -34,6 +35,7 @@ UNPROCESSABLE: list[tuple[str, dict[str, Any], str]] = [
     ("quantity as bool", {"quantity": True}, "quantity must be a finite number"),
     ("quantity None", {"quantity": None}, "quantity must be a finite number"),
     ("quantity NaN", {"quantity": math.nan}, "quantity must be a finite number"),
+    ("quantity as a numpy int", {"quantity": np.int64(10)}, "quantity must be a finite number"),
     ("side as text", {"side": "BUY"}, "side must be Side.BUY or Side.SELL"),
     ("order type as text", {"order_type": "LIMIT"}, "order_type must be an OrderType"),
     ("unknown order type", {"order_type": "ICEBERG"}, "order_type must be an OrderType"),
@@ -54,8 +56,13 @@ UNPROCESSABLE: list[tuple[str, dict[str, Any], str]] = [
         "LIMIT order needs a finite limit_price",
     ),
     ("NaN take-profit", {"take_profit": math.nan}, "take_profit must be a finite price"),
+    ("unused bad limit", {"limit_price": -1.0}, "limit_price must be None or a finite price"),
+    ("unused bad stop", {"stop_price": "1"}, "stop_price must be None or a finite price"),
     ("stop-loss as text", {"stop_loss": "95"}, "stop_loss must be a finite price"),
     ("empty instrument", {"instrument": ""}, "instrument must be a non-empty string"),
+    ("blank instrument", {"instrument": " "}, "instrument must be a non-empty string"),
+    ("blank order id", {"order_id": " "}, "order_id must be a non-empty string"),
+    ("empty signal id", {"signal_id": ""}, "signal_id must be None or a non-empty string"),
     ("instrument not text", {"instrument": ["X"]}, "instrument must be a non-empty string"),
     ("order id not text", {"order_id": 7}, "order_id must be a non-empty string"),
     ("float event time", {"ts_event_ns": 1.5}, "ts_event_ns must be an int64"),
@@ -67,8 +74,8 @@ def bad(fields: dict[str, Any]) -> SubmitOrder:
 
 
 def named(order_id: object) -> str:
-    """How a rejection names an order id that is not a string: by its repr."""
-    return order_id if isinstance(order_id, str) else repr(order_id)
+    """How a rejection names an order id that is not a name: by its repr."""
+    return order_id if isinstance(order_id, str) and order_id.strip() else repr(order_id)
 
 
 @pytest.mark.parametrize(("case", "fields", "text"), UNPROCESSABLE)

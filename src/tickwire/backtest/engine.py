@@ -62,9 +62,9 @@ class Backtest:
     arguments for the broker (``commission``, ``slippage``, ``volume_cap``...) and the
     risk manager go in ``broker`` and ``risk``. Signals a strategy emits become orders
     through a :class:`SignalExecutor` sized by ``sizer`` (default: the signal's quantity).
-    ``allow_nonpositive_prices=True`` admits zero and negative prices (in bars, and in
-    the broker's and risk manager's orders) for instruments that trade there; by default
-    such a bar is rejected as bad data.
+    ``allow_nonpositive_prices=True`` admits zero and negative prices (in bars and files,
+    in the portfolio's marks, in the broker's and risk manager's orders) for instruments
+    that trade there; by default such a bar is rejected as bad data.
     """
 
     def __init__(
@@ -107,7 +107,12 @@ class Backtest:
         trader = bus.threaded_subscriber("strategy") if threaded else bus
 
         prices = {"allow_nonpositive_prices": self.allow_nonpositive_prices}
-        portfolio = Portfolio(books, self.cash, priority=PORTFOLIO_PRIORITY)
+        portfolio = Portfolio(
+            books,
+            self.cash,
+            priority=PORTFOLIO_PRIORITY,
+            allow_nonpositive_prices=self.allow_nonpositive_prices,
+        )
         SimulatedBroker(
             venue, portfolio, priority=BROKER_PRIORITY, **{**prices, **self.broker_options}
         )
@@ -121,7 +126,7 @@ class Backtest:
             bus.subscribe(update, orders.record, priority=_COLLECTOR_PRIORITY)
         bus.subscribe(ErrorEvent, errors.append, priority=_COLLECTOR_PRIORITY)
 
-        bars = _bars(self.data)
+        bars = _bars(self.data, self.allow_nonpositive_prices)
         checked = _checked_at_source(bars)
         strategy = self.strategy
         if strategy.instrument is None:
@@ -201,13 +206,13 @@ def _checked_at_source(bars: Iterable[Bar]) -> bool:
     return sources is not None and isinstance(bars, sources.BarSource)
 
 
-def _bars(data: DataInput) -> Iterable[Bar]:
+def _bars(data: DataInput, allow_nonpositive_prices: bool) -> Iterable[Bar]:
     if isinstance(data, (str, Path)):
         data = [data]
     if isinstance(data, Sequence) and data and isinstance(data[0], (str, Path)):
         from tickwire.data import read_bars
 
-        return read_bars(list(data))
+        return read_bars(list(data), allow_nonpositive_prices=allow_nonpositive_prices)
     return data  # type: ignore[return-value]
 
 

@@ -9,7 +9,6 @@ compiled execution code compares enum members: a request is checked once
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
@@ -172,7 +171,7 @@ class WorkingOrder:
     @staticmethod
     def _from_fields(fields: tuple[Any, ...], arrival_ns: int) -> WorkingOrder:
         """A new working order from the fields of a request that passed the checks: its
-        numbers as floats (they may be ints or numpy numbers), prices only where its
+        numbers as floats (they may be ints), prices only where its
         order type uses them."""
         kind: OrderType = fields[_ORDER_TYPE]
         day_ts: int = fields[_TS] if arrival_ns == BEFORE_ANY_BAR else arrival_ns
@@ -215,22 +214,26 @@ def _price(value: Any) -> float | None:
 
 
 def _number(value: Any) -> float | None:
-    """``value`` as a float when it is a real number a float can hold, else None (bools,
-    text and ints beyond the float range are not order numbers)."""
-    kind = type(value)
-    if kind is float:
-        return value  # type: ignore[no-any-return]
-    if kind is not int and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+    """``value`` as a float when it is a number the event rules accept (an int or a
+    float, not a bool) and a float can hold it, else None."""
+    if isinstance(value, float):
+        return value
+    if not isinstance(value, int) or isinstance(value, bool):
         return None
     try:
         return float(value)
-    except (OverflowError, TypeError, ValueError):
+    except OverflowError:  # an int beyond the float range, such as 10**400
         return None
 
 
 def _valid_price(value: Any, allow_nonpositive: bool) -> bool:
     price = _number(value)
     return price is not None and is_finite(price) and (allow_nonpositive or price > 0.0)
+
+
+def _is_name(value: Any) -> bool:
+    """A string that is not blank: what the event rules call a name."""
+    return isinstance(value, str) and value.strip() != ""
 
 
 def _is_int64(value: Any) -> bool:
@@ -273,16 +276,16 @@ def _problem(fields: tuple[Any, ...], allow_nonpositive_prices: bool) -> str | N
     if not _is_int64(ts):
         return f"ts_event_ns must be an int64 nanosecond time, got {ts!r}"
     order_id = fields[_ORDER_ID]
-    if type(order_id) is not str or not order_id:
+    if not _is_name(order_id):
         return f"order_id must be a non-empty string, got {order_id!r}"
     instrument = fields[_INSTRUMENT]
-    if type(instrument) is not str or not instrument:
+    if not _is_name(instrument):
         return f"instrument must be a non-empty string, got {instrument!r}"
     if type(fields[_STRATEGY_NAME]) is not str:
         return f"strategy_name must be a string, got {fields[_STRATEGY_NAME]!r}"
     signal_id = fields[_SIGNAL_ID]
-    if signal_id is not None and type(signal_id) is not str:
-        return f"signal_id must be a string or None, got {signal_id!r}"
+    if signal_id is not None and not _is_name(signal_id):
+        return f"signal_id must be None or a non-empty string, got {signal_id!r}"
     side = fields[_SIDE]
     if side is not _BUY and side is not _SELL:
         # A plain "BUY" string compares equal to Side.BUY but is not one: every later
@@ -299,12 +302,14 @@ def _problem(fields: tuple[Any, ...], allow_nonpositive_prices: bool) -> str | N
         return f"time_in_force must be a TimeInForce member, got {tif!r}"
     allow = allow_nonpositive_prices
     bound = "" if allow else " above 0"
-    limit = fields[_LIMIT_PRICE]
-    if (kind is _LIMIT or kind is _STOP_LIMIT) and not _valid_price(limit, allow):
-        return f"{kind.value} order needs a finite limit_price{bound}, got {limit!r}"
-    stop = fields[_STOP_PRICE]
-    if (kind is _STOP or kind is _STOP_LIMIT) and not _valid_price(stop, allow):
-        return f"{kind.value} order needs a finite stop_price{bound}, got {stop!r}"
+    for name, price, needed in (
+        ("limit_price", fields[_LIMIT_PRICE], kind is _LIMIT or kind is _STOP_LIMIT),
+        ("stop_price", fields[_STOP_PRICE], kind is _STOP or kind is _STOP_LIMIT),
+    ):
+        if needed and not _valid_price(price, allow):
+            return f"{kind.value} order needs a finite {name}{bound}, got {price!r}"
+        if price is not None and not _valid_price(price, allow):  # given, though unused
+            return f"{name} must be None or a finite price{bound}, got {price!r}"
     tp = fields[_TAKE_PROFIT]
     sl = fields[_STOP_LOSS]
     if tp is None and sl is None:
@@ -419,24 +424,26 @@ def order_update(
 def rejection(request: Any, now: int, suffix: str, reason: str) -> OrderRejected:
     """The OrderRejected for a request of any shape, with the id ``order_id + suffix``.
 
-    Header fields that are not of their declared type would break whoever reads the
-    event, so they are replaced: the ids and the instrument by their repr, the time by
-    ``now``. The reason quotes the original values.
+    Header fields that break the event rules would break whoever reads the event (and
+    the codec refuses them), so they are replaced: ids and the instrument that are not
+    names by their repr, a time that is not an int64 by ``now``. The reason quotes the
+    original values.
     """
     ts = request.ts_event_ns
     if not _is_int64(ts):
         ts = now
     signal_id = request.signal_id
     header = _Header(
-        _as_text(request.order_id),
-        _as_text(request.instrument),
-        None if signal_id is None else _as_text(signal_id),
+        _as_name(request.order_id),
+        _as_name(request.instrument),
+        None if signal_id is None else _as_name(signal_id),
     )
     return order_update(OrderRejected, header, ts, suffix, reason=reason)
 
 
-def _as_text(value: Any) -> str:
-    return value if type(value) is str else repr(value)
+def _as_name(value: Any) -> str:
+    """``value`` if it is a name (a string not blank), else its repr (never blank)."""
+    return value if type(value) is str and value.strip() else repr(value)
 
 
 def bracket_legs(entry: WorkingOrder, ts: int) -> list[WorkingOrder]:
