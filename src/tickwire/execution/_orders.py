@@ -302,14 +302,14 @@ def _problem(fields: tuple[Any, ...], allow_nonpositive_prices: bool) -> str | N
         return f"time_in_force must be a TimeInForce member, got {tif!r}"
     allow = allow_nonpositive_prices
     bound = "" if allow else " above 0"
-    for name, price, needed in (
-        ("limit_price", fields[_LIMIT_PRICE], kind is _LIMIT or kind is _STOP_LIMIT),
-        ("stop_price", fields[_STOP_PRICE], kind is _STOP or kind is _STOP_LIMIT),
-    ):
-        if needed and not _valid_price(price, allow):
-            return f"{kind.value} order needs a finite {name}{bound}, got {price!r}"
-        if price is not None and not _valid_price(price, allow):  # given, though unused
-            return f"{name} must be None or a finite price{bound}, got {price!r}"
+    limit = fields[_LIMIT_PRICE]
+    needs_limit = kind is _LIMIT or kind is _STOP_LIMIT
+    if (needs_limit or limit is not None) and not _valid_price(limit, allow):
+        return _price_problem(kind, "limit_price", limit, needs_limit, bound)
+    stop = fields[_STOP_PRICE]
+    needs_stop = kind is _STOP or kind is _STOP_LIMIT
+    if (needs_stop or stop is not None) and not _valid_price(stop, allow):
+        return _price_problem(kind, "stop_price", stop, needs_stop, bound)
     tp = fields[_TAKE_PROFIT]
     sl = fields[_STOP_LOSS]
     if tp is None and sl is None:
@@ -323,6 +323,13 @@ def signed_quantity(order: SubmitOrder) -> float:
     fields: Any = order  # an int or a numpy number is converted here
     quantity = float(fields.quantity)
     return quantity if order.side is _BUY else -quantity
+
+
+def _price_problem(kind: OrderType, name: str, price: Any, needed: bool, bound: str) -> str:
+    """The reason for a bad ``limit_price`` or ``stop_price`` (``needed`` by ``kind``)."""
+    if needed:
+        return f"{kind.value} order needs a finite {name}{bound}, got {price!r}"
+    return f"{name} must be None or a finite price{bound}, got {price!r}"  # given, unused
 
 
 def _bracket_problem(side: Side, tp: Any, sl: Any, allow_nonpositive: bool) -> str | None:
