@@ -139,9 +139,11 @@ if os.environ.get("TICKWIRE_PURE_PYTHON", "") not in ("", "0"):
     BUILD.write_record(PACKAGE, {}, "TICKWIRE_PURE_PYTHON=1", INPUTS)
     setup()
 else:
-    # A stand-in until a command that builds asks for the extensions (BuildHotPath): it
-    # tells setuptools that this build has extensions.
+    # Until a command that builds asks for the extensions (BuildHotPath), one stand-in
+    # lists their sources: setuptools then knows that there are extensions, and an sdist
+    # ships every source they are built from.
+    sources = [str(path.relative_to(ROOT)) for path in BUILD.marked_sources(PACKAGE).values()]
     setup(
-        ext_modules=[Extension("tickwire._hot_path", [])],
+        ext_modules=[Extension("tickwire._hot_path", sources)],
         cmdclass={"build_ext": BuildHotPath, "build_py": BuildPackage},
     )

@@ -91,6 +91,7 @@ def test_the_build_compiled_exactly_the_marked_modules() -> None:
 
 def test_an_edited_source_makes_its_compiled_module_stale(tmp_path: Path) -> None:
     package = tmp_path / "src" / "tickwire"
+    write_module(tmp_path / "setup.py", "")  # a source tree, as an editable install runs from
     source = write_module(package / "execution" / "_broker.py", MYPYC_LINE + "x = 1\n")
     fake_extension(source)
     _build.write_record(package, _build.marked_sources(package), None, [])
@@ -101,6 +102,18 @@ def test_an_edited_source_makes_its_compiled_module_stale(tmp_path: Path) -> Non
     assert _build.stale_compiled_modules(package) == ["tickwire.execution._broker"]
     source.with_suffix(EXTENSION).unlink()  # nothing shadows the source: it runs as edited
     assert _build.stale_compiled_modules(package) == []
+
+
+def test_an_installed_wheel_is_never_stale(tmp_path: Path) -> None:
+    """site-packages/tickwire has no setup.py two levels up, and no check to pay for."""
+    package = tmp_path / "site-packages" / "tickwire"
+    source = write_module(package / "execution" / "_broker.py", MYPYC_LINE + "x = 1\n")
+    fake_extension(source)
+    _build.write_record(package, _build.marked_sources(package), None, [])
+    source.write_text(MYPYC_LINE + "x = 2\n")
+    assert _build.stale_compiled_modules(package) == []
+    (tmp_path / "setup.py").write_text("")
+    assert _build.stale_compiled_modules(package) == ["tickwire.execution._broker"]
 
 
 def test_a_stale_build_refuses_to_import_unless_allowed(

@@ -138,9 +138,13 @@ def describe_build(package: Path = _PACKAGE) -> str:
 def stale_compiled_modules(package: Path = _PACKAGE) -> list[str]:
     """Compiled modules whose source changed after the build (rebuild: pip install -e .).
 
-    Only a module whose extension sits beside its source can be stale: that extension is
-    what Python loads. A source of the recorded size and time is taken as unchanged, any
-    other is hashed (a checkout that only touched the file is not stale)."""
+    Only a source tree (``setup.py`` beside ``src``) can be stale: an installed wheel's
+    sources are the ones it was built from. And only a module whose extension sits beside
+    its source: that extension is what Python loads. A source of the recorded size and time
+    is taken as unchanged, any other is hashed (a checkout that rewrote the same bytes is
+    not stale)."""
+    if not (package.parent.parent / "setup.py").exists():
+        return []
     stale = []
     for name, built in _compiled(package).items():
         source = package / built["source"]
