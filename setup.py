@@ -87,7 +87,7 @@ def hot_path_extensions() -> tuple[Extension, ...]:
     if problem is not None:
         print(
             f"WARNING: tickwire: no working C compiler ({problem}), so the hot path is not "
-            "compiled: this build runs interpreted, about half as fast per bar. Install gcc "
+            "compiled: backtests run interpreted, about 2.3 times slower. Install gcc "
             "(or point CC at a C compiler) and reinstall to compile it; "
             "TICKWIRE_PURE_PYTHON=1 chooses the interpreted build without this warning.",
             file=sys.stderr,

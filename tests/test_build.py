@@ -100,7 +100,10 @@ def test_an_edited_source_makes_its_compiled_module_stale(tmp_path: Path) -> Non
     assert _build.stale_compiled_modules(package) == []
     source.write_text(MYPYC_LINE + "x = 2\n")
     assert _build.stale_compiled_modules(package) == ["tickwire.execution._broker"]
+    source.unlink()  # renamed away: the extension left behind would still load
+    assert _build.stale_compiled_modules(package) == ["tickwire.execution._broker"]
     source.with_suffix(EXTENSION).unlink()  # nothing shadows the source: it runs as edited
+    source.write_text(MYPYC_LINE + "x = 2\n")
     assert _build.stale_compiled_modules(package) == []
 
 
