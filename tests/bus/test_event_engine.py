@@ -1,4 +1,5 @@
-"""EventEngine and EventListener (seed 002)."""
+"""EventEngine and EventListener, as the 'Event-Driven Architecture' design document's API
+reference and unit test use them."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class Recorder(EventListener):
         self.threads.add(threading.get_ident())
 
 
-def test_seed_mock_listener_receives_event_put_before_start() -> None:
+def test_the_documents_mock_listener_receives_an_event_put_before_start() -> None:
     engine = EventEngine()
     listener = Mock(spec=EventListener)
     listener.name = "listener1"
