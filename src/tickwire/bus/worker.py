@@ -1,21 +1,22 @@
 """A queue and the thread that drains it: the part of every threaded subscriber (and of
 the EventEngine) that must never hang and never lose count.
 
-Accounting. Every item offered to a worker is counted once as ``received`` and ends as
-exactly one of: ``delivered`` (handed to the dispatch function, whether or not that
-raised), ``dropped`` (discarded after it was queued: by the overflow policy, because a
-stop ran out of time, or because the thread died) or ``rejected`` (refused at the door:
-it arrived after the worker was closed, or waiting for room would have deadlocked).
-Until then it is ``queued``. So ``received == delivered + dropped + rejected + queued``
-whenever nothing is in flight, and ``queued == 0`` once a stop has returned True.
+Accounting. Every item offered to a worker ends as exactly one of: ``delivered``
+(handed to the dispatch function, which returned or raised), ``dropped`` (discarded
+after it was queued: by the overflow policy, because a stop ran out of time, or because
+the thread died) or ``rejected`` (refused: it arrived after the worker was closed, or
+waiting for room would have deadlocked). Until then it is ``queued`` or in the thread's
+hands. ``received`` is their sum (not a counter of its own, which would cost every put
+an increment): exact whenever the worker is idle or stopped, and after a stop that
+returned True nothing is queued.
 
 Concurrency. An unbounded queue takes no lock on the hot path: a ``collections.deque``
 append or pop is atomic under the GIL, the counters are single ``+=`` statements (which
 CPython never interrupts with another thread), and closing is made exact by reading the
-state again after the append: an item that lands once the thread has finished is swept
-up and rejected, under the lock the thread finishes under. A bounded queue takes the
-lock in ``put`` so that its bound holds with any number of publishers; the thread
-always pops without it.
+state after the append: a publisher that finds the worker closed takes an item back
+(and counts it rejected), so nothing is left in a queue whose thread has finished. A
+bounded queue takes the lock in ``put`` so that its bound holds with any number of
+publishers; the thread always pops without it.
 
 Deadlocks. A worker's thread that waits on a worker (for room in its queue, for it to go
 idle, for it to stop) while that worker, directly or through others, waits on the first
@@ -90,7 +91,6 @@ class Worker:
         self.name = name
         self.maxsize = maxsize
         self.overflow = Overflow(overflow)
-        self.received = 0
         self.delivered = 0
         self.dropped = 0
         self.rejected = 0
@@ -100,7 +100,8 @@ class Worker:
         self._queue: deque[Any] = deque()
         self._urgent: deque[Any] = deque()
         self._lock = threading.Lock()
-        """Serialises bounded puts, closing and finishing (never taken by an unbounded put)."""
+        """Serialises bounded puts, closing, finishing and taking back (an unbounded put
+        takes it only once the worker is closed)."""
         self._space = threading.Condition(self._lock)
         self._blocked = 0
         self._wake = threading.Event()
@@ -118,19 +119,39 @@ class Worker:
     # -- producer side -----------------------------------------------------------------
 
     def _put_unbounded(self, item: Any) -> None:
-        self.received += 1
-        if self._closed:
-            with self._lock:
-                self.rejected += 1
-            return
         self._queue.append(item)
-        if self._closed:  # closed meanwhile: the thread may have finished without it
-            self._sweep_if_finished()
-        if self._sleeping:
+        # The state is read after the append: closed by then, one item is taken back,
+        # so that nothing lands in a queue whose thread has finished.
+        if self._closed:
+            self._take_back()
+        elif self._sleeping:
             self._wake.set()
 
+    def _take_back(self) -> None:
+        """Reject the newest queued item, if the thread has not taken it already.
+
+        Each publisher that finds the worker closed after its append takes back one
+        item (the newest, which is its own or one appended after it, all arrivals at
+        about the time of closing), so every append is either taken back or delivered.
+        """
+        with self._lock:
+            try:
+                self._queue.pop()
+            except IndexError:
+                return
+            self.rejected += 1
+
     def _put_bounded(self, item: Any) -> None:
-        self._offer(item, self._queue)
+        with self._lock:
+            if self._closed:
+                self.rejected += 1
+                return
+            queue = self._queue
+            if len(queue) + len(self._urgent) >= self.maxsize and not self._make_room():
+                return
+            queue.append(item)
+        if self._sleeping:
+            self._wake.set()
 
     def put_urgent(self, item: Any) -> None:
         """Queue ``item`` ahead of everything put with :meth:`put`."""
@@ -138,7 +159,6 @@ class Worker:
 
     def _offer(self, item: Any, lane: deque[Any]) -> None:
         with self._lock:
-            self.received += 1
             if self._closed:
                 self.rejected += 1
                 return
@@ -196,11 +216,6 @@ class Worker:
             self.rejected += 1
             return False
         return True
-
-    def _sweep_if_finished(self) -> None:
-        with self._lock:
-            if self._finished:
-                self.rejected += self._pop_all()
 
     def _pop_all(self) -> int:
         """Empty both lanes (one atomic pop at a time, as publishers may append); how many."""
@@ -331,14 +346,22 @@ class Worker:
         """True from :meth:`start` until the thread has delivered its last item."""
         return self._thread is not None and not self._finished
 
+    @property
+    def received(self) -> int:
+        """Every item offered: delivered, dropped, rejected, queued or in hand (while the
+        thread is busy it may count one item that is not in hand yet)."""
+        return self.delivered + self.dropped + self.rejected + self.queue_depth + self._busy
+
     def counts(self) -> dict[str, int]:
         """received, delivered, dropped, rejected and (still) queued."""
+        queued = self.queue_depth
+        delivered, dropped, rejected = self.delivered, self.dropped, self.rejected
         return {
-            "received": self.received,
-            "delivered": self.delivered,
-            "dropped": self.dropped,
-            "rejected": self.rejected,
-            "queued": self.queue_depth,
+            "received": delivered + dropped + rejected + queued + int(self._busy),
+            "delivered": delivered,
+            "dropped": dropped,
+            "rejected": rejected,
+            "queued": queued,
         }
 
     def wait_until_idle(self, timeout: float | None = None) -> bool:
