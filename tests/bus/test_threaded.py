@@ -3,7 +3,9 @@ counts."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from typing import Any
 
 import pytest
@@ -414,3 +416,28 @@ def test_every_event_is_delivered_dropped_or_rejected_exactly_once(
         assert deepest <= maxsize
     if overflow is Overflow.BLOCK or maxsize == 0:
         assert worker.dropped == 0
+
+
+def test_a_stopped_subscriber_is_let_go_and_its_counts_stay_in_the_stats() -> None:
+    class Component:
+        def on_bar(self, event: Bar) -> None:
+            return None
+
+    bus = EventBus()
+    component = Component()
+    collected = weakref.ref(component)
+    worker = bus.threaded_subscriber("w")
+    worker.subscribe(Bar, component.on_bar)
+    bus.publish(bar(1))
+    assert worker.shutdown(timeout=10)
+    worker.receive(bar(2))  # a late caller: rejected, and still counted by the bus
+    del worker, component
+    gc.collect()
+    assert collected() is None
+    assert bus.get_stats()["subscribers"]["w"] == {
+        "received": 2,
+        "delivered": 1,
+        "dropped": 0,
+        "rejected": 1,
+        "queued": 0,
+    }

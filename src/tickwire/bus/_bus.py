@@ -39,7 +39,7 @@ from tickwire._exceptions import BusError
 from tickwire.bus._subscription import Handler, Key, Subscription
 from tickwire.bus.dead_letters import DeadLetter, DeadLetterStore
 from tickwire.bus.failures import FailureLog
-from tickwire.bus.worker import Overflow, current_worker
+from tickwire.bus.worker import Overflow, Worker, current_worker
 from tickwire.events import ErrorEvent, Event, now_ns
 
 if TYPE_CHECKING:
@@ -86,6 +86,11 @@ class _Route:
         self.asynchronous = asynchronous
 
 
+def _add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
+    for name, value in counts.items():
+        total[name] = total.get(name, 0) + value
+
+
 def _key_name(key: Any) -> str:
     if key is None:
         return "*"
@@ -128,6 +133,8 @@ class EventBus:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._queued: list[QueuedSubscriber] = []
+        self._retired: list[Worker] = []
+        """The workers of subscribers that have stopped (for their counts)."""
         if record_timings:
             self.enable_timing()
 
@@ -452,6 +459,14 @@ class EventBus:
         with self._lock:
             self._queued.append(sub)
 
+    def _detach(self, sub: QueuedSubscriber) -> None:
+        """Forget ``sub``, whose thread has stopped, keeping its retired worker for the
+        counts (so that the bus holds on to no stopped subscriber or its handlers)."""
+        with self._lock:
+            if sub in self._queued:
+                self._queued.remove(sub)
+                self._retired.append(sub.worker)
+
     def _refuse_own_thread(self, what: str) -> None:
         """Raise BusError when the caller runs on the thread of one of this bus's
         subscribers: ``what`` would wait for that thread, which is busy calling it."""
@@ -541,7 +556,10 @@ class EventBus:
                     name = _key_name(s.key)
                     handlers_by_type[name] = handlers_by_type.get(name, 0) + 1
             counts = {_key_name(k): c.events for k, c in self._counters.items()}
-            queued = list(self._queued)
+            workers = self._retired + [q.worker for q in self._queued]
+        by_subscriber: dict[str, dict[str, int]] = {}
+        for worker in workers:
+            _add_counts(by_subscriber.setdefault(worker.name, {}), worker.counts())
         failures = self._failures.counts()
         stats: dict[str, Any] = {
             "active_handlers": sum(handlers_by_type.values()),
@@ -551,9 +569,9 @@ class EventBus:
             "errors": sum(n for by_type in failures.values() for n in by_type.values()),
             "failures": failures,
             "dead_letters": len(self.dead_letters),
-            "subscribers": {q.name: q.worker.counts() for q in queued},
-            "drops": {q.name: q.dropped for q in queued},
-            "queue_depths": {q.name: q.queue_depth for q in queued},
+            "subscribers": by_subscriber,
+            "drops": {name: c["dropped"] for name, c in by_subscriber.items()},
+            "queue_depths": {name: c["queued"] for name, c in by_subscriber.items()},
         }
         if self._timings is not None:
             stats["handler_timings"] = {

@@ -11,6 +11,7 @@ hangs the way threaded subscribers do.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -111,11 +112,13 @@ class EventEngine:
         """Process everything already queued, then stop the engine thread. True when it
         has stopped; False when ``timeout`` ran out (what was still queued is dropped,
         and counted)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         if self._timer is not None:
             self._timer_stop.set()
             self._timer.join(timeout)
             self._timer = None
-        return self._worker.stop(timeout)
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        return self._worker.stop(left)
 
     def is_running(self) -> bool:
         """True between :meth:`start` and the end of :meth:`stop`."""

@@ -139,7 +139,11 @@ class QueuedSubscriber:
             self._keys.clear()
         for key in keys:
             self.bus.unsubscribe(key, self.receive)
-        return self._worker.stop(timeout)
+        stopped = self._worker.stop(timeout)
+        if stopped:
+            self._worker.retire()
+            self.bus._detach(self)
+        return stopped
 
 
 class ThreadedSubscriber(QueuedSubscriber):

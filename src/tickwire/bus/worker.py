@@ -57,6 +57,10 @@ _waits_lock = threading.Lock()
 """Guards every ``Worker._waiting_on`` (the edges of the wait-for graph)."""
 
 
+def _discard(item: Any) -> None:
+    """What a retired worker would dispatch to (it never runs again)."""
+
+
 def current_worker() -> Worker | None:
     """The worker whose thread is running the caller, or None on any other thread."""
     worker: Worker | None = getattr(_thread_state, "worker", None)
@@ -114,6 +118,7 @@ class Worker:
         """The thread has left its loop: nothing queued from now on will be delivered."""
         self._thread: threading.Thread | None = None
         self._waiting_on: Worker | None = None
+        self._retired = False
         self.put = self._put_unbounded if maxsize == 0 else self._put_bounded
 
     # -- producer side -----------------------------------------------------------------
@@ -199,8 +204,8 @@ class Worker:
                 raise BusError(
                     f"{cycle}: waiting for room in the full queue of {self.name!r} "
                     f"(maxsize={self.maxsize}, overflow='block') would never end, so the "
-                    "event was rejected. Give a subscriber that is fed by its own thread "
-                    "or by a cycle of subscribers an unbounded queue or a drop policy."
+                    "event was rejected. A queue fed by its own thread, or by a cycle of "
+                    "threaded subscribers, must be unbounded or drop instead of blocking."
                 )
         # Counted before the check, so that the thread, which pops without the lock and
         # then reads this count, cannot miss a publisher about to wait.
@@ -260,6 +265,8 @@ class Worker:
     def start(self) -> None:
         """Start the thread (again, after a stop that finished); a no-op while running."""
         with self._lock:
+            if self._retired:
+                raise BusError(f"worker {self.name!r} was retired; it cannot start again")
             if self._thread is not None and not self._finished:
                 return
             self._closed = False
@@ -410,6 +417,15 @@ class Worker:
                 self._finished = True
                 self.dropped += self._pop_all()
         self._wake.set()
+
+    def retire(self) -> None:
+        """Let go of the dispatch function and hooks of a worker that has finished and
+        will not start again (what they hold can then be collected); the counts stay."""
+        with self._lock:
+            if self._thread is not None and not self._finished:
+                raise BusError(f"worker {self.name!r} is still running; stop it first")
+            self._retired = True
+            self._dispatch, self._on_error, self._on_exit = _discard, None, None
 
     def stop(self, timeout: float | None = None) -> bool:
         """Close, then wait up to ``timeout`` for the thread to deliver what is queued and
