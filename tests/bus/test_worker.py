@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tickwire import BusError
-from tickwire.bus import EventBus, Worker
+from tickwire.bus import EventBus
+from tickwire.bus.worker import Worker
 from tickwire.events import Bar, ErrorEvent, Signal, Tick, create_bar_event
 
 

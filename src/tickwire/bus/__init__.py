@@ -6,8 +6,8 @@ The dispatch core:
 - :class:`EventBus`: exact-type publish/subscribe, sync and async, weak references,
   filters, priorities, stats, error isolation with dead letters.
 - :class:`ThreadedSubscriber`: a queue and a thread per subscriber, with back-pressure,
-  exact counts and the idle barrier (``bus.wait_until_system_idle()``); built on
-  :class:`Worker` (``tickwire.bus.worker``).
+  exact counts and the idle barrier (``bus.wait_until_system_idle()``); built on the
+  queue and thread of ``tickwire.bus.worker``.
 
 The design documents' APIs, each in a module of its own:
 
@@ -28,8 +28,8 @@ from tickwire.bus.event_engine import EventEngine, EventListener
 from tickwire.bus.handlers import ChainHandler, FilterHandler
 from tickwire.bus.manager import EventManager
 from tickwire.bus.subscriber import Subscriber
-from tickwire.bus.threaded import QueuedSubscriber, ThreadedSubscriber
-from tickwire.bus.worker import Overflow, Worker
+from tickwire.bus.threaded import ThreadedSubscriber
+from tickwire.bus.worker import Overflow
 
 __all__ = [
     "ChainHandler",
@@ -41,9 +41,7 @@ __all__ = [
     "EventManager",
     "FilterHandler",
     "Overflow",
-    "QueuedSubscriber",
     "Subscriber",
     "Subscription",
     "ThreadedSubscriber",
-    "Worker",
 ]

@@ -528,8 +528,9 @@ class EventBus:
         all, and log the failure counts not yet logged.
 
         Subscribers stop in the order they were built, each after processing what is
-        queued for it; what one publishes to a subscriber already stopped is rejected
-        (and counted). True when every thread has stopped; False when the timeout ran
+        queued for it; from then on it gets nothing (events that reach it while it stops
+        are rejected, and counted), so what a later one publishes to an earlier one is
+        not delivered. True when every thread has stopped; False when the timeout ran
         out (see :meth:`ThreadedSubscriber.shutdown`). Raises BusError when called from
         one of those threads.
         """
