@@ -4,7 +4,9 @@ Usage: python benchmarks/bus.py [--events N] [--repeat R]
 
 Prints events/s (median of R runs) for publishing to 1 and to 10 sync handlers, with
 per-type counting on and timing off (tickwire's default), the same for pyee and blinker,
-and the ratios. Also a threaded subscriber end to end (publish -> queue -> worker thread).
+and the ratios. Also a threaded subscriber end to end (publish -> queue -> worker thread),
+with an unbounded queue (the default) and with a bounded one (``maxsize=1024``, block),
+whose put takes a lock so that the bound holds with any number of publishers.
 """
 
 from __future__ import annotations
@@ -86,9 +88,9 @@ def blinker_sync(handlers: int) -> Callable[[int], None]:
     return run
 
 
-def tickwire_threaded() -> Callable[[int], None]:
+def tickwire_threaded(maxsize: int = 0) -> Callable[[int], None]:
     bus = EventBus()
-    worker = bus.threaded_subscriber("bench")
+    worker = bus.threaded_subscriber("bench", maxsize=maxsize)
     worker.subscribe(Bar, _handler())
     event = _bar()
 
@@ -120,6 +122,11 @@ def main() -> None:
         )
     threaded = _rate(tickwire_threaded(), n, r)
     print(f"threaded subscriber, end to end: tickwire {threaded / 1e6:6.2f} M/s")
+    bounded = _rate(tickwire_threaded(maxsize=1024), n, r)
+    print(
+        f"threaded subscriber, bounded (maxsize=1024), end to end: tickwire "
+        f"{bounded / 1e6:6.2f} M/s ({bounded / threaded:.2f} of unbounded)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 What a strategy needs is importable from here: ``from tickwire import Strategy, Backtest, Bar``.
 """
 
+from tickwire import _build
 from tickwire._exceptions import (
     BusError,
     ConfigError,
@@ -13,8 +14,12 @@ from tickwire._exceptions import (
     StrategyError,
     TickwireError,
 )
-from tickwire.backtest import Backtest, BacktestResult
-from tickwire.bus import (
+
+# Before any compiled module loads: a stale one would run code that is no longer on disk.
+_build.refuse_stale_build()
+
+from tickwire.backtest import Backtest, BacktestResult  # noqa: E402
+from tickwire.bus import (  # noqa: E402
     ChainHandler,
     EventBus,
     EventEngine,
@@ -24,7 +29,7 @@ from tickwire.bus import (
     Overflow,
     ThreadedSubscriber,
 )
-from tickwire.events import (
+from tickwire.events import (  # noqa: E402
     Bar,
     BarEvent,
     CancelOrder,
@@ -55,7 +60,7 @@ from tickwire.events import (
     create_bar_event,
     create_signal_event,
 )
-from tickwire.strategy import Strategy
+from tickwire.strategy import Strategy  # noqa: E402
 
 __version__ = "0.1.0"
 

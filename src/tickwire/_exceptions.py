@@ -9,7 +9,8 @@
     ├── DecodeError (ValueError)      bytes that are not a valid event (names the bad field)
     ├── StoreError (RuntimeError)     the event store cannot do what was asked
     │   └── RunNotFound (KeyError)    no recorded run has that id
-    └── BusError (RuntimeError)       the bus refused a delivery that could never complete
+    ├── BusError (RuntimeError)       the bus refused a delivery that could never complete
+    └── StaleBuildError (ImportError) compiled modules older than their sources (at import)
 
 Each subclasses the builtin that callers caught before the tree existed, so ``except
 ValueError`` around a data read keeps working. The command line maps the tree to exit
@@ -27,6 +28,7 @@ __all__ = [
     "DataError",
     "DecodeError",
     "RunNotFound",
+    "StaleBuildError",
     "StoreError",
     "StrategyError",
     "TickwireError",
@@ -89,3 +91,9 @@ class RunNotFound(StoreError, KeyError):
 class BusError(TickwireError, RuntimeError):
     """The bus refused a delivery that could never complete (for example a handler that
     would wait for its own queue)."""
+
+
+class StaleBuildError(TickwireError, ImportError):
+    """``import tickwire`` refused: a compiled module was built from an older version of its
+    source, so the code that would run is not the code on disk. The message names the
+    module and the command that rebuilds (``tickwire._build``)."""

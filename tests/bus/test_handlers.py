@@ -1,4 +1,5 @@
-"""FilterHandler and ChainHandler (seed 003)."""
+"""FilterHandler and ChainHandler, as the 'Event-Driven Trading System Usage Guide' uses
+them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ def is_apple(event: Any) -> bool:
     return hasattr(event, "get_symbol") and event.get_symbol() == "AAPL"
 
 
-def test_filter_and_chain_as_in_the_seed() -> None:
+def test_filter_and_chain_as_in_the_guide() -> None:
     apple: list[Any] = []
     high: list[Any] = []
     apple_filter = FilterHandler("apple_filter", is_apple, lambda e: apple.append(e) or True)

@@ -1,4 +1,5 @@
-"""EventManager.register_component (seed 003)."""
+"""EventManager.register_component, as the 'Event-Driven Trading System Usage Guide' uses
+it."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ class SimpleExecutor:
         self.signals.append(event)
 
 
-def test_seed_flow_bar_to_signal_to_executor() -> None:
+def test_the_guides_flow_bar_to_signal_to_executor() -> None:
     bus = EventBus(use_weak_refs=True)
     manager = EventManager(bus)
     strategy, executor = SimpleStrategy("AAPL"), SimpleExecutor()

@@ -15,6 +15,11 @@ Design notes (why it looks like this):
   jumps, never inside an attribute ``+=``, so concurrent publishers lose no counts
   (tests/bus/test_concurrency.py). Timing is a separate publish path taken only when
   enabled, so it costs one attribute test when off.
+- Handler failures are isolated: each is counted, kept as a dead letter and published
+  as an :class:`ErrorEvent`, and logged without flooding (``tickwire.bus.failures``).
+- Subscribers with a queue and thread of their own (``tickwire.bus.threaded``) attach
+  themselves to the bus when built: the idle barrier, ``shutdown`` and the stats cover
+  every one of them.
 - This module is compiled with mypyc (see setup.py): aliases are methods that delegate,
   since compiled classes cannot share one function under two names.
 """
@@ -30,12 +35,15 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from tickwire._exceptions import BusError
 from tickwire.bus._subscription import Handler, Key, Subscription
 from tickwire.bus.dead_letters import DeadLetter, DeadLetterStore
+from tickwire.bus.failures import FailureLog
+from tickwire.bus.worker import Overflow, Worker, current_worker
 from tickwire.events import ErrorEvent, Event, now_ns
 
 if TYPE_CHECKING:
-    from tickwire.bus.threaded import Overflow, ThreadedSubscriber
+    from tickwire.bus.threaded import QueuedSubscriber, ThreadedSubscriber
 
 __all__ = ["EventBus", "FailureSink"]
 
@@ -78,6 +86,11 @@ class _Route:
         self.asynchronous = asynchronous
 
 
+def _add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
+    for name, value in counts.items():
+        total[name] = total.get(name, 0) + value
+
+
 def _key_name(key: Any) -> str:
     if key is None:
         return "*"
@@ -91,8 +104,9 @@ class EventBus:
 
     ``publish`` (alias ``emit``) runs sync handlers in the caller's thread before it
     returns; coroutine handlers are awaited by ``emit_async`` or scheduled on the bus's
-    event loop. A handler that raises never stops the others: the failure is logged,
-    kept as a dead letter and published as an :class:`ErrorEvent`.
+    event loop. A handler that raises never stops the others: the failure is counted,
+    kept as a dead letter and published as an :class:`ErrorEvent`, and logged (the first
+    few of each kind in full, then counts).
     """
 
     def __init__(
@@ -113,12 +127,14 @@ class EventBus:
         self._seq = itertools.count()
         self._dispatch: dict[Any, _Route] = {}
         self._counters: dict[Any, _Counter] = {}
-        self._errors = 0
+        self._failures = FailureLog(logger)
         self._timings: dict[str, list[int]] | None = None
         self._timed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._threaded: list[ThreadedSubscriber] = []
+        self._queued: list[QueuedSubscriber] = []
+        self._retired: list[Worker] = []
+        """The workers of subscribers that have stopped (for their counts)."""
         if record_timings:
             self.enable_timing()
 
@@ -138,6 +154,17 @@ class EventBus:
         ``filter``, only events for which it returns true are delivered. Coroutine
         functions are detected and run as async handlers.
         """
+        return self._subscribe_named(event_type, handler, None, priority, filter)
+
+    def _subscribe_named(
+        self,
+        event_type: Key,
+        handler: Handler,
+        name: str | None,
+        priority: int = 0,
+        filter: Callable[[Any], bool] | None = None,
+    ) -> Subscription:
+        """:meth:`subscribe`, with the name stats and dead letters give the handler."""
         if not callable(handler):
             raise TypeError(f"handler must be callable, got {handler!r}")
         with self._lock:
@@ -149,6 +176,7 @@ class EventBus:
                 filter=filter,
                 weak=self.use_weak_refs,
                 on_dead=self._remove_subscription,
+                name=name,
             )
             self._subs.setdefault(event_type, []).append(sub)
             self._dispatch = {}
@@ -164,7 +192,8 @@ class EventBus:
         priority: int = 0,
         filter: Callable[[Any], bool] | None = None,
     ) -> Subscription:
-        """Alias of :meth:`subscribe` (the seeds' name)."""
+        """Alias of :meth:`subscribe` (the name the Event-Driven Trading System Usage
+        Guide uses)."""
         return self.subscribe(event_type, handler, priority=priority, filter=filter)
 
     def register_async(
@@ -397,10 +426,8 @@ class EventBus:
     def _record_failure(
         self, event: Any, name: str, handler: Handler | None, exc: Exception
     ) -> None:
-        with self._lock:
-            self._errors += 1
+        self._failures.record(name, event, exc)
         self.dead_letters.add(DeadLetter(event, name, exc, handler=handler))
-        logger.error("handler %s failed on %s: %r", name, type(event).__name__, exc)
         if self.error_events and type(event) is not ErrorEvent:
             self.publish(
                 ErrorEvent(
@@ -412,7 +439,7 @@ class EventBus:
                 )
             )
 
-    # -- threaded subscribers ----------------------------------------------------------
+    # -- subscribers with a thread of their own ----------------------------------------
 
     def threaded_subscriber(
         self,
@@ -421,21 +448,46 @@ class EventBus:
         maxsize: int = 0,
         overflow: Overflow | str = "block",
     ) -> ThreadedSubscriber:
-        """A subscriber with its own queue and worker thread (seed 004), started."""
+        """A subscriber with its own queue and worker thread, started and attached."""
         from tickwire.bus.threaded import ThreadedSubscriber
 
-        sub = ThreadedSubscriber(self, name, maxsize=maxsize, overflow=overflow)
+        return ThreadedSubscriber(self, name, maxsize=maxsize, overflow=overflow)
+
+    def _attach(self, sub: QueuedSubscriber) -> None:
+        """Include ``sub`` in the idle barrier, ``shutdown`` and the stats (every
+        subscriber with a thread of its own calls this when it is built)."""
         with self._lock:
-            self._threaded.append(sub)
-        return sub
+            self._queued.append(sub)
+
+    def _detach(self, sub: QueuedSubscriber) -> None:
+        """Forget ``sub``, whose thread has stopped, keeping its retired worker for the
+        counts (so that the bus holds on to no stopped subscriber or its handlers)."""
+        with self._lock:
+            if sub in self._queued:
+                self._queued.remove(sub)
+                self._retired.append(sub.worker)
+
+    def _refuse_own_thread(self, what: str) -> None:
+        """Raise BusError when the caller runs on the thread of one of this bus's
+        subscribers: ``what`` would wait for that thread, which is busy calling it."""
+        me = current_worker()
+        if me is not None and any(sub.worker is me for sub in list(self._queued)):
+            raise BusError(
+                f"{what} was called by a handler on the thread of subscriber {me.name!r}; "
+                "it would wait for that subscriber, which is busy running the handler, so "
+                "it would never return. Call it from the thread that feeds the bus."
+            )
 
     def wait_until_system_idle(self, timeout: float | None = None) -> bool:
-        """Block until every threaded subscriber has drained its queue, including events
-        they publish to each other. Returns False if ``timeout`` ran out first."""
+        """Block until every subscriber with a thread of its own has drained its queue,
+        including events they publish to each other. Returns False if ``timeout`` ran
+        out first; raises BusError when called from one of those threads (it would wait
+        for itself)."""
+        self._refuse_own_thread("wait_until_system_idle()")
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            subs = list(self._threaded)
-            before = sum(s.processed for s in subs)
+            subs = list(self._queued)
+            before = sum(s.delivered for s in subs)
             all_idle = True
             for sub in subs:
                 if not sub.is_idle:
@@ -443,7 +495,7 @@ class EventBus:
                     left = None if deadline is None else max(0.0, deadline - time.monotonic())
                     if not sub.wait_until_idle(left):
                         return False
-            if all_idle and sum(s.processed for s in subs) == before:
+            if all_idle and sum(s.delivered for s in subs) == before:
                 return True
 
     def publish_staged(self, event: Any) -> None:
@@ -471,18 +523,32 @@ class EventBus:
         if route.asynchronous:
             self._schedule_async(event, route.asynchronous)
 
-    def shutdown(self, timeout: float | None = None) -> None:
-        """Drain and stop every threaded subscriber."""
-        for sub in list(self._threaded):
-            sub.shutdown(timeout)
-        with self._lock:
-            self._threaded.clear()
+    def shutdown(self, timeout: float | None = None) -> bool:
+        """Stop every subscriber with a thread of its own, within ``timeout`` seconds in
+        all, and log the failure counts not yet logged.
+
+        Subscribers stop in the order they were built, each after processing what is
+        queued for it; from then on it gets nothing (events that reach it while it stops
+        are rejected, and counted), so what a later one publishes to an earlier one is
+        not delivered. True when every thread has stopped; False when the timeout ran
+        out (see :meth:`ThreadedSubscriber.shutdown`). Raises BusError when called from
+        one of those threads.
+        """
+        self._refuse_own_thread("shutdown()")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        stopped = True
+        for sub in list(self._queued):
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            stopped = sub.shutdown(left) and stopped
+        self._failures.flush()
+        return stopped
 
     # -- statistics --------------------------------------------------------------------
 
     def get_stats(self) -> dict[str, Any]:
-        """Handlers, per-type event counts, errors, dead letters, drops and queue depths,
-        and per-handler timings when enabled."""
+        """Handlers, per-type event counts, failures (in all and by handler and exception
+        type), dead letters, what each subscriber with a thread of its own received,
+        delivered, dropped and rejected, and per-handler timings when enabled."""
         with self._lock:
             subs = [s for group in self._subs.values() for s in group]
             handlers_by_type: dict[str, int] = {}
@@ -491,17 +557,22 @@ class EventBus:
                     name = _key_name(s.key)
                     handlers_by_type[name] = handlers_by_type.get(name, 0) + 1
             counts = {_key_name(k): c.events for k, c in self._counters.items()}
-            threaded = list(self._threaded)
-            errors = self._errors
+            workers = self._retired + [q.worker for q in self._queued]
+        by_subscriber: dict[str, dict[str, int]] = {}
+        for worker in workers:
+            _add_counts(by_subscriber.setdefault(worker.name, {}), worker.counts())
+        failures = self._failures.counts()
         stats: dict[str, Any] = {
             "active_handlers": sum(handlers_by_type.values()),
             "handlers_by_type": handlers_by_type,
             "event_counts": {k: v for k, v in counts.items() if v},
             "total_events": sum(counts.values()),
-            "errors": errors,
+            "errors": sum(n for by_type in failures.values() for n in by_type.values()),
+            "failures": failures,
             "dead_letters": len(self.dead_letters),
-            "drops": {t.name: t.dropped for t in threaded},
-            "queue_depths": {t.name: t.queue_depth for t in threaded},
+            "subscribers": by_subscriber,
+            "drops": {name: c["dropped"] for name, c in by_subscriber.items()},
+            "queue_depths": {name: c["queued"] for name, c in by_subscriber.items()},
         }
         if self._timings is not None:
             stats["handler_timings"] = {

@@ -28,7 +28,8 @@ def handler_name(handler: Any) -> str:
 class Subscription:
     """One handler subscribed to one key; ``call`` is what the dispatch loop invokes.
 
-    With weak references the handler's owner may be collected; ``call`` then does
+    ``name`` (default: the handler's qualified name) is how stats and dead letters call
+    the handler. With weak references the handler's owner may be collected; ``call`` then does
     nothing and ``on_dead`` is told so the bus can prune the subscription.
     """
 
@@ -54,12 +55,13 @@ class Subscription:
         filter: Callable[[Any], bool] | None,
         weak: bool,
         on_dead: Callable[[Subscription], None],
+        name: str | None = None,
     ) -> None:
         self.key = key
         self.priority = priority
         self.seq = seq
         self.filter = filter
-        self.name = handler_name(handler)
+        self.name = handler_name(handler) if name is None else name
         self.is_async = inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
             getattr(handler, "__call__", None)  # noqa: B004  (async callable objects)
         )

@@ -1,4 +1,6 @@
-"""Composable handlers from seed 003: a filter in front of a handler, and a chain."""
+"""The ``FilterHandler`` and ``ChainHandler`` API of the 'Event-Driven Trading System Usage
+Guide': a predicate in front of a handler, and a chain of them that stops at the first
+filter that says no."""
 
 from __future__ import annotations
 

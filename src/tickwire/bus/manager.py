@@ -1,4 +1,7 @@
-"""Component wiring from seed 003: route each event type to the component's on_<type>."""
+"""The ``EventManager`` API of the 'Event-Driven Trading System Usage Guide': register a
+component with the event types it handles, and each type is routed to the component's
+``on_<type>`` method (``EventType.BAR`` to ``on_bar``, ``OrderFilled`` to
+``on_order_filled``); the manager also starts and stops the components together."""
 
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+/* tickwire: compiled as a C extension. Edits take effect after `pip install -e .` (see setup.py). */
 /* Points: a growable column pair of (int64 time, float64 value), for the equity curve.
  *
  * The portfolio adds one point per bar. Python's array.append parses every item with

@@ -1,4 +1,5 @@
-"""EventEngine and EventListener (seed 002)."""
+"""EventEngine and EventListener, as the 'Event-Driven Architecture' design document's API
+reference and unit test use them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from unittest.mock import Mock
 
 import pytest
 
+from tickwire import BusError
 from tickwire.bus import EventEngine, EventListener
 from tickwire.events import Event, EventType
 
@@ -23,7 +25,7 @@ class Recorder(EventListener):
         self.threads.add(threading.get_ident())
 
 
-def test_seed_mock_listener_receives_event_put_before_start() -> None:
+def test_the_documents_mock_listener_receives_an_event_put_before_start() -> None:
     engine = EventEngine()
     listener = Mock(spec=EventListener)
     listener.name = "listener1"
@@ -135,3 +137,41 @@ def test_duplicate_listener_name_and_bad_timer() -> None:
         engine.register_listener(Recorder("x", []))
     with pytest.raises(ValueError, match="timer_interval"):
         EventEngine(timer_interval=0)
+
+
+def test_events_put_after_stop_are_rejected_and_counted() -> None:
+    engine = EventEngine()
+    listener = Recorder("x", [EventType.INFO])
+    engine.register_listener(listener)
+    engine.start()
+    engine.put(Event(EventType.INFO, {}))
+    assert engine.stop(timeout=10)
+    engine.put(Event(EventType.INFO, {}))
+    assert len(listener.events) == 1
+    assert engine.counts() == {
+        "received": 2,
+        "delivered": 1,
+        "dropped": 0,
+        "rejected": 1,
+        "queued": 0,
+    }
+
+
+def test_a_listener_putting_into_the_full_engine_queue_gets_a_bus_error() -> None:
+    engine = EventEngine(maxsize=1)
+
+    class Echo(EventListener):
+        def handle_event(self, event: Event) -> None:
+            if event.data.get("first"):
+                engine.put(Event(EventType.INFO, {}))  # fills the queue
+                engine.put(Event(EventType.INFO, {}))  # would wait for the engine itself
+
+    engine.register_listener(Echo("echo", [EventType.INFO]))
+    engine.start()
+    engine.put(Event(EventType.INFO, {"first": True}))
+    assert engine.wait_until_idle(timeout=10)
+    assert engine.stop(timeout=10)
+    (letter,) = engine.bus.dead_letters.list()
+    assert isinstance(letter.error, BusError)
+    assert "'event-engine' would wait for itself" in str(letter.error)
+    assert engine.counts()["delivered"] == 2 and engine.counts()["rejected"] == 1
