@@ -1,12 +1,15 @@
 """Backtest speed and memory: the reference EMA cross over N synthetic bars.
 
-Usage: python benchmarks/backtest.py [--bars N] [--repeat R] [--record] [--vs-backtrader]
+Usage: python benchmarks/backtest.py [--bars N] [--repeat R] [--record] [--listed]
+                                     [--vs-backtrader]
        python benchmarks/backtest.py --layers   (ns per bar as components are added)
 
 Each measurement runs in a fresh process so peak memory (max RSS) is its own. Prints
 bars/s, events/s and peak MB for tickwire (every bar published through the bus to the
 broker, the portfolio and the strategy), for a bare Python loop computing the same
-signals with no framework, and with --vs-backtrader for backtrader on the same bars.
+signals with no framework, with --listed for the same bars handed over as a list (which
+``Backtest`` checks bar by bar at its edge, where a synthetic source is trusted), and
+with --vs-backtrader for backtrader on the same bars.
 """
 
 from __future__ import annotations
@@ -33,6 +36,23 @@ def run_tickwire(n: int) -> dict[str, float]:
     return {
         "seconds": result.wall_time_s,  # the bar loop
         "call_seconds": time.perf_counter() - start,  # also statistics and the result
+        "bars": result.bars,
+        "events": result.events,
+        "fills": len(result.fills),
+    }
+
+
+def run_listed(n: int) -> dict[str, float]:
+    from tickwire.backtest import Backtest
+    from tickwire.data import synthetic_bars
+    from tickwire.strategy.ema_cross import EmaCross
+
+    bars = list(synthetic_bars(n, seed=SEED, gap_probability=0.3))  # built before the clock
+    start = time.perf_counter()
+    result = Backtest(strategy=EmaCross, data=bars, cash=1e12).run()
+    return {
+        "seconds": result.wall_time_s,
+        "call_seconds": time.perf_counter() - start,
         "bars": result.bars,
         "events": result.events,
         "fills": len(result.fills),
@@ -109,6 +129,7 @@ def run_backtrader(n: int) -> dict[str, float]:
 
 def layers(n: int) -> None:
     """Cost per bar as components are added one at a time (pre-built bars, best of 3)."""
+    from tickwire.backtest._feed import feed, feed_checked
     from tickwire.bus import EventBus
     from tickwire.data import synthetic_bars
     from tickwire.execution import RiskManager, SimulatedBroker
@@ -118,6 +139,19 @@ def layers(n: int) -> None:
     start = time.perf_counter()
     bars = list(synthetic_bars(n, seed=SEED, gap_probability=0.3))
     print(f"{'making Bar events':>34}: {(time.perf_counter() - start) / n * 1e9:6.0f} ns/bar")
+
+    def fed(checked: bool) -> float:
+        bus = EventBus()
+        begin = time.perf_counter()
+        if checked:
+            feed_checked(bus, bars, lambda bar, position, problem: None)
+        else:
+            feed(bus, bars)
+        return (time.perf_counter() - begin) / n * 1e9
+
+    for checked in (False, True):
+        label = "feed, checked at the edge" if checked else "feed, trusted source"
+        print(f"{label:>34}: {min(fed(checked) for _ in range(3)):6.0f} ns/bar")
 
     def once(parts: tuple[str, ...]) -> float:
         bus = EventBus()
@@ -145,6 +179,7 @@ def layers(n: int) -> None:
 
 RUNNERS = {
     "tickwire": run_tickwire,
+    "listed": run_listed,
     "recorded": run_recorded,
     "bare": run_bare,
     "backtrader": run_backtrader,
@@ -170,6 +205,9 @@ def main() -> None:
     parser.add_argument(
         "--record", action="store_true", help="also run with the SQLite recorder attached"
     )
+    parser.add_argument(
+        "--listed", action="store_true", help="also run on a list of the bars (checked)"
+    )
     parser.add_argument("--layers", action="store_true", help="cost per component per bar")
     parser.add_argument("--child", choices=sorted(RUNNERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -183,6 +221,7 @@ def main() -> None:
         return
 
     names = ["tickwire", "bare"]
+    names += ["listed"] if args.listed else []
     names += (["recorded"] if args.record else []) + (["backtrader"] if args.vs_backtrader else [])
     results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     for _ in range(args.repeat):
@@ -207,6 +246,8 @@ def main() -> None:
         plain = statistics.median(r["call_seconds"] for r in results["tickwire"])
         recorded = statistics.median(r["seconds"] for r in results["recorded"])
         print(f"recorded / unrecorded, whole run() call: {plain / recorded:.2f}")
+    if "listed" in rate:
+        print(f"listed (checked at the edge) / tickwire: {rate['listed'] / rate['tickwire']:.2f}")
     if "backtrader" in rate:
         print(f"tickwire / backtrader: {rate['tickwire'] / rate['backtrader']:.1f}x")
 

@@ -65,7 +65,7 @@ def test_order_per_bar_broker_then_portfolio_then_strategy() -> None:
             log.append(f"fill:{fill.price:g}")
 
     bars = [
-        Bar(ts_event_ns=i, instrument="X", open=o, high=o + 1, low=o - 1, close=c)
+        Bar(ts_event_ns=i, instrument="X", open=o, high=o + 1, low=o - 0.5, close=c)
         for i, (o, c) in enumerate([(1, 1), (5, 6), (7, 8)], start=1)
     ]
     result = Backtest(Probe, bars).run()

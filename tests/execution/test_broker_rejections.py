@@ -7,15 +7,18 @@ import math
 import msgspec
 import pytest
 
-from tests.execution.helpers import Book, Venue, bar, order
+from tests.execution.helpers import T0, Book, Recorder, Venue, bar, order
+from tickwire.bus import EventBus
 from tickwire.events import (
+    Bar,
+    CancelOrder,
     Fill,
     OrderAccepted,
     OrderRejected,
     OrderType,
     SubmitOrder,
 )
-from tickwire.execution import PerUnitCommission, SimulatedBroker, TickSlippage
+from tickwire.execution import PerUnitCommission, RiskManager, SimulatedBroker, TickSlippage
 
 LIMIT, STOP, STOP_LIMIT = OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT
 
@@ -209,3 +212,47 @@ def test_broker_subscribes_the_three_inputs_with_its_priority() -> None:
 
     SimulatedBroker(Spy(), priority=100)
     assert calls == [("Bar", 100), ("OrderSubmitted", 100), ("CancelOrder", 100)]
+
+
+def test_every_event_id_derives_from_its_order_id() -> None:
+    bus = EventBus()
+    recorder = Recorder(bus)
+    SimulatedBroker(bus, Book(), priority=100, volume_cap=0.05)
+    RiskManager(bus, max_order_quantity=500)
+    bus.publish(bar(0, 100, 101, 99, 100))
+    for request in (
+        order(quantity=120, order_id="a", take_profit=104, stop_loss=97),
+        order(quantity=5, order_id="b", order_type=LIMIT, limit=50),
+        order(quantity=1, order_id="c", instrument="NOPE"),
+        order(quantity=501, order_id="d"),
+    ):
+        bus.publish(request)
+    bus.publish(CancelOrder(ts_event_ns=T0, order_id="b"))
+    for i in range(1, 7):
+        bus.publish(bar(i, 100, 103, 96, 101, volume=1_000))
+    ids = [e.id for e in recorder.events if not isinstance(e, (Bar, SubmitOrder, CancelOrder))]
+    assert ids == [
+        "a-submitted",
+        "a-accepted",
+        "b-submitted",
+        "b-accepted",
+        "c-submitted",
+        "c-rejected",
+        "d-risk-rejected",
+        "b-cancelled",
+        "a-1",
+        "a-partial-1",
+        "a-2",
+        "a-partial-2",
+        "a-3",
+        "a-filled",
+        "a-sl-accepted",
+        "a-tp-accepted",
+        "a-sl-1",
+        "a-sl-partial-1",
+        "a-sl-2",
+        "a-sl-partial-2",
+        "a-sl-3",
+        "a-sl-filled",
+        "a-tp-cancelled",
+    ]

@@ -10,20 +10,29 @@ Per bar, delivery order is fixed by subscription priority (and documented in REA
 ``mode="threaded"`` gives the broker, the portfolio and the strategy a thread each and
 publishes every bar in priority stages with the idle barrier between them, which yields
 the same fills.
+
+Data enters here, so bars are checked here with ``tickwire.events.market_data_problem``:
+a bar that breaks the rules is not published; it becomes an :class:`ErrorEvent` (in
+``result.errors``) and a dead letter (``bus.dead_letters``), and the run goes on. Sources
+that apply the same rules as they read (``read_bars``, ``synthetic_bars``) are not
+checked twice.
 """
 
 from __future__ import annotations
 
 import gc
 import itertools
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from tickwire.backtest._feed import LatestUpdates, feed
+from tickwire._exceptions import DataError
+from tickwire.backtest._feed import LatestUpdates, feed, feed_checked
 from tickwire.backtest.result import BacktestResult
-from tickwire.bus import EventBus
+from tickwire.bus import DeadLetter, EventBus
+from tickwire.data import BadRow, SyntheticBars
 from tickwire.events import ORDER_UPDATES, Bar, ErrorEvent, Fill
 from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker, Sizer
 from tickwire.portfolio import Portfolio
@@ -34,6 +43,12 @@ __all__ = ["BROKER_PRIORITY", "PORTFOLIO_PRIORITY", "STRATEGY_PRIORITY", "Backte
 BROKER_PRIORITY = 100
 PORTFOLIO_PRIORITY = 50
 STRATEGY_PRIORITY = 0
+_COLLECTOR_PRIORITY = 1_000_000_000
+"""The result's collectors see each event before any handler reacts to it: handlers
+publish depth-first, so a lower priority would see an order's rejection before the
+submission that caused it, and keep the submission as the order's latest update."""
+_SOURCE = "Backtest data"
+"""Where a rejected bar is said to be (its position in the data follows)."""
 
 
 DataInput = Iterable[Bar] | str | Path | Sequence[str | Path]
@@ -47,6 +62,9 @@ class Backtest:
     arguments for the broker (``commission``, ``slippage``, ``volume_cap``...) and the
     risk manager go in ``broker`` and ``risk``. Signals a strategy emits become orders
     through a :class:`SignalExecutor` sized by ``sizer`` (default: the signal's quantity).
+    ``allow_nonpositive_prices=True`` admits zero and negative prices (in bars and files,
+    in the portfolio's marks, in the broker's and risk manager's orders) for instruments
+    that trade there; by default such a bar is rejected as bad data.
     """
 
     def __init__(
@@ -60,6 +78,7 @@ class Backtest:
         risk: Mapping[str, Any] | None = None,
         sizer: Sizer | None = None,
         mode: Literal["sync", "threaded"] = "sync",
+        allow_nonpositive_prices: bool = False,
     ) -> None:
         if isinstance(strategy, Strategy):
             if params:
@@ -75,6 +94,7 @@ class Backtest:
         self.broker_options = dict(broker or {})
         self.risk_options = dict(risk or {})
         self.sizer = sizer
+        self.allow_nonpositive_prices = bool(allow_nonpositive_prices)
         self.bus = EventBus()
         """The run's bus: subscribe to it before ``run()`` to observe every event."""
 
@@ -86,20 +106,28 @@ class Backtest:
         books = bus.threaded_subscriber("portfolio") if threaded else bus
         trader = bus.threaded_subscriber("strategy") if threaded else bus
 
-        portfolio = Portfolio(books, self.cash, priority=PORTFOLIO_PRIORITY)
-        SimulatedBroker(venue, portfolio, priority=BROKER_PRIORITY, **self.broker_options)
-        RiskManager(venue, portfolio, **self.risk_options)
+        prices = {"allow_nonpositive_prices": self.allow_nonpositive_prices}
+        portfolio = Portfolio(
+            books,
+            self.cash,
+            priority=PORTFOLIO_PRIORITY,
+            allow_nonpositive_prices=self.allow_nonpositive_prices,
+        )
+        SimulatedBroker(
+            venue, portfolio, priority=BROKER_PRIORITY, **{**prices, **self.broker_options}
+        )
+        RiskManager(venue, portfolio, **{**prices, **self.risk_options})
         SignalExecutor(venue, self.sizer)
         fills: list[Fill] = []
         orders = LatestUpdates()
         errors: list[ErrorEvent] = []
-        bus.subscribe(Fill, fills.append)
-
+        bus.subscribe(Fill, fills.append, priority=_COLLECTOR_PRIORITY)
         for update in ORDER_UPDATES:
-            bus.subscribe(update, orders.record)
-        bus.subscribe(ErrorEvent, errors.append)
+            bus.subscribe(update, orders.record, priority=_COLLECTOR_PRIORITY)
+        bus.subscribe(ErrorEvent, errors.append, priority=_COLLECTOR_PRIORITY)
 
-        bars = _bars(self.data)
+        bars = _bars(self.data, self.allow_nonpositive_prices)
+        checked = _checked_at_source(bars)
         strategy = self.strategy
         if strategy.instrument is None:
             strategy.instrument, bars = _default_instrument(bars)
@@ -117,7 +145,16 @@ class Backtest:
         gc.disable()
         try:
             strategy.on_start()
-            feed(bus, bars, staged=threaded)
+            if checked:
+                feed(bus, bars, staged=threaded)
+            else:
+                feed_checked(
+                    bus,
+                    bars,
+                    self._reject,
+                    staged=threaded,
+                    allow_nonpositive_prices=self.allow_nonpositive_prices,
+                )
             strategy.on_stop()
         finally:
             if collecting:
@@ -141,14 +178,41 @@ class Backtest:
             errors=errors,
         )
 
+    def _reject(self, bar: Any, position: int, problem: str) -> None:
+        """Keep a bar that breaks the market-data rules as a dead letter and report it."""
+        error = DataError(BadRow(_SOURCE, position, None, problem, unit="bar"))
+        self.bus.dead_letters.add(DeadLetter(bar, "Backtest", error))
+        ts = getattr(bar, "ts_event_ns", None)
+        if isinstance(ts, bool) or not isinstance(ts, int) or not -(2**63) <= ts < 2**63:
+            ts = 0  # not a time: 0 rather than the wall clock keeps the event log deterministic
+        self.bus.publish(
+            ErrorEvent(
+                ts_event_ns=ts,
+                component="Backtest",
+                error=str(error),
+                error_type="DataError",
+                original_event=bar,
+            )
+        )
 
-def _bars(data: DataInput) -> Iterable[Bar]:
+
+def _checked_at_source(bars: Iterable[Bar]) -> bool:
+    """Whether ``bars`` come from a source that applies the market-data rules itself."""
+    if isinstance(bars, SyntheticBars):
+        return True
+    # File sources live in a module that loads pyarrow: if it is not loaded, no file
+    # source exists, and importing it only to find that out would cost half a second.
+    sources = sys.modules.get("tickwire.data._sources")
+    return sources is not None and isinstance(bars, sources.BarSource)
+
+
+def _bars(data: DataInput, allow_nonpositive_prices: bool) -> Iterable[Bar]:
     if isinstance(data, (str, Path)):
         data = [data]
     if isinstance(data, Sequence) and data and isinstance(data[0], (str, Path)):
         from tickwire.data import read_bars
 
-        return read_bars(list(data))
+        return read_bars(list(data), allow_nonpositive_prices=allow_nonpositive_prices)
     return data  # type: ignore[return-value]
 
 

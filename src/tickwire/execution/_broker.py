@@ -33,12 +33,24 @@ sell stop-limit    triggers on low <= stop     mirror image of the buy
   fills are clamped to their limit; commission is charged per fill.
 - Volume cap: at most ``volume_cap * volume`` units per bar and instrument, shared by
   orders in submission order; the rest waits for later bars (OrderPartiallyFilled).
-- Rejections (OrderRejected with a reason): quantity not finite or <= 0, missing or
-  invalid limit/stop/bracket prices, an unknown instrument (not in ``instruments``, or
-  without any bar yet), a duplicate working order id, a buy whose opening part
-  (quantity beyond an existing short) costs more than cash minus what working buys
-  have reserved, and, with ``allow_short=False``, a sell beyond the long position.
-  Shorts are otherwise allowed without a margin model.
+- Rejections (OrderRejected with a reason): anything ``order_problem`` refuses (a field
+  of the wrong type, a side, order type or time in force that is not a member of its
+  enum, a quantity not finite or <= 0, missing or invalid limit/stop/bracket prices), an
+  unknown instrument (not in ``instruments``, or without any bar yet), a duplicate
+  working order id, a buy whose opening part (quantity beyond an existing short) costs
+  more than cash minus what working buys have reserved, and, with
+  ``allow_short=False``, a sell beyond the long position. Shorts are otherwise allowed
+  without a margin model.
+- Failures: an exception while an order is checked (a slippage or commission model, the
+  account) rejects it with ``internal error: ...``; one while a working order fills
+  cancels that order the same way and the other orders still match. The exception is
+  raised again afterwards, so the bus reports it (an ErrorEvent and a dead letter).
+- Bad prices: a bar that breaks the price rules of ``market_data_problem`` (a price not
+  finite or not above 0, ``high < low``, open or close outside ``[low, high]``) matches
+  no order, and no fill is ever at a price that is not finite or not above 0. Checked
+  edges (``Backtest``, the readers) drop such bars before they are published; this is
+  the defence for feeds that are not checked. ``allow_nonpositive_prices=True`` admits
+  zero and negative prices, in bars and in orders, for instruments that trade there.
 - Cancel: CancelOrder on a working order publishes OrderCancelled; on an unknown or
   finished order an InfoEvent, since there is no order whose lifecycle could change.
 - Determinism: orders are matched in submission order; ids derive from the order id
@@ -50,8 +62,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
+from tickwire._floats import is_finite
 from tickwire._types import Account, BusLike
 from tickwire.events import (
     Bar,
@@ -62,26 +75,28 @@ from tickwire.events import (
     OrderCancelled,
     OrderFilled,
     OrderPartiallyFilled,
-    OrderRejected,
     OrderSubmitted,
-    OrderType,
     Side,
     SubmitOrder,
-    TimeInForce,
 )
 from tickwire.execution._costs import CommissionModel, SlippageModel
-from tickwire.execution._orders import WorkingOrder, fill_price, order_problem, stop_reached
+from tickwire.execution._orders import (
+    BEFORE_ANY_BAR,
+    NS_PER_DAY,
+    WorkingOrder,
+    bracket_legs,
+    fill_price,
+    order_update,
+    rejection,
+    stop_loss_fills_first,
+    stop_reached,
+    tradable,
+    working_order,
+)
 
 __all__ = ["SimulatedBroker"]
 
-_NS_PER_DAY: Final = 86_400 * 1_000_000_000
-_BEFORE_ANY_BAR: Final = -(2**63)
 _DONE_FRACTION: Final = 1e-9  # a remainder below this fraction of the order counts as filled
-_STOP_LIMIT: Final = OrderType.STOP_LIMIT  # enum members looked up once (see _orders)
-_STOP: Final = OrderType.STOP
-_LIMIT: Final = OrderType.LIMIT
-_BUY: Final = Side.BUY
-_SELL: Final = Side.SELL
 
 
 class SimulatedBroker:
@@ -89,7 +104,8 @@ class SimulatedBroker:
 
     ``account`` (cash and positions) enables the buying-power and short-selling
     checks; ``instruments`` restricts trading to a fixed list instead of "any
-    instrument a bar has been seen for".
+    instrument a bar has been seen for"; ``allow_nonpositive_prices`` admits zero and
+    negative prices (off by default: such a price is almost always bad data).
     """
 
     def __init__(
@@ -103,6 +119,7 @@ class SimulatedBroker:
         slippage: SlippageModel | None = None,
         volume_cap: float | None = None,
         allow_short: bool = True,
+        allow_nonpositive_prices: bool = False,
     ) -> None:
         if volume_cap is not None and not (0.0 < volume_cap <= 1.0):
             raise ValueError(f"SimulatedBroker: volume_cap must be in (0, 1], got {volume_cap!r}")
@@ -115,6 +132,8 @@ class SimulatedBroker:
         self._slippage = slippage
         self._volume_cap = volume_cap
         self._allow_short = allow_short
+        self.allow_nonpositive_prices = bool(allow_nonpositive_prices)
+        """Whether zero and negative prices are valid, in bars and in orders."""
         self._books: dict[str, list[WorkingOrder]] = {}  # only instruments with working orders
         self._orders: dict[str, WorkingOrder] = {}  # working orders, in submission order
         self._last_bar: dict[str, Bar] = {}
@@ -151,73 +170,59 @@ class SimulatedBroker:
             self._match(instrument, bar)
 
     def _match(self, instrument: str, bar: Bar) -> None:
+        if not tradable(bar, self.allow_nonpositive_prices):
+            return
         ts = bar.ts_event_ns
         cap = self._volume_cap
-        self._budget = math.inf if cap is None else cap * bar.volume
+        if cap is None:
+            self._budget = math.inf
+        else:
+            volume = bar.volume
+            if not (is_finite(volume) and volume >= 0.0):
+                return
+            self._budget = cap * volume
+        failure: Exception | None = None
         # A snapshot: handlers of the events published below may add or cancel orders.
         for order in tuple(self._books[instrument]):
             if order.done or order.arrival_ns >= ts:
                 continue
-            if order.day >= 0 and ts // _NS_PER_DAY > order.day:
-                self._cancel(order, ts, "DAY order expired", bar)
-                continue
-            price = fill_price(order, bar)
-            kind = order.kind
-            if (kind is _STOP or kind is _STOP_LIMIT) and not order.triggered:
-                order.triggered = stop_reached(order, bar)
-            if price is not None and self._other_leg_fills(order, bar, ts):
-                price = None
-            if price is not None:
-                self._fill(order, bar, price)
-            if order.ioc and not order.done:
-                self._cancel(order, ts, "IOC remainder cancelled", bar)
+            try:
+                self._match_one(order, bar, ts)
+            except Exception as exc:
+                self._cancel(order, ts, f"internal error: {exc!r}", None)
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
-    def _other_leg_fills(self, order: WorkingOrder, bar: Bar, ts: int) -> bool:
-        """True for a take-profit whose stop-loss leg fills on the same bar (worst case)."""
-        other = order.sibling
-        return (
-            other is not None
-            and order.kind is _LIMIT
-            and not other.done
-            and other.arrival_ns < ts
-            and fill_price(other, bar) is not None
-        )
+    def _match_one(self, order: WorkingOrder, bar: Bar, ts: int) -> None:
+        if order.day >= 0 and ts // NS_PER_DAY > order.day:
+            self._cancel(order, ts, "DAY order expired", bar)
+            return
+        price = fill_price(order, bar)
+        if order.stop is not None and not order.triggered:
+            order.triggered = stop_reached(order, bar)
+        if price is not None and not stop_loss_fills_first(order, bar, ts):
+            self._fill(order, bar, price)
+        if order.ioc and not order.done:
+            self._cancel(order, ts, "IOC remainder cancelled", bar)
 
     # -- order requests ------------------------------------------------------------------
 
     def on_order_submitted(self, event: OrderSubmitted) -> None:
         """Accept an approved order onto the book, or reject it with the reason."""
-        order = event.order
-        reason = self._rejection(order)
-        reserved = 0.0
-        if reason is None and order.side is _BUY and self._account is not None:
-            cost = self._buy_cost(order)
-            reason = self._buying_power_problem(order.instrument, cost)
-            reserved = cost or 0.0
-        if reason is not None:
-            self._bus.publish(
-                OrderRejected(
-                    ts_event_ns=order.ts_event_ns,
-                    order_id=order.order_id,
-                    instrument=order.instrument,
-                    signal_id=order.signal_id,
-                    reason=reason,
-                    id=f"{order.order_id}-rejected",
-                )
-            )
+        request: Any = event.order  # checked by _admit, whatever it holds
+        try:
+            admitted = self._admit(request)
+        except Exception as exc:
+            self._reject(event, f"internal error: {exc!r}")
+            raise
+        if isinstance(admitted, str):
+            self._reject(event, admitted)
             return
-        # The newest bar time over all instruments: found per order, not stored per bar.
-        arrival = _BEFORE_ANY_BAR
-        for bar in self._last_bar.values():
-            if bar.ts_event_ns > arrival:
-                arrival = bar.ts_event_ns
-        day_ts = order.ts_event_ns if arrival == _BEFORE_ANY_BAR else arrival
-        working = WorkingOrder.from_request(order, arrival, day_ts // _NS_PER_DAY)
-        if reserved:
-            working.reserved = reserved
-            self._reserved += reserved
-        self._add(working)
-        self._bus.publish(self._accepted(working, order.ts_event_ns))
+        # Booked only now, so a failure above leaves nothing behind.
+        self._reserved += admitted.reserved
+        self._add(admitted)
+        self._bus.publish(order_update(OrderAccepted, admitted, request.ts_event_ns, "-accepted"))
 
     def on_cancel(self, request: CancelOrder) -> None:
         """Cancel a working order; an unknown or finished one gets an InfoEvent."""
@@ -233,29 +238,53 @@ class SimulatedBroker:
             return
         self._cancel(order, request.ts_event_ns, "cancelled on request", None)
 
-    def _rejection(self, order: SubmitOrder) -> str | None:
-        """Why ``order`` must be rejected, buying power aside (the caller checks that
-        with the cost it also reserves)."""
-        problem = order_problem(order)
-        if problem is not None:
-            return problem
+    def _reject(self, event: OrderSubmitted, reason: str) -> None:
+        # The header is the OrderSubmitted's (a copy of the request's): there is one even
+        # when the request is not a SubmitOrder at all.
+        self._bus.publish(rejection(event, self._newest_bar_ns(), "-rejected", reason))
+
+    def _newest_bar_ns(self) -> int:
+        """The newest bar time over all instruments: found per order, not stored per bar."""
+        newest = BEFORE_ANY_BAR
+        for bar in self._last_bar.values():
+            if bar.ts_event_ns > newest:
+                newest = bar.ts_event_ns
+        return newest
+
+    def _admit(self, request: SubmitOrder) -> WorkingOrder | str:
+        """The working order for ``request``, or why it must be rejected. Changes no state."""
+        order = working_order(request, self._newest_bar_ns(), self.allow_nonpositive_prices)
+        if isinstance(order, str):
+            return order
+        instrument = order.instrument
         if order.order_id in self._orders:
             return f"duplicate order id {order.order_id!r} (still working)"
-        instrument = order.instrument
         known = self._instruments
         if known is not None and instrument not in known:
             return f"unknown instrument {instrument!r} (not in the broker's instruments)"
         if known is None and instrument not in self._last_bar:
             return f"unknown instrument {instrument!r} (no bar seen for it yet)"
-        account = self._account
-        if account is not None and order.side is _SELL and not self._allow_short:
-            held = account.quantity(instrument) - sum(
-                o.remaining
-                for o in self._books.get(instrument, ())
-                if not o.buy and o.parent is None
-            )
-            if order.quantity > held:
-                return f"short selling not allowed: sell {order.quantity:g}, long {held:g}"
+        if self._account is None:
+            return order
+        problem: str | None = None
+        if order.buy:
+            cost = self._buy_cost(order)
+            problem = self._buying_power_problem(instrument, cost)
+            order.reserved = cost or 0.0
+        elif not self._allow_short:
+            problem = self._short_problem(order)
+        return order if problem is None else problem
+
+    def _short_problem(self, order: WorkingOrder) -> str | None:
+        """Why a sell would open a short (with ``allow_short=False``), or None."""
+        assert self._account is not None
+        held = self._account.quantity(order.instrument) - sum(
+            o.remaining
+            for o in self._books.get(order.instrument, ())
+            if not o.buy and o.parent is None
+        )
+        if order.quantity > held:
+            return f"short selling not allowed: sell {order.quantity:g}, long {held:g}"
         return None
 
     def _buying_power_problem(self, instrument: str, cost: float | None) -> str | None:
@@ -268,27 +297,21 @@ class SimulatedBroker:
             return f"insufficient buying power: needs {cost:.2f}, available {available:.2f}"
         return None
 
-    def _buy_cost(self, order: SubmitOrder) -> float | None:
+    def _buy_cost(self, order: WorkingOrder) -> float | None:
         """Cash the opening part of a buy needs at its reference price, with costs."""
         assert self._account is not None
-        kind = order.order_type
-        if kind is _LIMIT or kind is _STOP_LIMIT:
-            price = order.limit_price
-        elif kind is _STOP:
-            price = order.stop_price
-        else:
-            bar = self._last_bar.get(order.instrument)
-            price = bar.close if bar is not None else None
+        price = order.reference_price
         if price is None:
-            return None
-        if self._slippage is not None:
-            price = self._slippage(price, _BUY)
+            bar = self._last_bar.get(order.instrument)
+            if bar is None or not tradable(bar, self.allow_nonpositive_prices):
+                return None
+            price = bar.close
+        price = self._slipped(price, order.side)
         short = -self._account.quantity(order.instrument)
         opening = order.quantity - short if short > 0.0 else order.quantity
         if opening <= 0.0:
             return 0.0  # only buys back a short
-        commission = self._commission(opening, price, True) if self._commission else 0.0
-        return opening * price + commission
+        return opening * price + self._commission_for(opening, price, True)
 
     # -- book keeping --------------------------------------------------------------------
 
@@ -312,49 +335,71 @@ class SimulatedBroker:
         if not self._orders:
             self._reserved = 0.0  # drop accumulated rounding error
 
-    def _accepted(self, order: WorkingOrder, ts: int) -> OrderAccepted:
-        return OrderAccepted(
-            ts_event_ns=ts,
-            order_id=order.order_id,
-            instrument=order.instrument,
-            signal_id=order.signal_id,
-            id=f"{order.order_id}-accepted",
-        )
-
     def _cancel(self, order: WorkingOrder, ts: int, reason: str, bar: Bar | None) -> None:
         if order.done:
             return
         self._remove(order)
-        self._bus.publish(
-            OrderCancelled(
-                ts_event_ns=ts,
-                order_id=order.order_id,
-                instrument=order.instrument,
-                signal_id=order.signal_id,
-                reason=reason,
-                id=f"{order.order_id}-cancelled",
-            )
-        )
+        self._bus.publish(order_update(OrderCancelled, order, ts, "-cancelled", reason=reason))
         if order.filled > 0.0 and order.is_bracket:
             self._place_exits(order, ts, bar)
 
     # -- fills ---------------------------------------------------------------------------
 
     def _fill(self, order: WorkingOrder, bar: Bar, raw_price: float) -> None:
+        """Fill what the volume cap allows of ``order`` at ``raw_price`` (before costs)."""
         quantity = order.remaining
         if quantity > self._budget:
             quantity = self._budget
             if quantity <= 0.0:
                 return
+        # Costs first: a model that fails leaves the order and the budget as they were.
+        price = self._execution_price(order, raw_price)
+        commission = self._commission_for(quantity, price, order.fills == 0)
         self._budget -= quantity
-        price = raw_price
-        if self._slippage is not None:
-            price = self._slippage(price, order.side)
-            limit = order.limit
-            if limit is not None:
-                price = min(price, limit) if order.buy else max(price, limit)
-        first = order.fills == 0
-        commission = self._commission(quantity, price, first) if self._commission else 0.0
+        complete = self._book_fill(order, quantity, price)
+        cancelled_leg = self._shrink_sibling(order, quantity)
+        ts = bar.ts_event_ns
+        self._publish_fill(order, ts, quantity, price, commission, complete)
+        if cancelled_leg is not None:
+            reason = f"OCO: {order.order_id} filled"
+            self._bus.publish(
+                order_update(OrderCancelled, cancelled_leg, ts, "-cancelled", reason=reason)
+            )
+        if complete and order.is_bracket:
+            self._place_exits(order, ts, bar)
+
+    def _execution_price(self, order: WorkingOrder, raw_price: float) -> float:
+        """``raw_price`` after slippage, a limit order clamped to its limit."""
+        if self._slippage is None:
+            return raw_price  # a bar or order price that passed the checks, never moved
+        price = self._slipped(raw_price, order.side)
+        limit = order.limit
+        if limit is None:
+            return price
+        return min(price, limit) if order.buy else max(price, limit)
+
+    def _slipped(self, price: float, side: Side) -> float:
+        """``price`` moved by the slippage model, which must give a valid price."""
+        slippage = self._slippage
+        if slippage is None:
+            return price
+        moved = slippage(price, side)
+        if not (is_finite(moved) and (moved > 0.0 or self.allow_nonpositive_prices)):
+            raise ValueError(f"slippage model {slippage!r} made {price!r} into {moved!r}")
+        return moved
+
+    def _commission_for(self, quantity: float, price: float, first: bool) -> float:
+        """The commission model's charge, which must be finite and not negative."""
+        model = self._commission
+        if model is None:
+            return 0.0
+        commission = model(quantity, price, first)
+        if not (is_finite(commission) and commission >= 0.0):
+            raise ValueError(f"commission model {model!r} charged {commission!r}")
+        return commission
+
+    def _book_fill(self, order: WorkingOrder, quantity: float, price: float) -> bool:
+        """Record the execution on ``order``; True when that completes it."""
         if order.reserved:
             released = order.reserved * quantity / order.remaining
             order.reserved -= released
@@ -363,25 +408,38 @@ class SimulatedBroker:
         order.filled += quantity
         order.notional += quantity * price
         order.remaining -= quantity
-        complete = order.remaining <= order.quantity * _DONE_FRACTION
-        if complete:
-            order.remaining = 0.0
-            self._remove(order)
-        sibling = order.sibling
-        cancelled_leg: WorkingOrder | None = None
-        if sibling is not None and not sibling.done:
-            sibling.remaining -= quantity  # the position the other leg protects shrank
-            if sibling.remaining <= sibling.quantity * _DONE_FRACTION:
-                self._remove(sibling)
-                cancelled_leg = sibling
+        if order.remaining > order.quantity * _DONE_FRACTION:
+            return False
+        order.remaining = 0.0
+        self._remove(order)
+        return True
 
-        ts = bar.ts_event_ns
-        oid = order.order_id
+    def _shrink_sibling(self, order: WorkingOrder, quantity: float) -> WorkingOrder | None:
+        """Reduce the other leg by the filled quantity: the position it protects shrank.
+        Returns the leg if that finished it (the caller announces the cancel)."""
+        sibling = order.sibling
+        if sibling is None or sibling.done:
+            return None
+        sibling.remaining -= quantity
+        if sibling.remaining > sibling.quantity * _DONE_FRACTION:
+            return None
+        self._remove(sibling)
+        return sibling
+
+    def _publish_fill(
+        self,
+        order: WorkingOrder,
+        ts: int,
+        quantity: float,
+        price: float,
+        commission: float,
+        complete: bool,
+    ) -> None:
         publish = self._bus.publish
         publish(
             Fill(
                 ts_event_ns=ts,
-                order_id=oid,
+                order_id=order.order_id,
                 instrument=order.instrument,
                 side=order.side,
                 quantity=quantity,
@@ -389,82 +447,41 @@ class SimulatedBroker:
                 commission=commission,
                 signal_id=order.signal_id,
                 strategy_name=order.strategy_name,
-                id=f"{oid}-{order.fills}",
+                id=f"{order.order_id}-{order.fills}",
             )
         )
         average = order.notional / order.filled
         if complete:
             publish(
-                OrderFilled(
-                    ts_event_ns=ts,
-                    order_id=oid,
-                    instrument=order.instrument,
-                    signal_id=order.signal_id,
+                order_update(
+                    OrderFilled,
+                    order,
+                    ts,
+                    "-filled",
                     filled_quantity=order.filled,
                     avg_fill_price=average,
-                    id=f"{oid}-filled",
                 )
             )
         else:
             publish(
-                OrderPartiallyFilled(
-                    ts_event_ns=ts,
-                    order_id=oid,
-                    instrument=order.instrument,
-                    signal_id=order.signal_id,
+                order_update(
+                    OrderPartiallyFilled,
+                    order,
+                    ts,
+                    f"-partial-{order.fills}",
                     filled_quantity=order.filled,
                     remaining_quantity=order.remaining,
                     avg_fill_price=average,
-                    id=f"{oid}-partial-{order.fills}",
                 )
             )
-        if cancelled_leg is not None:
-            publish(
-                OrderCancelled(
-                    ts_event_ns=ts,
-                    order_id=cancelled_leg.order_id,
-                    instrument=cancelled_leg.instrument,
-                    signal_id=cancelled_leg.signal_id,
-                    reason=f"OCO: {oid} filled",
-                    id=f"{cancelled_leg.order_id}-cancelled",
-                )
-            )
-        if complete and order.is_bracket:
-            self._place_exits(order, ts, bar)
 
     def _place_exits(self, entry: WorkingOrder, ts: int, bar: Bar | None) -> None:
         """Place the bracket's exit legs for the filled quantity, one cancelling the other."""
-        exit_side = _SELL if entry.buy else _BUY
-        legs: list[WorkingOrder] = []
-        for suffix, kind, price in (
-            ("sl", _STOP, entry.stop_loss),
-            ("tp", _LIMIT, entry.take_profit),
-        ):
-            if price is None:
-                continue
-            legs.append(
-                WorkingOrder(
-                    order_id=f"{entry.order_id}-{suffix}",
-                    instrument=entry.instrument,
-                    side=exit_side,
-                    quantity=entry.filled,
-                    kind=kind,
-                    limit=price if kind is _LIMIT else None,
-                    stop=price if kind is _STOP else None,
-                    time_in_force=TimeInForce.GTC,
-                    arrival_ns=ts,
-                    day=-1,
-                    signal_id=entry.signal_id,
-                    strategy_name=entry.strategy_name,
-                    parent=entry.order_id,
-                )
-            )
-        if len(legs) == 2:
-            legs[0].sibling, legs[1].sibling = legs[1], legs[0]
+        legs = bracket_legs(entry, ts)
         for leg in legs:
             self._add(leg)
         for leg in legs:
-            self._bus.publish(self._accepted(leg, ts))
+            self._bus.publish(order_update(OrderAccepted, leg, ts, "-accepted"))
         stop_leg = legs[0] if entry.stop_loss is not None else None
         if bar is None or stop_leg is None or stop_leg.done:
             return

@@ -5,6 +5,9 @@ Every :class:`SubmitOrder` (from strategies or the signal executor) is checked h
 an approved order is published as :class:`OrderSubmitted` for the broker, a denied one
 as :class:`OrderRejected` whose reason starts with ``"risk:"``. Checks, in order:
 
+0. the order can be processed at all (``order_problem``, the broker's own check: field
+   types, enum members, finite numbers; prices above 0 unless
+   ``allow_nonpositive_prices``);
 1. kill switch (:meth:`RiskManager.halt` or a :class:`KillSwitch` event);
 2. duplicate order id (an order with that id is still open);
 3. ``max_order_quantity``: the order's quantity;
@@ -18,7 +21,9 @@ as :class:`OrderRejected` whose reason starts with ``"risk:"``. Checks, in order
 8. the circuit breaker (``breaker_threshold`` consecutive broker rejections).
 
 Every limit is off when None. Time is event time (the newest ``ts_event_ns`` seen)
-unless a ``clock`` is given, so backtests are deterministic.
+unless a ``clock`` is given, so backtests are deterministic. An exception while an
+order is checked (an account, a clock) denies it with ``risk: internal error: ...`` and
+is raised again for the bus to report.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 from tickwire._types import Account, BusLike
 from tickwire.events import (
@@ -38,16 +43,17 @@ from tickwire.events import (
     OrderFilled,
     OrderRejected,
     OrderSubmitted,
-    Side,
     SubmitOrder,
 )
 from tickwire.execution._circuit_breaker import BreakerState, CircuitBreaker
+from tickwire.execution._orders import order_problem, order_update, rejection, signed_quantity
 
 __all__ = ["RiskManager"]
 
 _PRICE_PRIORITY: Final = 1_000_000
 """Bars reach the price tracker before any strategy, so checks use the current close."""
-_BUY: Final = Side.BUY  # looked up once: enum member access goes through the metaclass
+_DENIAL: Final = "-risk-rejected"
+"""The id suffix of this manager's rejections: ``{order_id}-risk-rejected``."""
 
 
 def _limit(name: str, value: float | None) -> float | None:
@@ -57,11 +63,6 @@ def _limit(name: str, value: float | None) -> float | None:
     if not (value > 0.0 and not math.isnan(value)):
         raise ValueError(f"RiskManager: {name} must be above 0 or None, got {value!r}")
     return value
-
-
-def _denial_id(order_id: str) -> str:
-    """The event id of this manager's rejection of ``order_id``."""
-    return f"{order_id}-risk-rejected"
 
 
 class _Open:
@@ -96,9 +97,12 @@ class RiskManager:
         breaker_cooldown_ns: int = 60_000_000_000,
         clock: Callable[[], int] | None = None,
         priority: int = 0,
+        allow_nonpositive_prices: bool = False,
     ) -> None:
         self._bus = bus
         self._account = account
+        self.allow_nonpositive_prices = bool(allow_nonpositive_prices)
+        """Whether orders may carry zero or negative prices (set it as on the broker)."""
         self.max_order_quantity = _limit("max_order_quantity", max_order_quantity)
         self.max_notional = _limit("max_notional", max_notional)
         self.max_position = _limit("max_position", max_position)
@@ -180,41 +184,30 @@ class RiskManager:
 
     def on_submit_order(self, order: SubmitOrder) -> None:
         """Approve ``order`` (publish OrderSubmitted) or deny it (publish OrderRejected)."""
-        self._tick(order.ts_event_ns)
-        reason = self._denial(order)
-        if reason is None and self.circuit_breaker is not None:
-            half_open_before = self.circuit_breaker.state is BreakerState.HALF_OPEN
-            if not self.circuit_breaker.allow():
-                reason = f"circuit breaker {self.circuit_breaker.state.value.lower()}"
-            elif half_open_before:
-                self._trial = order.order_id
+        request: Any = order  # checked by order_problem, whatever it holds
+        try:
+            reason = order_problem(request, self.allow_nonpositive_prices)
+            if reason is None:
+                signed = signed_quantity(order)  # side and quantity, converted once
+                ts = order.ts_event_ns
+                self._tick(ts)
+                reason = self._denial(order, signed) or self._breaker_denial(order)
+        except Exception as exc:
+            self._deny(request, f"internal error: {exc!r}")
+            raise
         if reason is not None:
-            self._bus.publish(
-                OrderRejected(
-                    ts_event_ns=order.ts_event_ns,
-                    order_id=order.order_id,
-                    instrument=order.instrument,
-                    signal_id=order.signal_id,
-                    reason=f"risk: {reason}",
-                    id=_denial_id(order.order_id),
-                )
-            )
+            self._deny(request, reason)
             return
-        signed = order.quantity if order.side == _BUY else -order.quantity
-        self._open[order.order_id] = _Open(order.instrument, signed)
-        self._awaiting.add(order.order_id)
+        # Recorded only now, so a failure above leaves nothing behind.
+        order_id = order.order_id
+        self._open[order_id] = _Open(order.instrument, signed)
+        self._awaiting.add(order_id)
         if self.max_orders_per_window is not None:
             self._recent.append(self._now)
-        self._bus.publish(
-            OrderSubmitted(
-                ts_event_ns=order.ts_event_ns,
-                order_id=order.order_id,
-                instrument=order.instrument,
-                signal_id=order.signal_id,
-                order=order,
-                id=f"{order.order_id}-submitted",
-            )
-        )
+        self._bus.publish(order_update(OrderSubmitted, order, ts, "-submitted", order=order))
+
+    def _deny(self, request: Any, reason: str) -> None:
+        self._bus.publish(rejection(request, self._now, _DENIAL, f"risk: {reason}"))
 
     def on_accepted(self, update: OrderAccepted) -> None:
         """Count a broker success; track orders the broker opened itself (bracket legs)."""
@@ -229,7 +222,7 @@ class RiskManager:
     def on_rejected(self, update: OrderRejected) -> None:
         """Count a broker failure for an order this manager approved."""
         order_id = update.order_id
-        if order_id not in self._awaiting or update.id == _denial_id(order_id):
+        if order_id not in self._awaiting or update.id == order_id + _DENIAL:
             return  # our own denial, or an order that never came through here
         self._tick(update.ts_event_ns)
         self._awaiting.discard(order_id)
@@ -267,17 +260,31 @@ class RiskManager:
         else:
             breaker.record_failure()
 
-    def _denial(self, order: SubmitOrder) -> str | None:
-        """Why ``order`` must not reach the broker, or None (breaker excluded)."""
+    def _breaker_denial(self, order: SubmitOrder) -> str | None:
+        """Why the circuit breaker holds ``order`` back, or None (taking the half-open
+        breaker's one trial slot for it)."""
+        breaker = self.circuit_breaker
+        if breaker is None:
+            return None
+        half_open_before = breaker.state is BreakerState.HALF_OPEN
+        if not breaker.allow():
+            return f"circuit breaker {breaker.state.value.lower()}"
+        if half_open_before:
+            self._trial = order.order_id
+        return None
+
+    def _denial(self, order: SubmitOrder, signed: float) -> str | None:
+        """Why ``order`` (of ``signed`` quantity: negative for a sell) must not reach the
+        broker, or None (breaker excluded)."""
         if self._halt_reason is not None:
             return f"kill switch engaged ({self._halt_reason})"
         if order.order_id in self._open:
             return f"duplicate order id {order.order_id!r} (still open)"
-        quantity = order.quantity
+        quantity = abs(signed)
         if self.max_order_quantity is not None and quantity > self.max_order_quantity:
             return f"quantity {quantity:g} exceeds max_order_quantity {self.max_order_quantity:g}"
         if self.max_notional is not None:
-            price = order.limit_price or order.stop_price or self._last_close.get(order.instrument)
+            price = self._reference_price(order)
             if price is None:
                 return f"no price known for {order.instrument!r} to check max_notional"
             notional = abs(quantity * price)
@@ -288,7 +295,7 @@ class RiskManager:
             exposure = self._account.quantity(instrument) + sum(
                 o.remaining for o in self._open.values() if o.instrument == instrument
             )
-            projected = exposure + (quantity if order.side == _BUY else -quantity)
+            projected = exposure + signed
             if abs(projected) > self.max_position and abs(projected) > abs(exposure):
                 return (
                     f"position in {instrument!r} would reach {projected:g}, "
@@ -307,3 +314,11 @@ class RiskManager:
                     f"max_orders_per_window is {self.max_orders_per_window}"
                 )
         return None
+
+    def _reference_price(self, order: SubmitOrder) -> float | None:
+        """The limit price, else the stop price, else the last close (for notional)."""
+        request: Any = order  # prices may be ints or numpy scalars
+        for price in (request.limit_price, request.stop_price):
+            if price is not None:
+                return float(price)
+        return self._last_close.get(order.instrument)
