@@ -193,3 +193,12 @@ def test_user_types_are_held_to_the_timestamp_rules() -> None:
     problem = event_problem(Note(ts_event_ns=2**63, ts_created_ns=2)) or ""
     assert problem.startswith("Note.ts_event_ns: expected an int64")
     assert (event_problem("not an event") or "").startswith("expected an event")
+
+
+def test_an_int_too_large_for_a_float_is_a_problem_not_a_crash() -> None:
+    from tickwire.events import Side, SubmitOrder, event_problem
+
+    huge = SubmitOrder(ts_event_ns=1, instrument="X", side=Side.BUY, quantity=10**400)
+    assert (event_problem(huge) or "").startswith("SubmitOrder.quantity: an int of 1329 bits")
+    bar = Bar(ts_event_ns=1, instrument="X", open=10**5000, high=1.0, low=1.0, close=1.0)
+    assert (market_data_problem(bar) or "").startswith("Bar.open:")

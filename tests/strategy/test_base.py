@@ -163,3 +163,19 @@ def test_a_misspelt_order_term_is_refused_not_ignored() -> None:
     with pytest.raises(StrategyError, match="unknown order term 'side'"):
         s.buy(1, side=Side.SELL)  # type: ignore[call-arg]
     assert orders == []
+
+
+def test_a_numpy_quantity_is_sent_as_a_float() -> None:
+    import numpy as np
+
+    from tickwire.events import SubmitOrder
+
+    bus = EventBus()
+    seen: list[SubmitOrder] = []
+    bus.subscribe(SubmitOrder, seen.append)
+    s = Strategy()
+    s.instrument = "X"
+    s.attach(bus, Account())
+    s.buy(np.int64(5))  # type: ignore[arg-type]
+    s.sell(np.float32(2.5))  # type: ignore[arg-type]
+    assert [(type(o.quantity), o.quantity) for o in seen] == [(float, 5.0), (float, 2.5)]

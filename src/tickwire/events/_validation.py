@@ -84,6 +84,8 @@ Rule = Callable[[Any, bool], str | None]
 def _not_a_number(value: Any) -> str | None:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return f"expected a number, got {value!r}"
+    if isinstance(value, int) and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+        return f"an int of {value.bit_length()} bits is beyond what a float can hold"
     return None
 
 

@@ -8,6 +8,7 @@ backtests, so the same class runs live.
 from __future__ import annotations
 
 import itertools
+import numbers
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypedDict, Unpack
@@ -265,6 +266,8 @@ class Strategy:
                     f"{self.strategy_name}.{helper}: unknown order term {term!r} "
                     f"(terms: {', '.join(sorted(_TERMS))})"
                 )
+        if type(quantity) is not float and type(quantity) is not int:
+            quantity = _plain_number(quantity)
         order_id = f"{self._id_prefix}{next(self._order_ids)}"
         request = SubmitOrder(
             ts_event_ns=self._now_ns(),
@@ -297,6 +300,17 @@ class Strategy:
         if self._account is None:
             raise StrategyError(f"{self.strategy_name} is not attached to an account yet")
         return self._account
+
+
+def _plain_number(value: Any) -> Any:
+    """A numpy (or other) real number as the Python float an order carries; anything else
+    unchanged, for the risk manager to reject with its reason."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except (OverflowError, ValueError):
+            return value
+    return value
 
 
 def _coerce(owner: str, name: str, kind: type, value: Any) -> Any:
