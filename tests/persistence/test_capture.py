@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tickwire.events import Bar, EventBase, InfoEvent
+from tickwire.events import Bar, EventBase, InfoEvent, Side, Signal
 from tickwire.persistence._capture import GROUP, EventCapture
 from tickwire.persistence._rows import (
     MAX_EVENT_BYTES,
@@ -201,3 +201,23 @@ def test_events_too_large_are_rejected_and_rows_stay_within_the_byte_limit() -> 
     ((item, problem, seq),) = batches.rejected
     assert item is huge and seq == 10 and "more than the 1,048,576 stored" in problem
     assert [e.ts_event_ns for e in batches.events()] == list(range(68))
+
+
+def test_a_row_lists_its_own_types_in_order_of_first_appearance() -> None:
+    signal = Signal(ts_event_ns=1, instrument="X", side=Side.BUY, trigger_price=1.0)
+    batches = _Batches()
+    capture = batches.capture(10**9)
+    for event in [bar(0), signal, bar(1)]:
+        capture.capture(event)
+    capture.seal()
+    for event in [signal, signal, bar(2), signal]:
+        capture.capture(event)
+    capture.seal()
+    capture.capture(signal)
+    capture.seal()
+    assert [(r.event_types, r.type_codes) for r in batches.rows] == [
+        ("Bar,Signal", b"\0\1\0"),
+        ("Signal,Bar", b"\0\0\1\0"),
+        ("Signal", None),
+    ]
+    assert batches.events() == [bar(0), signal, bar(1), signal, signal, bar(2), signal, signal]

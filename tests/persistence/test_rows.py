@@ -179,7 +179,7 @@ def test_rows_in_reused_buffers_are_stored_as_bytes() -> None:
     ]
     arrays = [encode_array(events[:60]), encode_array(events[60:])]
     buffer = bytearray(payload_size(arrays, 100))
-    row = build_row(0, [Bar] * 100, arrays, 0, 99, buffer)
+    row = build_row(0, 100, ["Bar"], None, arrays, 0, 99, buffer)
     assert isinstance(row.payload, memoryview) and row.payload.obj is buffer
     plain, packed = stored(row, compress=False), stored(row, compress=True)
     assert type(plain.payload) is bytes and plain.encoding == "msgpack"

@@ -10,10 +10,15 @@ holding thousands of live events defeats the memory reuse that keeps an unrecord
 fast, and the writer meets them cold and holds the GIL while it encodes, stalling the
 publisher. This module is compiled (see setup.py).
 
-Whatever is published, recording goes on: a group is checked as a whole (all of its
-classes known events, timestamps within int64, encoded in one call, small enough), and
-only a group that fails is screened event by event, so that what cannot be stored is
-rejected on its own and the rest of the group is kept.
+Each event's class is kept as a one-byte code into a table of the classes seen so far,
+so that a row's type list and type codes come from a few calls over bytes (``find`` and
+``translate``) instead of a dictionary lookup per event.
+
+Whatever is published, recording goes on: a group is checked as a whole (every class
+already in the table, every timestamp an int64, one encode call, a small enough result)
+and only a group that fails is screened event by event, so that what cannot be stored is
+rejected on its own and the rest of the group is kept. A class enters the table once an
+event of it passed the screen.
 """
 
 from __future__ import annotations
@@ -46,9 +51,10 @@ _BUFFER_QUANTUM: Final = 1 << 20
 
 _INT64: Final = "q"
 """The array type code of a C int64."""
+_CODE_BYTES: Final = tuple(bytes((code,)) for code in range(MAX_TYPES_PER_ROW))
 
-Encoded = tuple[bytes, int, int]
-"""A group's msgpack array and its first and last ``ts_event_ns``."""
+Encoded = tuple[bytes, bytes, int, int]
+"""A group's msgpack array, its events' class codes, and its first and last ``ts_event_ns``."""
 Sealed = Callable[[list[Row], int], None]
 """Receives each batch: its rows (uncompressed) and how many events they hold."""
 Rejected = Callable[[object, str, int], None]
@@ -70,11 +76,12 @@ class EventCapture:
         self._lock = threading.Lock()
         self._events: list[Any] = []  # fewer than GROUP, not yet encoded
         self._arrays: list[bytes] = []  # one msgpack array per encoded group
-        self._kinds: list[list[type]] = []  # the event classes of each group
+        self._codes: list[bytes] = []  # the class code of each event, per group
         self._times: list[tuple[int, int]] = []  # first and last ts_event_ns of each group
         self._encoded = 0  # events in the encoded groups
         self._next_seq = first_seq
-        self._stored_types: set[type] = set()  # event classes seen to encode
+        self._code_of: dict[type, int] = {}  # the table: classes seen to be storable
+        self._classes: list[type] = []  # the table by code
         self._spare: list[bytearray] = []  # payload buffers whose rows were stored
 
     @property
@@ -106,24 +113,23 @@ class EventCapture:
         if not count:
             return
         group = events[:count]
-        kinds = [type(event) for event in group]
-        encoded = self._encode_whole(group, kinds)
+        encoded = self._encode_whole(group)
         if encoded is None:
-            group, kinds, encoded = self._screen(group)
+            group, encoded = self._screen(group)
         if group:
-            array, first_ts, last_ts = encoded
+            array, codes, first_ts, last_ts = encoded
             self._arrays.append(array)
-            self._kinds.append(kinds)
+            self._codes.append(codes)
             self._times.append((first_ts, last_ts))
             self._encoded += len(group)
         del events[:count]
 
-    def _encode_whole(self, group: list[Any], kinds: list[type]) -> Encoded | None:
+    def _encode_whole(self, group: list[Any]) -> Encoded | None:
         """The group encoded in one call, or None if one of its events might not be
         storable (then :meth:`_screen` looks at each)."""
-        if not self._stored_types.issuperset(kinds):
-            return None
+        code_of = self._code_of
         try:
+            codes = bytes([code_of[type(event)] for event in group])  # KeyError: a new class
             # An int64 array refuses a timestamp that is not an int or not in range.
             stamps = _typed_array(_INT64, [event.ts_event_ns for event in group])
             array = encode_array(group)
@@ -131,23 +137,33 @@ class EventCapture:
             return None
         if len(array) > MAX_EVENT_BYTES:
             return None  # one of them might be too large
-        return array, stamps[0], stamps[-1]
+        return array, codes, stamps[0], stamps[-1]
 
-    def _screen(self, group: list[Any]) -> tuple[list[Any], list[type], Encoded]:
-        """The events of ``group`` that can be stored, their classes and their encoding;
-        the rest goes to ``rejected``."""
+    def _screen(self, group: list[Any]) -> tuple[list[Any], Encoded]:
+        """The events of ``group`` that can be stored, and their encoding; the rest goes
+        to ``rejected``."""
         kept: list[Any] = []
         for item in group:
             problem = storage_problem(item)
             if problem is None:
                 kept.append(item)
-                self._stored_types.add(type(item))
             else:
                 self._rejected(item, problem, self._next_seq + self._encoded + len(kept))
         if not kept:
-            return kept, [], (b"", 0, 0)
-        kinds = [type(event) for event in kept]
-        return kept, kinds, (encode_array(kept), kept[0].ts_event_ns, kept[-1].ts_event_ns)
+            return kept, (b"", b"", 0, 0)
+        classes = list(dict.fromkeys([type(event) for event in kept]))
+        new = [cls for cls in classes if cls not in self._code_of]
+        if len(self._classes) + len(new) > MAX_TYPES_PER_ROW:
+            # The table is full: the groups so far become rows, and a new table starts.
+            self._seal()
+            self._code_of.clear()
+            self._classes.clear()
+            new = classes
+        for cls in new:
+            self._code_of[cls] = len(self._classes)
+            self._classes.append(cls)
+        codes = bytes([self._code_of[type(event)] for event in kept])
+        return kept, (encode_array(kept), codes, kept[0].ts_event_ns, kept[-1].ts_event_ns)
 
     def _seal(self) -> None:
         if not self._encoded:
@@ -155,38 +171,49 @@ class EventCapture:
         rows: list[Row] = []
         seq = self._next_seq
         start = 0  # the first group of the row being gathered
-        kinds: list[type] = []
-        distinct: set[type] = set()
-        size = 0
-        for index, group_kinds in enumerate(self._kinds):
-            widened = distinct.union(group_kinds)
+        count = 0  # events in the row being gathered
+        size = 0  # their encoded bytes
+        for index in range(len(self._codes)):
+            group_count = len(self._codes[index])
             group_size = len(self._arrays[index])
-            if kinds and (
-                len(kinds) + len(group_kinds) > MAX_EVENTS_PER_ROW
-                or len(widened) > MAX_TYPES_PER_ROW
-                or size + group_size > MAX_ROW_BYTES
+            if count and (
+                count + group_count > MAX_EVENTS_PER_ROW or size + group_size > MAX_ROW_BYTES
             ):
-                rows.append(self._row(seq, kinds, start, index))
-                seq += len(kinds)
-                start, kinds, widened, size = index, [], set(group_kinds), 0
-            kinds.extend(group_kinds)
-            distinct = widened
+                rows.append(self._row(seq, count, start, index))
+                seq += count
+                start, count, size = index, 0, 0
+            count += group_count
             size += group_size
-        rows.append(self._row(seq, kinds, start, len(self._kinds)))
-        count = self._encoded
+        rows.append(self._row(seq, count, start, len(self._codes)))
+        sealed = self._encoded
         self._arrays = []
-        self._kinds = []
+        self._codes = []
         self._times = []
         self._encoded = 0
-        self._next_seq = seq + len(kinds)
-        self._sealed(rows, count)
+        self._next_seq = seq + count
+        self._sealed(rows, sealed)
 
-    def _row(self, seq: int, kinds: list[type], start: int, stop: int) -> Row:
-        """The row of events ``seq...`` held by groups ``start`` to ``stop - 1``."""
+    def _row(self, seq: int, count: int, start: int, stop: int) -> Row:
+        """The row of the ``count`` events ``seq...`` held by groups ``start`` to ``stop - 1``."""
         arrays = self._arrays[start:stop]
-        buffer = self._buffer(payload_size(arrays, len(kinds)))
+        table_codes = b"".join(self._codes[start:stop])
+        # The row's classes in order of first appearance: where each code first occurs.
+        firsts: list[tuple[int, int]] = []
+        for code in range(len(self._classes)):
+            at = table_codes.find(_CODE_BYTES[code])
+            if at >= 0:
+                firsts.append((at, code))
+        firsts.sort()
+        names = [self._classes[code].__name__ for _, code in firsts]
+        codes: bytes | None = None
+        if len(firsts) > 1:
+            to_row = bytearray(MAX_TYPES_PER_ROW)
+            for position, (_, code) in enumerate(firsts):
+                to_row[code] = position
+            codes = table_codes.translate(to_row)
+        buffer = self._buffer(payload_size(arrays, count))
         first_ts, last_ts = self._times[start][0], self._times[stop - 1][1]
-        return build_row(seq, kinds, arrays, first_ts, last_ts, buffer)
+        return build_row(seq, count, names, codes, arrays, first_ts, last_ts, buffer)
 
     def _buffer(self, size: int) -> bytearray:
         spare = self._spare

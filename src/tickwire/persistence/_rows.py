@@ -5,10 +5,10 @@ A row holds a contiguous range of events in publish order, of any types (at most
 :func:`tickwire.events.encode` outputs; a payload over :data:`COMPRESS_ABOVE` bytes is
 zstd-compressed at level 1 (about 4x smaller, and five times faster than zlib's fastest
 level; rows that earlier builds stored zlib-compressed still read). Beside the payload a
-row stores the distinct type names it holds (``event_types``, comma-separated) and, when
-there are several, one byte per event giving the position of its type in that list
-(``type_codes``), so a type filter skips rows without a wanted type and decodes only the
-wanted events of the others.
+row stores the distinct type names it holds (``event_types``, comma-separated, in order of
+first appearance) and, when there are several, one byte per event giving the position of
+its type in that list (``type_codes``), so a type filter skips rows without a wanted type
+and decodes only the wanted events of the others.
 
 Why mixed rows: in a backtest, orders, fills and position changes interleave with the bars
 every few dozen bars, so rows of one type each would be tiny and numerous. Every row is
@@ -75,7 +75,7 @@ earlier builds wrote; still read, no longer written)."""
 _ZSTD_LEVEL = 1
 
 MAX_TYPES_PER_ROW = 256
-"""A type code is one byte; a chunk with more distinct types is split."""
+"""A type code is one byte: a row holds at most this many classes."""
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -165,29 +165,27 @@ def payload_size(arrays: list[bytes], count: int) -> int:
 
 def build_row(
     seq: int,
-    kinds: Sequence[type[EventBase]],
+    count: int,
+    names: Sequence[str],
+    codes: bytes | None,
     arrays: list[bytes],
     first_ts: int,
     last_ts: int,
     buffer: bytearray | None = None,
 ) -> Row:
-    """An uncompressed row for events ``seq...`` of classes ``kinds`` (at most
-    ``MAX_TYPES_PER_ROW`` distinct), whose encodings are the items of ``arrays``
-    (made by :func:`encode_array`), in order.
+    """An uncompressed row for the ``count`` events ``seq...``, whose encodings are the
+    items of ``arrays`` (made by :func:`encode_array`), in order; ``names`` are their
+    distinct class names and ``codes`` give each event's position in them (None when
+    there is one).
 
     With ``buffer`` (at least :func:`payload_size` long) the payload is written into it
     and the row holds a view of it: reusing buffers spares the publishing thread the
     page faults of a fresh multi-megabyte allocation per row.
     """
-    distinct = dict.fromkeys(kinds)
-    codes: bytes | None = None
-    if len(distinct) > 1:
-        position = {cls: i for i, cls in enumerate(distinct)}
-        codes = bytes(map(position.__getitem__, kinds))
     payload: bytes | memoryview
     if buffer is not None:
         view = memoryview(buffer)
-        header = _array_header(len(kinds))
+        header = _array_header(count)
         end = len(header)
         view[:end] = header
         for array in arrays:
@@ -199,17 +197,8 @@ def build_row(
         payload = arrays[0]
     else:  # one array of all their items: the headers go, the items are copied once
         items = [memoryview(array)[_header_size(array) :] for array in arrays]
-        payload = b"".join([_array_header(len(kinds)), *items])
-    return Row(
-        seq,
-        seq + len(kinds) - 1,
-        ",".join(cls.__name__ for cls in distinct),
-        codes,
-        first_ts,
-        last_ts,
-        MSGPACK,
-        payload,
-    )
+        payload = b"".join([_array_header(count), *items])
+    return Row(seq, seq + count - 1, ",".join(names), codes, first_ts, last_ts, MSGPACK, payload)
 
 
 def compressed(row: Row) -> Row:
