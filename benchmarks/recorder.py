@@ -28,7 +28,7 @@ from pathlib import Path
 from tickwire.bus import EventBus
 from tickwire.events import Bar
 from tickwire.persistence import PostgresStore, Recorder, SQLiteStore
-from tickwire.persistence.store import EventStore
+from tickwire.persistence.port import EventStore
 
 
 def trivial_subscriber() -> Callable[[Bar], None]:

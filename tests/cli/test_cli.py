@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tickwire.cli import main
 from tickwire.data import sample_data_paths, synthetic_bars, write_bars_csv
+
+from ..persistence.conftest import pg_url
+
+__all__ = ["pg_url"]  # the fixture, for the PostgreSQL test
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -38,28 +45,33 @@ def test_demo_records_and_writes_the_report(capsys: pytest.CaptureFixture[str]) 
     assert code == 0 and "EmaCross" in out and "finished" in out
 
 
-def test_backtest_json_fills_out_and_export(capsys: pytest.CaptureFixture[str]) -> None:
+def test_backtest_json_fills_out_and_export(
+    capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest
+) -> None:
     data = str(sample_data_paths()[0])
+    db = f"memory://{request.node.nodeid}"
     code, out, err = run(
         capsys,
         "backtest", "tickwire.strategy.ema_cross:EmaCross", "--data", data,
         "--param", "fast=5", "--commission", "percent:0.1", "--slippage", "bps:2",
-        "--json", "--fills-out", "fills.csv",
+        "--json", "--fills-out", "fills.csv", "--db", db,
     )  # fmt: skip
     assert code == 0, err
     summary = json.loads(out)
     assert summary["bars"] == 2000 and summary["fills"] > 0
+    assert summary["database"] == "memory"
     with open("fills.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["ts", "instrument", "side", "quantity", "price", "order_id"]
     assert len(rows) == summary["fills"]
     assert rows[0]["ts"].endswith("+00:00")
 
-    code, out, _ = run(capsys, "runs", "show", summary["run_id"][:10])
+    code, out, _ = run(capsys, "runs", "show", summary["run_id"][:10], "--db", db)
     assert code == 0 and json.loads(out)["parameters"]["fast"] == 5
     code, out, _ = run(
-        capsys, "runs", "export", summary["run_id"], "--what", "fills", "--out", "x.csv"
-    )
+        capsys, "runs", "export", summary["run_id"], "--what", "fills", "--out", "x.csv",
+        "--db", db,
+    )  # fmt: skip
     assert code == 0 and f"wrote {summary['fills']} fills" in out
 
 
@@ -122,3 +134,74 @@ def test_missing_data_file(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "backtest", "tickwire.strategy.ema_cross:EmaCross", "--data", "missing.csv"
     )
     assert code == 2 and "data file not found: missing.csv" in err
+
+
+def test_markup_in_data_is_printed_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    Path("bad.csv").write_text("ts,open,high,low,close,volume\n2020-01-01,1,2,0.5,[/x],10\n")
+    code, _, err = run(
+        capsys, "backtest", "tickwire.strategy.ema_cross:EmaCross", "--data", "bad.csv"
+    )
+    assert code == 2
+    assert err.strip() == (
+        "error: bad.csv, line 2, column 'close': cannot parse '[/x]' as a number"
+    )
+
+
+def test_a_store_that_cannot_be_opened_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("notes.db").write_text("not a database\n" * 200)
+    data = str(sample_data_paths()[0])
+    for args in (
+        ["backtest", "tickwire.strategy.ema_cross:EmaCross", "--data", data, "--db", "notes.db"],
+        ["runs", "list", "--db", "notes.db"],
+        ["runs", "list", "--db", "mysql://somewhere/db"],
+    ):
+        code, _, err = run(capsys, *args)
+        assert code == 2, err
+        assert err.startswith("error: cannot open store")
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_password_in_a_store_url_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://trader:SECRET-PASSWORD@127.0.0.1:1/test"  # nothing listens on port 1
+    data = str(sample_data_paths()[0])
+    for args in (
+        ["backtest", "tickwire.strategy.ema_cross:EmaCross", "--data", data, "--db", url],
+        ["runs", "list", "--db", url],
+    ):
+        code, out, err = run(capsys, *args)
+        assert code == 2
+        assert "SECRET-PASSWORD" not in out + err
+        assert "postgresql://trader:***@127.0.0.1:1/test" in err
+
+
+@pytest.fixture
+def pg_database(pg_url: str) -> Iterator[str]:
+    """The URL of a database made for this test (the command line always uses the schema
+    "tickwire", so a database of its own keeps the test apart), dropped after."""
+    name = f"tw_cli_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{pg_url.rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_a_recorded_run_in_postgres_shows_no_password(
+    capsys: pytest.CaptureFixture[str], pg_database: str
+) -> None:
+    user, host = pg_database.removeprefix("postgresql://").split("@", 1)
+    url = f"postgresql://{user}:SECRET-PASSWORD@{host}"  # trust auth ignores the password
+    data = str(sample_data_paths()[0])
+    for extra in ([], ["--json"]):
+        code, out, err = run(
+            capsys,
+            "backtest", "tickwire.strategy.ema_cross:EmaCross", "--data", data, "--db", url,
+            *extra,
+        )  # fmt: skip
+        assert code == 0, err
+        assert "SECRET-PASSWORD" not in out + err
+        assert f"{user}:***@" in out
+    code, out, err = run(capsys, "runs", "show", json.loads(out)["run_id"], "--db", url)
+    assert code == 0 and "SECRET-PASSWORD" not in out + err

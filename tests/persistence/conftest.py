@@ -1,10 +1,12 @@
-"""Fixtures: an SQLite store in tmp_path and a PostgreSQL store in a throw-away schema."""
+"""Fixtures: the memory store (for what sits above the port), an SQLite store in tmp_path
+and a PostgreSQL store in a throw-away schema (for the adapters), and sample events."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -25,7 +27,7 @@ from tickwire.events import (
     SubmitOrder,
     Tick,
 )
-from tickwire.persistence import PostgresStore, SQLiteStore
+from tickwire.persistence import EventStore, MemoryStore, PostgresStore, SQLiteStore
 from tickwire.persistence._sql import SqlStore
 
 PG_URLS = (
@@ -65,12 +67,12 @@ def pg_url() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def open_store(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[OpenStore]:
-    """Opens (again) one database of the parametrized kind; everything is closed after."""
+@contextmanager
+def _opener(kind: str, request: pytest.FixtureRequest) -> Iterator[OpenStore]:
+    """Opens (again) one database of ``kind``; everything is closed (and dropped) after."""
     opened: list[SqlStore] = []
-    if request.param == "sqlite":
-        path = os.path.join(tmp_path, "tickwire.db")
+    if kind == "sqlite":
+        path = request.getfixturevalue("tmp_path") / "tickwire.db"
 
         def open_sqlite() -> SqlStore:
             opened.append(SQLiteStore(path))
@@ -96,9 +98,33 @@ def open_store(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> It
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_store(request: pytest.FixtureRequest) -> Iterator[OpenStore]:
+    """Opens (again) one database of the parametrized kind: the SQL adapters' own tests."""
+    with _opener(request.param, request) as opener:
+        yield opener
+
+
 @pytest.fixture
-def store(open_store: OpenStore) -> SqlStore:
+def sql_store(open_store: OpenStore) -> SqlStore:
+    """An SQLite or PostgreSQL store."""
     return open_store()
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    """The in-memory store: for the tests of what sits above the port."""
+    return MemoryStore()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest) -> Iterator[EventStore]:
+    """Every adapter of the port in turn: for the port's contract."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    with _opener(request.param, request) as opener:
+        yield opener()
 
 
 def bar(i: int, instrument: str = "AAPL") -> Bar:

@@ -9,8 +9,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 
 from tickwire.events import Fill, OrderSubmitted, decode_json
-from tickwire.persistence import RunInfo, export_run
-from tickwire.persistence._sql import SqlStore
+from tickwire.persistence import MemoryStore, RunInfo, export_run
 
 from .conftest import mixed_events
 
@@ -18,9 +17,9 @@ EVENTS = mixed_events()
 
 
 @pytest.fixture
-def recorded(store: SqlStore) -> SqlStore:
+def recorded(store: MemoryStore) -> MemoryStore:
     store.create_run(RunInfo(run_id="r", strategy="s"))
-    store.append_batch("r", 0, EVENTS)
+    store.append_events("r", 0, EVENTS)
     return store
 
 
@@ -29,7 +28,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
-def test_events_to_csv_keep_order_types_and_payload(recorded: SqlStore, tmp_path: Path) -> None:
+def test_events_to_csv_keep_order_types_and_payload(recorded: MemoryStore, tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
     events = EVENTS
     assert export_run(recorded, "r", what="events", path=path) == len(events)
@@ -40,7 +39,7 @@ def test_events_to_csv_keep_order_types_and_payload(recorded: SqlStore, tmp_path
     assert [decode_json(r["payload_json"]) for r in rows] == events
 
 
-def test_fills_to_parquet(recorded: SqlStore, tmp_path: Path) -> None:
+def test_fills_to_parquet(recorded: MemoryStore, tmp_path: Path) -> None:
     path = tmp_path / "fills.parquet"
     assert export_run(recorded, "r", what="fills", path=path) == 1
     table = pq.read_table(path).to_pylist()
@@ -64,7 +63,7 @@ def test_fills_to_parquet(recorded: SqlStore, tmp_path: Path) -> None:
     ]
 
 
-def test_orders_show_lifecycle_and_request_terms(recorded: SqlStore, tmp_path: Path) -> None:
+def test_orders_show_lifecycle_and_request_terms(recorded: MemoryStore, tmp_path: Path) -> None:
     for fmt in ("csv", "parquet"):
         path = tmp_path / f"orders.{fmt}"
         assert export_run(recorded, "r", what="orders", path=path) == 4
@@ -84,7 +83,7 @@ def test_orders_show_lifecycle_and_request_terms(recorded: SqlStore, tmp_path: P
         assert float(rows[3]["avg_fill_price"]) == 101.1
 
 
-def test_format_follows_the_suffix_or_is_given(recorded: SqlStore, tmp_path: Path) -> None:
+def test_format_follows_the_suffix_or_is_given(recorded: MemoryStore, tmp_path: Path) -> None:
     path = tmp_path / "events.data"
     export_run(recorded, "r", what="events", fmt="parquet", path=path)
     assert pq.read_table(path).num_rows == len(EVENTS)
@@ -94,7 +93,7 @@ def test_format_follows_the_suffix_or_is_given(recorded: SqlStore, tmp_path: Pat
         export_run(recorded, "r", what="trades", path=tmp_path / "t.csv")
 
 
-def test_an_empty_selection_writes_a_header(store: SqlStore, tmp_path: Path) -> None:
+def test_an_empty_selection_writes_a_header(store: MemoryStore, tmp_path: Path) -> None:
     store.create_run(RunInfo(run_id="empty", strategy="s"))
     path = tmp_path / "fills.csv"
     assert export_run(store, "empty", what="fills", path=path) == 0

@@ -1,9 +1,12 @@
-"""The Recorder: everything published, in publish order, with metadata; nothing lost."""
+"""The Recorder: everything published, in publish order, with metadata; nothing lost; what
+cannot be stored rejected on its own. Most tests record into the memory store; those that
+involve a database or a real process use the real adapters."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -15,10 +18,17 @@ import pytest
 
 import tickwire
 from tickwire.bus import EventBus
-from tickwire.events import Bar, Side, Signal, SubmitOrder
-from tickwire.persistence import Recorder, RunStatus, SQLiteStore
+from tickwire.events import Bar, EventBase, Side, Signal, SubmitOrder
+from tickwire.persistence import (
+    EventStore,
+    MemoryStore,
+    Recorder,
+    RunStatus,
+    SQLiteStore,
+    StoreError,
+)
 from tickwire.persistence._rows import Row
-from tickwire.persistence._sql import SqlStore
+from tickwire.persistence._sink import DecodingSink
 
 from .conftest import bar, mixed_events
 
@@ -26,7 +36,8 @@ NEVER = 3600.0
 """A flush interval that keeps the writer thread idle during a test."""
 
 
-def test_records_every_event_with_metadata(store: SqlStore) -> None:
+def test_records_every_event_with_metadata(any_store: EventStore) -> None:
+    store = any_store
     bus = EventBus()
     events = mixed_events()
     recorder = Recorder(
@@ -53,7 +64,7 @@ def test_records_every_event_with_metadata(store: SqlStore) -> None:
     assert info.ended_ns is not None and info.ended_ns >= info.started_ns > 0
 
 
-def test_close_flushes_and_is_idempotent(store: SqlStore) -> None:
+def test_close_flushes_and_is_idempotent(store: MemoryStore) -> None:
     bus = EventBus()
     recorder = Recorder(store, flush_interval=NEVER, batch_size=7).attach(bus)
     for i in range(50):
@@ -69,7 +80,7 @@ def test_close_flushes_and_is_idempotent(store: SqlStore) -> None:
     assert recorder.pending == 0
 
 
-def test_flush_commits_what_was_published_so_far(store: SqlStore) -> None:
+def test_flush_commits_what_was_published_so_far(store: MemoryStore) -> None:
     bus = EventBus()
     with Recorder(store, flush_interval=NEVER).attach(bus) as recorder:
         bus.publish(bar(0))
@@ -80,7 +91,7 @@ def test_flush_commits_what_was_published_so_far(store: SqlStore) -> None:
     assert list(store.iter_events(recorder.run_id)) == [bar(0), bar(1), bar(2)]
 
 
-def test_nested_publishes_are_recorded_in_publish_order(store: SqlStore) -> None:
+def test_nested_publishes_are_recorded_in_publish_order(store: MemoryStore) -> None:
     bus = EventBus()
     signal_ = Signal(ts_event_ns=1, ts_created_ns=1, instrument="A", side=Side.BUY, trigger_price=1)
     order = SubmitOrder(ts_event_ns=1, ts_created_ns=1, instrument="A", side=Side.BUY, quantity=1)
@@ -93,7 +104,7 @@ def test_nested_publishes_are_recorded_in_publish_order(store: SqlStore) -> None
     assert list(store.iter_events(recorder.run_id)) == [bar(0), signal_, order]
 
 
-def test_keyboard_interrupt_inside_the_with_block_loses_nothing(store: SqlStore) -> None:
+def test_keyboard_interrupt_inside_the_with_block_loses_nothing(store: MemoryStore) -> None:
     bus = EventBus()
 
     def ctrl_c_at_250(event: Bar) -> None:
@@ -112,7 +123,7 @@ def test_keyboard_interrupt_inside_the_with_block_loses_nothing(store: SqlStore)
     assert info.status == RunStatus.INTERRUPTED and info.event_count == 251
 
 
-def test_a_failing_block_marks_the_run_failed(store: SqlStore) -> None:
+def test_a_failing_block_marks_the_run_failed(store: MemoryStore) -> None:
     bus = EventBus()
     with pytest.raises(ValueError), Recorder(store).attach(bus) as recorder:
         bus.publish(bar(0))
@@ -124,19 +135,19 @@ def test_a_failing_block_marks_the_run_failed(store: SqlStore) -> None:
 class _Observed:
     """Wraps a store; tells which thread stored a batch and can fail the first N batches."""
 
-    def __init__(self, store: SqlStore, failures: int = 0) -> None:
+    def __init__(self, store: MemoryStore, failures: int = 0) -> None:
         self.inner = store
         self.failures = failures
         self.stored = threading.Event()
         self.failed = threading.Event()
         self.threads: list[str] = []
 
-    def append_rows(self, run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
+    def append_events(self, run_id: str, first_seq: int, events: Sequence[EventBase]) -> None:
         if self.failures:
             self.failures -= 1
             self.failed.set()
-            raise OSError("disk full")
-        self.inner.append_rows(run_id, rows, compress=compress)
+            raise StoreError("disk full")
+        self.inner.append_events(run_id, first_seq, events)
         self.threads.append(threading.current_thread().name)
         self.stored.set()
 
@@ -144,7 +155,26 @@ class _Observed:
         return getattr(self.inner, name)
 
 
-def test_the_writer_thread_stores_batches_without_a_flush(store: SqlStore) -> None:
+class _ObservedSink(MemoryStore):
+    """A memory store that takes the recorder's rows itself, noting each batch's size and
+    whether it was to be compressed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[int, bool]] = []
+        self.threads: list[str] = []
+        self.all_stored = threading.Event()
+        self.expected = -1
+
+    def write_rows(self, run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
+        DecodingSink(self).write_rows(run_id, rows)
+        self.calls.append((sum(r.last_seq - r.seq + 1 for r in rows), compress))
+        self.threads.append(threading.current_thread().name)
+        if sum(count for count, _ in self.calls) == self.expected:
+            self.all_stored.set()
+
+
+def test_the_writer_thread_stores_batches_without_a_flush(store: MemoryStore) -> None:
     observed = _Observed(store)
     bus = EventBus()
     recorder = Recorder(observed, flush_interval=0.001).attach(bus)
@@ -158,33 +188,50 @@ def test_the_writer_thread_stores_batches_without_a_flush(store: SqlStore) -> No
     ]
 
 
-def test_a_failed_write_keeps_the_events_for_the_next_flush(store: SqlStore) -> None:
+def test_a_failed_write_keeps_the_events_for_the_next_flush(store: MemoryStore) -> None:
     observed = _Observed(store, failures=1)
     bus = EventBus()
     recorder = Recorder(observed, flush_interval=NEVER, batch_size=10).attach(bus)
     for i in range(25):
         bus.publish(bar(i))
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StoreError, match="disk full"):
         recorder.flush()
     assert recorder.pending == 25 and recorder.recorded == 0
     recorder.close()
     assert list(store.iter_events(recorder.run_id)) == [bar(i) for i in range(25)]
 
 
-def test_a_failed_writer_thread_reports_and_close_still_stores(store: SqlStore) -> None:
-    observed = _Observed(store, failures=1)
+def test_the_writer_thread_retries_a_failed_write(store: MemoryStore) -> None:
+    observed = _Observed(store, failures=2)
     bus = EventBus()
     recorder = Recorder(observed, flush_interval=0.001).attach(bus)
     bus.publish(bar(0))
-    assert observed.failed.wait(timeout=30)
-    recorder._thread.join(timeout=30)  # type: ignore[union-attr]
-    assert isinstance(recorder.writer_error, OSError)
+    assert observed.stored.wait(timeout=30)  # after two failures, by the writer thread
+    assert observed.threads == [f"tickwire-recorder-{recorder.run_id[:8]}"]
     bus.publish(bar(1))
     recorder.close()
+    assert recorder.writer_error is None
     assert list(store.iter_events(recorder.run_id)) == [bar(0), bar(1)]
 
 
-def test_misuse_is_reported(store: SqlStore) -> None:
+def test_a_store_that_cannot_take_the_last_events_leaves_the_run_failed(
+    store: MemoryStore,
+) -> None:
+    observed = _Observed(store)
+    bus = EventBus()
+    recorder = Recorder(observed, flush_interval=NEVER).attach(bus)
+    bus.publish(bar(0))
+    recorder.flush()
+    bus.publish(bar(1))
+    observed.failures = 10**9
+    with pytest.raises(StoreError, match="disk full"):
+        recorder.close()
+    info = store.get_run(recorder.run_id)
+    assert (info.status, info.event_count) == (RunStatus.FAILED, 1)
+    assert list(store.iter_events(recorder.run_id)) == [bar(0)]
+
+
+def test_misuse_is_reported(store: MemoryStore) -> None:
     with pytest.raises(ValueError, match="batch_size"):
         Recorder(store, batch_size=0)
     with pytest.raises(ValueError, match="flush_interval"):
@@ -196,7 +243,75 @@ def test_misuse_is_reported(store: SqlStore) -> None:
     recorder.close()
 
 
-_CHILD = """
+def test_the_run_names_its_process_and_no_password(store: MemoryStore) -> None:
+    recorder = Recorder(
+        store, data_sources=["wss://trader:hunter2@feed.example/ws", "bars.csv"]
+    ).attach(EventBus())
+    recorder.close()
+    info = store.get_run(recorder.run_id)
+    assert info.data_sources == ("wss://trader:***@feed.example/ws", "bars.csv")
+    assert info.owner is not None
+    assert (info.owner.host, info.owner.pid) == (socket.gethostname(), os.getpid())
+
+
+# -- one bad event must never stop recording -------------------------------------------------
+
+
+class _Opaque:
+    """An object no codec knows."""
+
+
+BAD: list[Any] = [
+    object(),
+    {"close": 101.5},
+    "a websocket message",
+    Bar(ts_event_ns=2**63, instrument="X", open=1, high=1, low=1, close=1),
+    Bar(ts_event_ns=-(2**63) - 1, instrument="X", open=1, high=1, low=1, close=1),
+    Signal(ts_event_ns=1, instrument="X", side=Side.BUY, trigger_price=1, strategy_name=_Opaque()),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize("bad", BAD, ids=lambda item: type(item).__name__)
+def test_one_bad_event_is_rejected_alone_and_everything_else_is_stored(
+    any_store: EventStore, bad: object
+) -> None:
+    bus = EventBus()
+    recorder = Recorder(any_store, flush_interval=NEVER, batch_size=256).attach(bus)
+    events = [bar(i) for i in range(1000)]
+    for event in events[:300]:
+        bus.publish(event)
+    bus.publish(bad)  # type: ignore[arg-type]
+    for event in events[300:]:
+        bus.publish(event)
+    recorder.close()  # does not raise
+    assert list(any_store.iter_events(recorder.run_id)) == events
+    info = any_store.get_run(recorder.run_id)
+    assert (info.status, info.event_count, info.rejected) == (RunStatus.FINISHED, 1000, 1)
+    ((before_seq, item, error),) = recorder.dead_letters
+    assert item is bad and before_seq == 300 and error
+    assert recorder.rejected == 1
+
+
+def test_rejections_are_logged_and_kept_up_to_a_bound(
+    store: MemoryStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus = EventBus()
+    recorder = Recorder(store, flush_interval=NEVER).attach(bus)
+    recorder.MAX_DEAD_LETTERS = 5  # type: ignore[misc]
+    for i in range(20):
+        bus.publish({"n": i})  # type: ignore[arg-type]
+        bus.publish(bar(i))
+    recorder.close()
+    assert recorder.rejected == 20 and len(recorder.dead_letters) == 5
+    assert [item for _, item, _ in recorder.dead_letters] == [{"n": i} for i in range(5)]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "tickwire.persistence"]
+    assert len(warnings) == Recorder.LOGGED_REJECTIONS
+    assert warnings[0].endswith("before event 0: not an event: dict {'n': 0}")
+    assert "further ones are counted, not logged" in warnings[-1]
+    assert store.get_run(recorder.run_id).rejected == 20
+
+
+_SIGNAL_CHILD = """
 import sys
 from tickwire.bus import EventBus
 from tickwire.events import Bar
@@ -209,30 +324,45 @@ def count(event):
     seen[0] += 1
 
 bus.subscribe(Bar, count)
+block_at = int(sys.argv[2])  # 0: never
 try:
-    with Recorder(SQLiteStore(sys.argv[1]), strategy="sigint").attach(bus) as recorder:
+    with Recorder(SQLiteStore(sys.argv[1]), strategy="signal").attach(bus) as recorder:
         print(recorder.run_id, flush=True)
         i = 0
         while True:
             bus.publish(Bar(ts_event_ns=i, instrument="X", open=1.0, high=1.0, low=1.0, close=1.0))
             i += 1
             if i == 5000:
+                recorder.flush()
                 print("ready", flush=True)
+            if i == block_at:
+                sys.stdin.readline()  # wait here for the signal
 except KeyboardInterrupt:
     print(seen[0], flush=True)
 """
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
-def test_a_real_sigint_loses_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "sigint.db"
+def _recording_child(db: Path, stop_after: int) -> tuple[subprocess.Popen[str], str]:
+    """A process recording bars into ``db``; returns it and its run id once 5000 bars are
+    stored. With ``stop_after`` it blocks that many bars later, else it goes on."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(db)], stdout=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-c", _SIGNAL_CHILD, str(db), str(stop_after and 5000 + stop_after)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert child.stdout is not None
     run_id = child.stdout.readline().strip()
     assert child.stdout.readline().strip() == "ready"
+    return child, run_id
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+def test_a_real_sigint_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "sigint.db"
+    child, run_id = _recording_child(db, stop_after=0)
     child.send_signal(signal.SIGINT)
     out, _ = child.communicate(timeout=120)
     assert child.returncode == 0
@@ -247,7 +377,24 @@ def test_a_real_sigint_loses_nothing(tmp_path: Path) -> None:
     assert info.status == RunStatus.INTERRUPTED and info.event_count == len(stored)
 
 
-def test_the_switch_interval_is_shortened_while_recording_and_restored(store: SqlStore) -> None:
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+def test_a_run_killed_with_sigkill_is_found_crashed_with_what_was_stored(tmp_path: Path) -> None:
+    db = tmp_path / "sigkill.db"
+    child, run_id = _recording_child(db, stop_after=1000)
+    with SQLiteStore(db) as store:
+        assert store.get_run(run_id).status == RunStatus.RUNNING  # its process is alive
+    child.kill()
+    child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL
+    with SQLiteStore(db) as store:  # opening the store judges the runs
+        info = store.get_run(run_id)
+        stored = [e.ts_event_ns for e in store.iter_events(run_id)]
+    assert info.status == RunStatus.CRASHED
+    assert len(stored) >= 5000 and stored == list(range(len(stored)))  # a prefix, in order
+    assert info.event_count == len(stored)
+
+
+def test_the_switch_interval_is_shortened_while_recording_and_restored(store: MemoryStore) -> None:
     before = sys.getswitchinterval()
     first = Recorder(store, switch_interval=before / 5).attach(EventBus())
     second = Recorder(store, switch_interval=before / 2).attach(EventBus())
@@ -260,52 +407,32 @@ def test_the_switch_interval_is_shortened_while_recording_and_restored(store: Sq
         assert sys.getswitchinterval() == before
 
 
-def test_a_writer_that_falls_behind_stores_uncompressed_until_it_catches_up(
-    store: SqlStore,
-) -> None:
-    observed = _Observed(store)
-    calls: list[tuple[int, bool]] = []
-    inner = observed.append_rows
-
-    def append_rows(run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
-        calls.append((sum(r.last_seq - r.seq + 1 for r in rows), compress))
-        inner(run_id, rows, compress=compress)
-
-    observed.append_rows = append_rows  # type: ignore[method-assign]
+def test_a_writer_that_falls_behind_stores_uncompressed_until_it_catches_up() -> None:
+    sink = _ObservedSink()
     bus = EventBus()
-    recorder = Recorder(observed, flush_interval=NEVER, batch_size=64).attach(bus)
+    recorder = Recorder(sink, flush_interval=NEVER, batch_size=64).attach(bus)
     for i in range(150):  # two batches of 64 sealed by the publisher, 22 events pending
         bus.publish(bar(i))
     recorder._store_batches(catch_up=True)  # what the writer thread does
     bus.publish(bar(150))
     recorder.close()
-    assert calls == [(64, False), (64, True), (23, True)]
-    assert list(store.iter_events(recorder.run_id)) == [bar(i) for i in range(151)]
+    assert sink.calls == [(64, False), (64, True), (23, True)]
+    assert list(sink.iter_events(recorder.run_id)) == [bar(i) for i in range(151)]
 
 
-def test_the_writer_stores_full_batches_and_packs_a_quiet_tail(store: SqlStore) -> None:
-    observed = _Observed(store)
-    stored: list[int] = []
-    all_stored = threading.Event()
-    inner = observed.append_rows
-
-    def append_rows(run_id: str, rows: Sequence[Row], *, compress: bool = True) -> None:
-        inner(run_id, rows, compress=compress)
-        stored.append(sum(r.last_seq - r.seq + 1 for r in rows))
-        if sum(stored) == 300:
-            all_stored.set()
-
-    observed.append_rows = append_rows  # type: ignore[method-assign]
+def test_the_writer_stores_full_batches_and_packs_a_quiet_tail() -> None:
+    sink = _ObservedSink()
+    sink.expected = 300
     bus = EventBus()
-    recorder = Recorder(observed, flush_interval=0.001, batch_size=128).attach(bus)
+    recorder = Recorder(sink, flush_interval=0.001, batch_size=128).attach(bus)
     for i in range(300):
         bus.publish(bar(i))
     # The publisher encoded groups of 64 and sealed two batches of 128; the writer stores
     # them and, once nothing was sealed for an interval, seals the last 44 itself.
-    assert all_stored.wait(timeout=30)
-    assert stored == [128, 128, 44]
-    assert all(t.startswith("tickwire-recorder-") for t in observed.threads)
+    assert sink.all_stored.wait(timeout=30)
+    assert [count for count, _ in sink.calls] == [128, 128, 44]
+    assert all(t.startswith("tickwire-recorder-") for t in sink.threads)
     recorder.close()
     assert recorder.recorded == 300 and recorder.pending == 0
-    assert len(observed.threads) == len(stored)  # close() found nothing left to store
-    assert list(store.iter_events(recorder.run_id)) == [bar(i) for i in range(300)]
+    assert len(sink.threads) == 3  # close() found nothing left to store
+    assert list(sink.iter_events(recorder.run_id)) == [bar(i) for i in range(300)]

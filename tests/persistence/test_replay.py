@@ -6,13 +6,12 @@ from typing import Any
 
 from tickwire.bus import EventBus
 from tickwire.events import Fill, OrderFilled
-from tickwire.persistence import Recorder, RunInfo, replay
-from tickwire.persistence._sql import SqlStore
+from tickwire.persistence import MemoryStore, Recorder, RunInfo, replay
 
 from .conftest import mixed_events
 
 
-def test_record_then_replay_round_trips(store: SqlStore) -> None:
+def test_record_then_replay_round_trips(store: MemoryStore) -> None:
     events = mixed_events(n_bars=500)
     recording_bus = EventBus()
     with Recorder(store, strategy="round-trip").attach(recording_bus) as recorder:
@@ -25,10 +24,10 @@ def test_record_then_replay_round_trips(store: SqlStore) -> None:
     assert received == events
 
 
-def test_replay_only_some_types(store: SqlStore) -> None:
+def test_replay_only_some_types(store: MemoryStore) -> None:
     events = mixed_events()
     store.create_run(RunInfo(run_id="r", strategy="s"))
-    store.append_batch("r", 0, events)
+    store.append_events("r", 0, events)
     fresh = EventBus()
     received: list[Any] = []
     fresh.subscribe_all(received.append)

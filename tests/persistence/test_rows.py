@@ -1,12 +1,15 @@
 """Row packing: any event sequence round-trips, filters are exact, payload items are the
-codec's bytes."""
+codec's bytes, and a row never decompresses past the bound its event count sets."""
 
 from __future__ import annotations
 
+import tracemalloc
+import zlib
 from collections.abc import Sequence
 
 import msgspec
 import pytest
+import zstandard
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,14 +26,17 @@ from tickwire.events import (
 )
 from tickwire.persistence._rows import (
     MAX_EVENTS_PER_ROW,
+    MSGPACK_ZLIB,
+    MSGPACK_ZSTD,
     Row,
     build_row,
     encode_array,
-    pack_rows,
     payload_size,
+    row_size_bound,
     stored,
     unpack_row,
 )
+from tickwire.persistence._sql import encode_rows
 
 # Valid values only: the codec rejects what the event rules forbid.
 prices = st.floats(min_value=1e-9, max_value=1e9)
@@ -82,8 +88,13 @@ events_lists = st.lists(st.one_of(bars, fills, signals, generic), max_size=60)
 _items = msgspec.msgpack.Decoder(list[msgspec.Raw])
 
 
-def _stored(row: Row) -> tuple[int, int, str, bytes | None, str, bytes]:
+def _stored(row: Row) -> tuple[int, int, str, bytes | memoryview | None, str, bytes | memoryview]:
     return (row.seq, row.last_seq, row.event_types, row.type_codes, row.encoding, row.payload)
+
+
+def pack_rows(first_seq: int, events: Sequence[EventBase], *, compress: bool = True) -> list[Row]:
+    """Rows as a store writes them."""
+    return [stored(row, compress) for row in encode_rows("run", first_seq, events)]
 
 
 def _unpack_all(first_seq: int, events: Sequence[EventBase], compress: bool) -> list[EventBase]:
@@ -141,15 +152,15 @@ def test_mixed_types_share_a_row_with_their_names_and_codes() -> None:
     assert (single.event_types, single.type_codes) == ("Bar", None)
 
 
-def test_long_streams_are_split_into_equal_bounded_rows() -> None:
+def test_long_streams_are_split_into_bounded_rows() -> None:
     stream = [
         Bar(ts_event_ns=i, ts_created_ns=i, instrument="X", open=1, high=1, low=1, close=1)
         for i in range(2 * MAX_EVENTS_PER_ROW + 1)
     ]
     rows = pack_rows(0, stream)
     sizes = [r.last_seq - r.seq + 1 for r in rows]
-    assert len(rows) == 3 and max(sizes) <= MAX_EVENTS_PER_ROW and max(sizes) - min(sizes) <= 1
-    assert {r.encoding for r in rows} == {"msgpack+zstd"}
+    assert sizes == [MAX_EVENTS_PER_ROW, MAX_EVENTS_PER_ROW, 1]
+    assert [r.encoding for r in rows] == ["msgpack+zstd", "msgpack+zstd", "msgpack"]
     assert rows[1].ts_event_ns == rows[1].seq
     assert rows[1].last_ts_event_ns == rows[1].last_seq
     assert _unpack_all(0, stream, True) == stream
@@ -176,10 +187,47 @@ def test_rows_in_reused_buffers_are_stored_as_bytes() -> None:
     ]
     arrays = [encode_array(events[:60]), encode_array(events[60:])]
     buffer = bytearray(payload_size(arrays, 100))
-    row = build_row(0, [Bar] * 100, arrays, 0, 99, buffer)
+    row = build_row(0, 100, ["Bar"], None, arrays, 0, 99, buffer)
     assert isinstance(row.payload, memoryview) and row.payload.obj is buffer
     plain, packed = stored(row, compress=False), stored(row, compress=True)
     assert type(plain.payload) is bytes and plain.encoding == "msgpack"
     assert type(packed.payload) is bytes and packed.encoding == "msgpack+zstd"
     for version in (plain, packed):
         assert [r.event for r in unpack_row("r", _stored(version))] == events
+
+
+def _bomb(size: int, encoding: str) -> bytes:
+    """``size`` zero bytes compressed (a few KB), made in slices to keep memory low."""
+    piece = bytes(1 << 20)
+    if encoding == MSGPACK_ZSTD:
+        # The frame header declares the content size, which a plain decompress() allocates.
+        compressor = zstandard.ZstdCompressor(level=1, write_content_size=True)
+        zstd_writer = compressor.compressobj(size=size)
+        parts = [zstd_writer.compress(piece) for _ in range(size // len(piece))]
+        return b"".join([*parts, zstd_writer.flush()])
+    zlib_writer = zlib.compressobj(1)
+    parts = [zlib_writer.compress(piece) for _ in range(size // len(piece))]
+    return b"".join([*parts, zlib_writer.flush()])
+
+
+@pytest.mark.parametrize("encoding", [MSGPACK_ZSTD, MSGPACK_ZLIB])
+def test_a_row_that_decompresses_past_its_bound_is_refused_in_bounded_memory(
+    encoding: str,
+) -> None:
+    payload = _bomb(256 << 20, encoding)
+    assert len(payload) < 2 << 20
+    row = (3, 12, "Bar", None, encoding, payload)  # ten events may take about 10 MiB
+    tracemalloc.start()
+    try:
+        with pytest.raises(DecodeError, match="run r, row at seq 3: payload decompresses to more"):
+            unpack_row("r", row)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * row_size_bound(10)  # and far below the 256 MiB it holds
+
+
+def test_a_row_claiming_more_events_than_any_row_holds_is_refused() -> None:
+    (row,) = pack_rows(0, [Bar(ts_event_ns=1, instrument="X", open=1, high=1, low=1, close=1)])
+    with pytest.raises(DecodeError, match="row at seq 0: its seq range holds 100000 events"):
+        unpack_row("r", _stored(row._replace(last_seq=99_999)))

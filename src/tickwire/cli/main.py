@@ -2,12 +2,15 @@
 
 Mistakes a user can make (every :class:`~tickwire.TickwireError`: a bad strategy path or
 parameter, bad data, an unusable store) and missing files print one line and exit 2;
-``--debug`` shows the traceback instead.
+``--debug`` shows the traceback instead. Ctrl-C exits 130 and SIGTERM 143, both after the
+run is stored and marked ``interrupted``. Text that comes from data or the user is never
+read as rich markup, and passwords in URLs are never printed.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,8 +18,10 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from tickwire import __version__
 from tickwire._exceptions import TickwireError
@@ -24,8 +29,10 @@ from tickwire.backtest import Backtest, BacktestResult
 from tickwire.cli.loading import UsageError, load_strategy, parse_params
 from tickwire.cli.options import broker_options
 from tickwire.cli.runs import record_run, runs
+from tickwire.cli.signals import Terminated, sigterm_as_interrupt
 from tickwire.data import read_bars, sample_data_paths
 from tickwire.events import Bar
+from tickwire.persistence import redact_credentials
 from tickwire.strategy import parameter_values
 
 __all__ = ["cli", "main"]
@@ -134,15 +141,18 @@ def _run(
     source = read_bars(data, skip_bad_rows=skip_bad_rows)
     bars: Iterable[Bar] = source
     show_progress = not as_json and err.is_terminal
-    with Progress(
-        TextColumn("[bold]backtest"),
-        BarColumn(),
-        TextColumn("{task.completed:,} bars"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not show_progress,
-        transient=True,
-    ) as progress:
+    with (
+        sigterm_as_interrupt(),
+        Progress(
+            TextColumn("[bold]backtest"),
+            BarColumn(),
+            TextColumn("{task.completed:,} bars"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not show_progress,
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task("bars", total=None)
         if show_progress:
             bars = _counting(source, lambda n: progress.advance(task, n))
@@ -151,7 +161,8 @@ def _run(
         result = recorded.run() if recorded else engine.run()
     report = source.report
     if report.bad_rows and not as_json:
-        err.print(f"[yellow]skipped {report.bad_rows} bad rows[/]; first: {report.first_bad[0]}")
+        first = escape(str(report.first_bad[0]))
+        err.print(f"[yellow]skipped {report.bad_rows} bad rows[/]; first: {first}")
     if fills_out:
         _write_fills(result, Path(fills_out))
     html = None
@@ -193,7 +204,7 @@ def _write_fills(result: BacktestResult, path: Path) -> None:
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    table = Table(title=f"tickwire backtest: {summary['strategy']}", show_header=False)
+    table = Table(title=Text(f"tickwire backtest: {summary['strategy']}"), show_header=False)
     table.add_column(justify="right", style="bold")
     table.add_column()
     formats = {
@@ -209,7 +220,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     }
     for key, value in summary.items():
         text = "-" if value is None else formats.get(key, "{}").format(value)
-        table.add_row(key.replace("_", " "), text)
+        table.add_row(key.replace("_", " "), Text(text))
     Console().print(table)
 
 
@@ -219,7 +230,10 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="tickwire", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # click's form of KeyboardInterrupt
+        if isinstance(exc.__cause__, Terminated):
+            err.print("terminated")
+            sys.exit(128 + signal.SIGTERM)
         err.print("aborted")
         sys.exit(130)
     except click.ClickException as exc:
@@ -228,5 +242,6 @@ def main(argv: list[str] | None = None) -> None:
     except _USER_ERRORS as exc:
         if debug:
             raise
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        message = escape(redact_credentials(str(exc)))
+        err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -87,6 +87,16 @@ _MIXED_ROWS = (
     "ALTER TABLE event_rows RENAME TO events",
 )
 
+# Who records a running run (for crash recovery) and how many published objects it could
+# not store. ALTER TABLE ... ADD COLUMN is the same statement in both dialects.
+_OWNER_AND_REJECTED = (
+    "ALTER TABLE runs ADD COLUMN rejected BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE runs ADD COLUMN owner_host TEXT",
+    "ALTER TABLE runs ADD COLUMN owner_pid BIGINT",
+    "ALTER TABLE runs ADD COLUMN owner_start TEXT",
+    "CREATE INDEX runs_by_status ON runs (status)",
+)
+
 _TYPE_INDEX = "CREATE INDEX events_by_type ON events (run_id, event_type, seq)"
 _RUNS_INDEX = "CREATE INDEX runs_by_start ON runs (started_ns)"
 
@@ -108,6 +118,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "events: one row per range of events of any types, with their type names and codes",
         sqlite=tuple(text.format(blob="BLOB") for text in _MIXED_ROWS),
         postgresql=tuple(text.format(blob="BYTEA") for text in _MIXED_ROWS),
+    ),
+    Migration(
+        4,
+        "runs: the recording process (host, pid, start) and the count of rejected objects",
+        sqlite=_OWNER_AND_REJECTED,
+        postgresql=_OWNER_AND_REJECTED,
     ),
 )
 """Every schema step, oldest first. Append new steps; never edit a released one."""

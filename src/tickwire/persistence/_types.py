@@ -9,16 +9,44 @@ from typing import Any, NamedTuple
 from tickwire._exceptions import RunNotFound, StoreError
 from tickwire.events import EventBase
 
-__all__ = ["EventRecord", "RunInfo", "RunNotFound", "RunStatus", "StoreError"]
+__all__ = [
+    "EventRecord",
+    "RejectedEvent",
+    "RunInfo",
+    "RunNotFound",
+    "RunOwner",
+    "RunStatus",
+    "StoreError",
+]
 
 
 class RunStatus:
     """The states a recorded run can be in (plain strings, as stored)."""
 
     RUNNING = "running"
+    """Being recorded (or its process died and no store opened since has noticed)."""
     FINISHED = "finished"
+    """Recorded to the end."""
     INTERRUPTED = "interrupted"
+    """Stopped by Ctrl-C or SIGTERM; every event published until then is stored."""
     FAILED = "failed"
+    """Stopped by an exception in the recorded code (or the store failed at the end)."""
+    CRASHED = "crashed"
+    """Its process died without closing the run (SIGKILL, power loss); found by a store
+    opened on the same host, which counted the events that were stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOwner:
+    """The process recording a run: what crash recovery needs to tell whether it is gone."""
+
+    host: str
+    """The host name of the machine it ran on."""
+    pid: int
+    """Its process id."""
+    start: str = ""
+    """What tells this process from a later one that reused its pid (on Linux the boot id,
+    the pid namespace and the process start time); empty where the platform has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +60,24 @@ class RunInfo:
     parameters: dict[str, Any] = field(default_factory=dict)
     """The strategy's parameters, as stored (JSON)."""
     data_sources: tuple[str, ...] = ()
-    """Where the market data came from (files, URLs, feed names)."""
+    """Where the market data came from (files, URLs without credentials, feed names)."""
     tickwire_version: str = ""
     """``tickwire.__version__`` of the recording process."""
     started_ns: int = 0
     """Wall-clock start, nanoseconds since the epoch."""
     ended_ns: int | None = None
-    """Wall-clock end, or None while the run is still being recorded."""
+    """Wall-clock end, or None while the run is being recorded (and for a crashed run,
+    whose end nobody saw)."""
     status: str = RunStatus.RUNNING
     """One of :class:`RunStatus`."""
     summary: dict[str, Any] | None = None
     """Summary statistics given when the run ended (JSON)."""
     event_count: int = 0
-    """How many events were recorded (set when the run ends)."""
+    """How many events were stored (set when the run ends, or when found crashed)."""
+    rejected: int = 0
+    """How many published objects the recorder could not store (set when the run ends)."""
+    owner: RunOwner | None = None
+    """The process that recorded the run, if known (runs of older versions have none)."""
 
     @property
     def started_at(self) -> datetime:
@@ -62,3 +95,14 @@ class EventRecord(NamedTuple):
 
     seq: int
     event: EventBase
+
+
+class RejectedEvent(NamedTuple):
+    """Something published on a recorded bus that could not be stored: a dead letter."""
+
+    before_seq: int
+    """The sequence number the next stored event got: where in the run it was published."""
+    item: object
+    """The object itself (not an event, or an event the store cannot hold)."""
+    error: str
+    """Why it was rejected."""

@@ -19,7 +19,7 @@ from tickwire.events import (
     encode_json,
 )
 from tickwire.persistence._types import EventRecord
-from tickwire.persistence.store import EventStore
+from tickwire.persistence.port import EventStore
 
 __all__ = ["EXPORT_FORMATS", "EXPORT_KINDS", "export_run"]
 

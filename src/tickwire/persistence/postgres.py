@@ -5,6 +5,8 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+from tickwire._exceptions import ConfigError
+from tickwire.persistence._redact import redact_credentials
 from tickwire.persistence._rows import Row
 from tickwire.persistence._sql import SqlStore
 from tickwire.persistence._types import StoreError
@@ -16,16 +18,6 @@ _COPY = (
     " last_ts_event_ns, encoding, payload) FROM STDIN (FORMAT BINARY)"
 )
 _COPY_TYPES = ["text", "int8", "int8", "text", "bytea", "int8", "int8", "text", "bytea"]
-
-
-def _redact(url: str) -> str:
-    """The URL without its password, for error messages."""
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user}@{host}" if user else f"{scheme}{sep}{host}"
 
 
 class PostgresStore(SqlStore):
@@ -48,28 +40,35 @@ class PostgresStore(SqlStore):
         connect_timeout: float = 5.0,
     ) -> None:
         if not schema.isidentifier():
-            raise ValueError(f"PostgresStore schema: expected an identifier, got {schema!r}")
+            raise ConfigError(f"PostgresStore schema: expected an identifier, got {schema!r}")
         try:
             import psycopg
         except ImportError:
             raise StoreError('PostgreSQL needs psycopg: pip install "psycopg[binary]"') from None
-        location = _redact(url)
+        location = redact_credentials(url)
         try:
             conn = psycopg.connect(
                 url, autocommit=True, connect_timeout=max(1, int(connect_timeout))
             )
-        except psycopg.OperationalError as exc:
-            raise StoreError(f"cannot connect to PostgreSQL at {location}: {exc}") from None
+        except (psycopg.Error, ValueError) as exc:  # ValueError: a malformed URL
+            raise StoreError(
+                f"cannot connect to PostgreSQL at {location}: {redact_credentials(str(exc))}"
+            ) from None
         quoted = '"' + schema + '"'
         try:
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
             conn.execute(f"SET search_path TO {quoted}")
-        except BaseException:
+        except psycopg.Error as exc:
             conn.close()
-            raise
+            raise StoreError(f"{location} (schema {schema}): {exc}") from exc
         self.schema = schema
         """The PostgreSQL schema holding the tables."""
         super().__init__(conn, f"{location} (schema {schema})", compress=compress)
+
+    def _is_database_error(self, exc: BaseException) -> bool:
+        import psycopg
+
+        return isinstance(exc, psycopg.Error)
 
     def _lock_schema(self) -> None:
         # A transaction-scoped advisory lock per schema: concurrent openers migrate in turn.
@@ -86,6 +85,6 @@ class PostgresStore(SqlStore):
 
     def drop_schema(self) -> None:
         """Delete the schema and everything in it (for tests and tear-down), then close."""
-        with self._lock:
+        with self._guarded():
             self._conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
             self._conn.close()

@@ -15,10 +15,13 @@ import tickwire
 from tickwire._types import SubscribeAll
 from tickwire.events import new_id, now_ns
 from tickwire.persistence._capture import EventCapture
+from tickwire.persistence._owner import this_process
+from tickwire.persistence._redact import redact_credentials
 from tickwire.persistence._rows import Row
+from tickwire.persistence._sink import row_sink
 from tickwire.persistence._switch import hold_switch_interval, release_switch_interval
-from tickwire.persistence._types import RunInfo, RunStatus
-from tickwire.persistence.store import EventStore
+from tickwire.persistence._types import RejectedEvent, RunInfo, RunStatus
+from tickwire.persistence.port import EventStore
 
 __all__ = ["RECORDER_PRIORITY", "Recorder"]
 
@@ -41,6 +44,13 @@ class Recorder:
     is lost, also when a ``with recorder:`` block ends by Ctrl-C. A recorder still open at
     interpreter exit is closed then.
 
+    Whatever is published, recording goes on: an object the store cannot hold (not an
+    event, a timestamp outside int64, a field the codec cannot encode, an event over
+    1 MiB encoded) is rejected on its own, counted (:attr:`rejected`, stored with the
+    run) and kept in :attr:`dead_letters` (the first :attr:`MAX_DEAD_LETTERS`); every
+    other event is stored. A store that fails to write is retried every
+    ``flush_interval``; :attr:`writer_error` says why it last failed.
+
     While attached, the interpreter's GIL switch interval is at most ``switch_interval``
     (None leaves it alone): the writer releases the GIL to compress and insert, and at the
     default 5 ms it waits so long to get it back from a busy publisher that it falls
@@ -52,6 +62,10 @@ class Recorder:
     DEFAULT_SWITCH_INTERVAL: ClassVar[float] = 0.001
     CATCH_UP_BATCHES: ClassVar[int] = 2
     """The writer thread stores batches uncompressed while this many wait."""
+    MAX_DEAD_LETTERS: ClassVar[int] = 1000
+    """Rejected objects kept for inspection; later ones are only counted."""
+    LOGGED_REJECTIONS: ClassVar[int] = 10
+    """Rejections logged as warnings; later ones are only counted."""
 
     def __init__(
         self,
@@ -78,13 +92,14 @@ class Recorder:
             run_id=self.run_id,
             strategy=strategy,
             parameters=dict(parameters or {}),
-            data_sources=tuple(data_sources),
+            data_sources=tuple(map(redact_credentials, data_sources)),
             tickwire_version=tickwire.__version__,
         )
         self._flush_interval = flush_interval
         self._priority = priority
         self._switch_interval = switch_interval
-        self._capture = EventCapture(batch_size, self._enqueue)
+        self._sink = row_sink(store)
+        self._capture = EventCapture(batch_size, self._enqueue, self._reject)
         self._on_event = self._capture.capture
         self._batches: deque[tuple[list[Row], int]] = deque()
         self._store_lock = threading.Lock()
@@ -95,13 +110,22 @@ class Recorder:
         self._next_seq = 0
         self._summary: dict[str, Any] | None = None
         self._closed = False
+        self._rejected = 0
+        self.dead_letters: list[RejectedEvent] = []
+        """The first objects that could not be stored, with where and why."""
         self.writer_error: Exception | None = None
-        """What stopped the writer thread, if it failed (flush/close then retry and raise)."""
+        """Why the writer thread last failed to store a batch (it retries); None after it
+        stored one again."""
 
     @property
     def recorded(self) -> int:
         """Events committed to the store so far."""
         return self._next_seq
+
+    @property
+    def rejected(self) -> int:
+        """Objects published on the bus that could not be stored."""
+        return self._rejected
 
     @property
     def pending(self) -> int:
@@ -112,7 +136,7 @@ class Recorder:
         """Create the run in the store, subscribe to every event and start the writer."""
         if self._bus is not None or self._closed:
             raise RuntimeError(f"Recorder for run {self.run_id} can be attached only once")
-        self._info = replace(self._info, started_ns=now_ns())
+        self._info = replace(self._info, started_ns=now_ns(), owner=this_process())
         self.store.create_run(self._info)
         self._bus = bus
         bus.subscribe_all(self._on_event, priority=self._priority)
@@ -155,14 +179,30 @@ class Recorder:
             self._thread.join()
         if self._switch_interval is not None:
             release_switch_interval()
-        self.flush()
+        try:
+            self.flush()
+        except BaseException:
+            self._finish_after_failure()
+            raise
+        self._finish(status)
+
+    def _finish(self, status: str) -> None:
         self.store.finish_run(
             self.run_id,
             ended_ns=now_ns(),
             status=status,
             event_count=self._next_seq,
+            rejected=self._rejected,
             summary=self._summary,
         )
+
+    def _finish_after_failure(self) -> None:
+        """Mark the run failed with what was stored, if the store still lets us; the error
+        that got us here is the one to report."""
+        try:
+            self._finish(RunStatus.FAILED)
+        except Exception as exc:
+            logger.error("recorder of run %s could not mark it failed: %r", self.run_id, exc)
 
     def __enter__(self) -> Self:
         return self
@@ -181,6 +221,20 @@ class Recorder:
             status = RunStatus.FAILED
         self.close(status=status)
 
+    def _reject(self, item: object, problem: str, before_seq: int) -> None:
+        self._rejected += 1
+        if len(self.dead_letters) < self.MAX_DEAD_LETTERS:
+            self.dead_letters.append(RejectedEvent(before_seq, item, problem))
+        if self._rejected <= self.LOGGED_REJECTIONS:
+            more = " (further ones are counted, not logged)"
+            logger.warning(
+                "recorder of run %s rejected what was published before event %d: %s%s",
+                self.run_id,
+                before_seq,
+                problem,
+                more if self._rejected == self.LOGGED_REJECTIONS else "",
+            )
+
     def _enqueue(self, rows: list[Row], count: int) -> None:
         self._batches.append((rows, count))
         self._sealed.set()
@@ -193,7 +247,7 @@ class Recorder:
                 # Compression costs the writer about 0.2 us per event: while it lags by
                 # CATCH_UP_BATCHES or more batches, it stores them as they are.
                 compress = not catch_up or len(batches) < self.CATCH_UP_BATCHES
-                self.store.append_rows(self.run_id, rows, compress=compress)
+                self._sink.write_rows(self.run_id, rows, compress=compress)
                 # Only this method removes batches, and they are appended at the end: the
                 # first is the one just stored. A failed write leaves it for the next try.
                 batches.popleft()
@@ -212,7 +266,16 @@ class Recorder:
                     self._capture.seal()
                 self._store_batches(catch_up=True)
             except Exception as exc:
-                # Events stay queued; flush() and close() retry and raise if it still fails.
+                # Events stay queued: tried again after the next interval, and by close().
+                if self.writer_error is None:
+                    logger.error(
+                        "recorder of run %s cannot write, retrying every %g s: %r",
+                        self.run_id,
+                        self._flush_interval,
+                        exc,
+                    )
                 self.writer_error = exc
-                logger.error("recorder of run %s stopped writing: %r", self.run_id, exc)
-                return
+            else:
+                if self.writer_error is not None:
+                    logger.warning("recorder of run %s writes again", self.run_id)
+                self.writer_error = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tickwire._types import Publisher
-from tickwire.persistence.store import EventStore, EventTypes
+from tickwire.persistence.port import EventStore, EventTypes
 
 __all__ = ["replay"]
 

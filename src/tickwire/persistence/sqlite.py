@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import sqlite3
+import time
 from functools import cache
 from pathlib import Path
 
+from tickwire._exceptions import ConfigError
 from tickwire.persistence._rows import Row
 from tickwire.persistence._sql import SqlStore
+from tickwire.persistence._types import StoreError
 
 __all__ = ["HOME_ENV", "SQLiteStore", "default_database_path"]
 
 HOME_ENV = "TICKWIRE_HOME"
 """Environment variable naming the folder that holds ``tickwire.db`` (overrides the default)."""
+
+BUSY_TIMEOUT = 30.0
+"""Seconds a connection waits for another process's lock before giving up."""
 
 
 def default_database_path() -> Path:
@@ -45,12 +53,42 @@ def _insert_statement(n_rows: int) -> str:
     )
 
 
+def _create_private(path: Path) -> None:
+    """Make the folders missing above ``path`` (mode 0700) and the file itself (0600): a
+    trading journal is its user's alone. What exists already is left as it is; SQLite
+    gives the WAL and shared-memory files the mode of the database file."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            folder.mkdir(mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
+def _switch_to_wal(conn: sqlite3.Connection, deadline: float) -> None:
+    """Put the database in WAL mode. SQLite answers "locked" at once, without waiting
+    for the busy timeout, while another connection is setting up the same new file, so
+    retry (with a little jitter, so two openers do not retry in step) until ``deadline``."""
+    delay = 0.001
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay * (1 + random.random()))
+        delay = min(delay * 2, 0.05)
+
+
 class SQLiteStore(SqlStore):
     """Runs and events in one SQLite file (or ``":memory:"``), in WAL mode.
 
     ``synchronous`` is SQLite's durability setting: "NORMAL" (default) survives a crash
     of the process, "FULL" also a power loss, "OFF" neither but writes fastest. With
     ``compress``, large payloads are stored zstd-compressed (about 4 times smaller).
+    A new file (and any folder made for it) is readable by its user only. Several
+    processes may open, and first create, the same file at once.
     """
 
     dialect = "sqlite"
@@ -64,22 +102,37 @@ class SQLiteStore(SqlStore):
         compress: bool = True,
     ) -> None:
         if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
-            raise ValueError(
+            raise ConfigError(
                 f"SQLiteStore synchronous: expected OFF/NORMAL/FULL, got {synchronous!r}"
             )
         target = default_database_path() if path is None else path
         location = str(target)
-        if location != ":memory:":
-            Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            location = str(Path(target).expanduser())
-        conn = sqlite3.connect(location, isolation_level=None, check_same_thread=False)
-        if location != ":memory:":
-            conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
-        conn.execute("PRAGMA foreign_keys=ON")
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        try:
+            if location != ":memory:":
+                file = Path(target).expanduser()
+                location = str(file)
+                _create_private(file)
+            conn = sqlite3.connect(
+                location, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open SQLite database {location}: {exc}") from exc
+        try:
+            if location != ":memory:":
+                _switch_to_wal(conn, deadline)
+            conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot open SQLite database {location}: {exc}") from exc
         self.path = location
         """The database file (or ":memory:")."""
         super().__init__(conn, location, compress=compress)
+
+    def _is_database_error(self, exc: BaseException) -> bool:
+        # OverflowError: an int that no SQLite INTEGER holds, refused while binding.
+        return isinstance(exc, (sqlite3.Error, OverflowError))
 
     def _lock_schema(self) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database's write lock."""

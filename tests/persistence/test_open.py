@@ -1,4 +1,4 @@
-"""Where stores live: the default file, TICKWIRE_HOME, paths and URLs."""
+"""Where stores live: the default file, TICKWIRE_HOME, paths and URLs, named memory stores."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 
 from tickwire.persistence import (
     HOME_ENV,
+    MemoryStore,
     PostgresStore,
+    RunInfo,
     SQLiteStore,
     default_database_path,
     open_store,
@@ -67,3 +69,13 @@ def test_postgres_urls_open_a_postgres_store(pg_url: str) -> None:
         assert s.schema == schema
         assert "@" in s.location or "127.0.0.1" in s.location
         s.drop_schema()
+
+
+def test_memory_urls_name_one_store_per_process(request: pytest.FixtureRequest) -> None:
+    name = f"memory://{request.node.name}"
+    first = open_store(name)
+    assert isinstance(first, MemoryStore)
+    first.create_run(RunInfo(run_id="r", strategy="s"))
+    first.close()
+    assert open_store(name).get_run("r").strategy == "s"
+    assert open_store(f"{name}-other").list_runs() == []

@@ -1,0 +1,99 @@
+"""``tickwire runs``: list, show and export, on stores whose contents may be anyone's."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from tickwire.cli import main
+from tickwire.events import Bar, Fill, Side
+from tickwire.persistence import EventStore, RunInfo, RunOwner, RunStatus, open_store
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A memory store of this test, named for the --db option."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")  # tables wide enough not to wrap a cell
+    return f"memory://{request.node.nodeid}"
+
+
+def _bar(ts: int) -> Bar:
+    return Bar(ts_event_ns=ts, instrument="X", open=1, high=1, low=1, close=1)
+
+
+def _recorded(store: EventStore, run_id: str, strategy: str = "s", **kw: object) -> None:
+    store.create_run(RunInfo(run_id=run_id, strategy=strategy, started_ns=1, **kw))  # type: ignore[arg-type]
+    fill = Fill(ts_event_ns=2, order_id="o", instrument="X", side=Side.BUY, quantity=1.0, price=1.0)
+    store.append_events(run_id, 0, [_bar(1), fill])
+    store.finish_run(run_id, ended_ns=3, status=RunStatus.FINISHED, event_count=2, rejected=1)
+
+
+def test_markup_in_stored_names_is_printed_as_text(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    store = open_store(db)
+    _recorded(store, "r1", strategy="[/]")
+    _recorded(store, "r2", strategy="[bold red]loud[/]")
+    code, out, err = run(capsys, "runs", "list", "--db", db)
+    assert code == 0, err
+    assert "[/]" in out and "[bold red]loud[/]" in out
+
+
+def test_list_and_show_tell_rejected_and_crashed_runs(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    store = open_store(db)
+    _recorded(store, "finished-run")
+    nobody = RunOwner(host=socket.gethostname(), pid=2**22 + 1)  # above any pid_max
+    store.create_run(RunInfo(run_id="dead-run", strategy="s", owner=nobody, started_ns=5))
+    store.append_events(
+        "dead-run", 0, [Bar(ts_event_ns=1, instrument="X", open=1, high=1, low=1, close=1)]
+    )
+    code, out, _ = run(capsys, "runs", "list", "--db", db)
+    assert code == 0
+    rows = [line.split("│")[1:-1] for line in out.splitlines() if "-run" in line]
+    assert [[cell.strip() for cell in row][3:6] for row in rows] == [
+        ["crashed", "1", "0"],
+        ["finished", "2", "1"],
+    ]
+    code, out, _ = run(capsys, "runs", "show", "finished", "--db", db)
+    shown = json.loads(out)
+    assert (shown["status"], shown["events"], shown["rejected"]) == ("finished", 2, 1)
+    code, out, _ = run(capsys, "runs", "show", "dead", "--db", db)
+    assert json.loads(out)["recorded_by"] == {"host": nobody.host, "pid": nobody.pid}
+
+
+def test_export_names_its_file_only_from_the_ids_safe_characters(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    store = open_store(db)
+    _recorded(store, "../../../tmp/evil")
+    _recorded(store, "/etc")
+    code, out, err = run(capsys, "runs", "export", "../", "--db", db)
+    assert code == 0, err
+    assert out.strip() == "wrote 1 fills to tmpevil_fills.csv"
+    assert (tmp_path / "tmpevil_fills.csv").is_file()
+    code, out, err = run(capsys, "runs", "export", "/", "--db", db, "--what", "events")
+    assert code == 0, err
+    assert out.strip() == "wrote 2 events to etc_events.csv"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["etc_events.csv", "tmpevil_fills.csv"]
+
+
+def test_an_unknown_run_is_one_line(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, _, err = run(capsys, "runs", "show", "[nope]", "--db", db)
+    assert code == 2
+    assert err.strip() == "error: no recorded run matches '[nope]' (see: tickwire runs list)"
