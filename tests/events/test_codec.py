@@ -246,3 +246,16 @@ def test_nonpositive_prices_decode_only_when_allowed() -> None:
             assert decoder(raw, allow_nonpositive_prices=True) == event
     with pytest.raises(DecodeError, match=r"Bar\.close: price must be finite"):
         decode(encode(_bar(close=math.nan)), allow_nonpositive_prices=True)
+
+
+def test_recorded_bytes_are_checked_for_structure_not_values() -> None:
+    from tickwire.events import decode_recorded
+
+    nan_bar = _bar(close=math.nan)
+    assert math.isnan(decode_recorded(encode(nan_bar)).close)  # type: ignore[attr-defined]
+    with pytest.raises(DecodeError, match="Bar.close"):
+        decode(encode(nan_bar))
+    with pytest.raises(DecodeError):
+        decode_recorded(msgspec.msgpack.encode(_plain(_bar()) | {"open": "one"}))
+    with pytest.raises(DecodeError, match="malformed"):
+        decode_recorded(b"\xc1")

@@ -6,12 +6,13 @@ behave as they do; each test here runs on all three.
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 
 import pytest
 
-from tickwire.events import Bar, Fill, OrderSubmitted, Signal
+from tickwire.events import Bar, ErrorEvent, Fill, OrderSubmitted, Side, Signal
 from tickwire.persistence import (
     EventStore,
     RunInfo,
@@ -107,6 +108,23 @@ def test_events_come_back_in_order_with_their_seq(any_store: EventStore) -> None
     any_store.append_events("r", 3000, events[3000:])
     assert list(any_store.iter_events("r")) == events
     assert [rec.seq for rec in any_store.iter_records("r")] == list(range(len(events)))
+
+
+def test_events_whose_values_break_the_rules_are_stored_and_read_back(
+    any_store: EventStore,
+) -> None:
+    # A journal shows what was published: a strategy's NaN signal, the NaN bar a feed
+    # rejected (inside its ErrorEvent), must not make the run unreadable.
+    nan_signal = Signal(ts_event_ns=1, instrument="X", side=Side.BUY, trigger_price=math.nan)
+    nan_bar = Bar(ts_event_ns=2, instrument="X", open=1.0, high=1.0, low=1.0, close=math.nan)
+    error = ErrorEvent(ts_event_ns=2, component="feed", error="NaN close", original_event=nan_bar)
+    any_store.create_run(run("r"))
+    any_store.append_events("r", 0, [nan_signal, error, bar(3)])
+    signal, rejected, good = any_store.iter_events("r")
+    assert isinstance(signal, Signal) and math.isnan(signal.trigger_price)
+    assert isinstance(rejected, ErrorEvent) and isinstance(rejected.original_event, Bar)
+    assert math.isnan(rejected.original_event.close)
+    assert good == bar(3)
 
 
 def test_type_filter_keeps_order_and_sequence_numbers(any_store: EventStore) -> None:

@@ -24,7 +24,14 @@ from tickwire.events._registry import (
     registered_event_types,
 )
 from tickwire.events._validation import event_problem, market_data_problem
-from tickwire.events.codec import DecodeError, decode, decode_json, encode, encode_json
+from tickwire.events.codec import (
+    DecodeError,
+    decode,
+    decode_json,
+    decode_recorded,
+    encode,
+    encode_json,
+)
 from tickwire.events.factories import create_bar_event, create_signal_event, to_ns
 from tickwire.events.market import Bar, Tick, Trade
 from tickwire.events.system import (
@@ -102,6 +109,7 @@ __all__ = [
     "create_signal_event",
     "decode",
     "decode_json",
+    "decode_recorded",
     "encode",
     "encode_json",
     "event_problem",

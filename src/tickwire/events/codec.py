@@ -24,6 +24,7 @@ __all__ = [
     "DecodeError",
     "decode",
     "decode_json",
+    "decode_recorded",
     "encode",
     "encode_json",
 ]
@@ -107,6 +108,23 @@ def decode_json(data: bytes | str, *, allow_nonpositive_prices: bool = False) ->
     if accept is not None and accept(event, allow_nonpositive_prices):
         return event
     return _checked(event, allow_nonpositive_prices)
+
+
+def decode_recorded(data: bytes | bytearray | memoryview) -> EventBase:
+    """An event from msgpack bytes that tickwire's own event store wrote, its structure
+    checked (types, tags, nesting) but not its values.
+
+    A journal shows what was published, even an event whose values break the rules (a
+    strategy that emitted a NaN signal): refusing it would make the whole stored run
+    unreadable. Never use it for bytes from a socket or another program: :func:`decode`.
+    """
+    try:
+        event: EventBase = _decoders.msgpack.decode(data)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise DecodeError(_why(exc, _tag_msgpack, data)) from None
+    if isinstance(event, ErrorEvent):
+        return _typed_original(event, 1)
+    return event
 
 
 def _why(exc: Exception, tag_decoder: Any, data: Any) -> str:

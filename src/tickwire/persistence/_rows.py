@@ -31,7 +31,7 @@ from typing import NamedTuple
 import msgspec
 import zstandard
 
-from tickwire.events import DecodeError, EventBase, decode, encode
+from tickwire.events import DecodeError, EventBase, decode_recorded, encode
 from tickwire.persistence._types import EventRecord, StoreError
 
 __all__ = [
@@ -237,13 +237,15 @@ def _decode_row(
         if max(codes) >= len(types):
             raise DecodeError(f"type code {max(codes)}, but only {len(types)} types listed")
     if names is None:
-        return [EventRecord(seq + i, decode(memoryview(item))) for i, item in enumerate(items)]
+        return [
+            EventRecord(seq + i, decode_recorded(memoryview(item))) for i, item in enumerate(items)
+        ]
     wanted = {i for i, name in enumerate(types) if name in names}
     if codes is None:
         selected: Iterable[int] = range(n_events if wanted else 0)
     else:
         selected = [i for i, code in enumerate(codes) if code in wanted]
-    return [EventRecord(seq + i, decode(memoryview(items[i]))) for i in selected]
+    return [EventRecord(seq + i, decode_recorded(memoryview(items[i]))) for i in selected]
 
 
 def row_size_bound(n_events: int) -> int:

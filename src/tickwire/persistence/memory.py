@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from tickwire.events import EventBase, decode, encode
+from tickwire.events import EventBase, decode_recorded, encode
 from tickwire.persistence._owner import owner_gone
 from tickwire.persistence._rows import storage_problem, type_names
 from tickwire.persistence._types import EventRecord, RunInfo, RunNotFound, RunStatus, StoreError
@@ -113,7 +113,7 @@ class MemoryStore(EventStore):
             self._run(run_id)
             held = list(self._events[run_id])
         return (
-            EventRecord(seq, decode(data))
+            EventRecord(seq, decode_recorded(data))
             for seq, (name, data) in enumerate(held)
             if names is None or name in names
         )
