@@ -253,7 +253,7 @@ def test_recorded_bytes_are_checked_for_structure_not_values() -> None:
 
     nan_bar = _bar(close=math.nan)
     assert math.isnan(decode_recorded(encode(nan_bar)).close)  # type: ignore[attr-defined]
-    with pytest.raises(DecodeError, match="Bar.close"):
+    with pytest.raises(DecodeError, match=r"Bar\.close"):
         decode(encode(nan_bar))
     with pytest.raises(DecodeError):
         decode_recorded(msgspec.msgpack.encode(_plain(_bar()) | {"open": "one"}))
