@@ -22,7 +22,7 @@ METRICS: dict[str, bool] = {
     "total_return": True,
     "final_equity": True,
     "win_rate": True,
-    "max_drawdown": False,
+    "max_drawdown": True,  # a drawdown is <= 0: the shallowest is the highest
     "trades": True,
 }
 """Metrics a sweep can rank by (summary field names), and whether higher is better."""
