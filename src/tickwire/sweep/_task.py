@@ -174,14 +174,18 @@ def return_moments(equity: np.ndarray[Any, np.dtype[np.float64]]) -> ReturnMomen
         return ReturnMoments(n, math.nan, math.nan, math.nan)
     mean = float(returns.mean())
     centred = returns - mean
-    variance = float(np.mean(centred**2))
+    # Products, not ``**``: numpy's power ufunc costs ten times as much per element.
+    squared = centred * centred
+    variance = float(squared.mean())
     if variance <= 0.0:
         return ReturnMoments(n, math.nan, math.nan, math.nan)
     std = math.sqrt(variance)
     sample_std = math.sqrt(variance * n / (n - 1))
+    third = float(np.dot(squared, centred)) / n
+    fourth = float(np.dot(squared, squared)) / n
     return ReturnMoments(
         count=n,
         sharpe=mean / sample_std,
-        skewness=float(np.mean(centred**3)) / std**3,
-        kurtosis=float(np.mean(centred**4)) / variance**2,
+        skewness=third / std**3,
+        kurtosis=fourth / variance**2,
     )
