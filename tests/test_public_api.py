@@ -101,6 +101,6 @@ def test_layers_import_downwards_only() -> None:
     for layer, ok in allowed.items():
         for name, target in _imports(layer):
             assert target in ok | foundation, f"{layer}/{name} imports tickwire.{target}"
-    for layer in ("backtest", "live"):
+    for layer in ("backtest", "live", "sweep"):
         for name, target in _imports(layer):
             assert target not in ("cli", "report"), f"{layer}/{name} imports tickwire.{target}"

@@ -26,14 +26,16 @@ from rich.text import Text
 from tickwire import __version__
 from tickwire._exceptions import TickwireError
 from tickwire.backtest import Backtest, BacktestResult
-from tickwire.cli.loading import UsageError, load_strategy, parse_params
+from tickwire.cli.loading import UsageError, parse_params
 from tickwire.cli.options import broker_options
 from tickwire.cli.runs import record_run, runs
 from tickwire.cli.signals import Terminated, sigterm_as_interrupt
+from tickwire.cli.sweep import sweep
 from tickwire.data import read_bars, sample_data_paths
 from tickwire.events import Bar
 from tickwire.persistence import redact_credentials
 from tickwire.strategy import parameter_values
+from tickwire.strategy.loading import load_strategy
 
 __all__ = ["cli", "main"]
 
@@ -124,6 +126,7 @@ def demo(report_dir: str, db: str | None) -> None:
 
 
 cli.add_command(runs)
+cli.add_command(sweep)
 
 
 def _run(

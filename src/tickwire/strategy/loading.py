@@ -1,0 +1,106 @@
+"""Strategies named by text: ``path/to/file.py:ClassName`` or ``package.module:ClassName``.
+
+A name travels where a class cannot: on the command line, and to worker processes on
+other machines, which load the class themselves instead of receiving a pickled one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import traceback
+import zlib
+from pathlib import Path
+
+from tickwire._exceptions import StrategyError
+from tickwire.strategy.base import Strategy
+
+__all__ = ["load_strategy", "strategy_reference"]
+
+
+def load_strategy(spec: str) -> type[Strategy]:
+    """The Strategy subclass that ``spec`` names; StrategyError says what went wrong.
+
+    A file is run as a module (not as ``__main__``, so code under an
+    ``if __name__ == "__main__":`` guard does not run); an error while running it is
+    reported as coming from that file, with the line where it happened.
+    """
+    module_part, sep, class_name = spec.rpartition(":")
+    if not sep or not module_part or not class_name:
+        raise StrategyError(
+            f"strategy {spec!r} must look like path/to/file.py:ClassName "
+            "or package.module:ClassName"
+        )
+    if module_part.endswith(".py") or "/" in module_part:
+        module = _run_file(Path(module_part))
+    else:
+        try:
+            module = importlib.import_module(module_part)
+        except ModuleNotFoundError as exc:
+            raise StrategyError(f"cannot import strategy module {module_part!r}: {exc}") from exc
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        raise StrategyError(f"{module_part} has no class {class_name!r}")
+    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+        raise StrategyError(f"{spec} is not a tickwire Strategy subclass")
+    return cls
+
+
+def _run_file(path: Path) -> object:
+    if not path.is_file():
+        raise StrategyError(f"strategy file not found: {path}")
+    resolved = path.resolve()
+    # One module per file, so that loading the same file twice gives the same classes.
+    module_name = f"tickwire_user_{zlib.crc32(str(resolved).encode()):08x}_{path.stem}"
+    loaded = sys.modules.get(module_name)
+    if loaded is not None:
+        return loaded
+    loader_spec = importlib.util.spec_from_file_location(module_name, resolved)
+    if loader_spec is None or loader_spec.loader is None:
+        raise StrategyError(f"cannot load strategy file {path}")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[module_name] = module
+    try:
+        loader_spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        del sys.modules[module_name]
+        raise StrategyError(f"{path}:{exc.lineno}: {exc.msg}") from exc
+    except Exception as exc:
+        del sys.modules[module_name]
+        raise StrategyError(
+            f"running strategy file {path} failed: {_where(exc, resolved)}"
+        ) from exc
+    return module
+
+
+def _where(exc: Exception, path: Path) -> str:
+    """``exc`` with the line of ``path`` it was raised from (the innermost such frame)."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename) == path:
+            line = frame.lineno
+    message = f"{type(exc).__name__}: {exc}"
+    return f"line {line}: {message}" if line is not None else message
+
+
+def strategy_reference(strategy: type[Strategy]) -> str:
+    """Text that :func:`load_strategy` turns back into ``strategy`` in another process.
+
+    A class defined in the script being run (``__main__``) is named by the script's path.
+    """
+    module = sys.modules.get(strategy.__module__)
+    if "." in strategy.__qualname__:
+        raise StrategyError(
+            f"{strategy.__qualname__} is defined inside a function or class; "
+            "define it at the top level of a module so other processes can load it"
+        )
+    origin = getattr(module, "__file__", None)
+    if strategy.__module__ == "__main__" or strategy.__module__.startswith("tickwire_user_"):
+        if origin is None:
+            raise StrategyError(
+                f"{strategy.__qualname__} was defined interactively; put it in a file "
+                "so other processes can load it"
+            )
+        return f"{Path(origin).resolve()}:{strategy.__qualname__}"
+    return f"{strategy.__module__}:{strategy.__qualname__}"

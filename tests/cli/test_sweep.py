@@ -1,0 +1,81 @@
+"""``tickwire sweep``: the grid from the command line, JSON fields as backtest --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tickwire.cli import main
+from tickwire.data import sample_data_paths
+
+EMA = "tickwire.strategy.ema_cross:EmaCross"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TICKWIRE_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_json_has_every_point_with_the_fields_of_backtest_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = str(sample_data_paths()[0])
+    code, out, err = run(capsys, "sweep", EMA, "--data", data, "--grid", "fast=5:15:5",
+                         "--grid", "slow=20,40", "--workers", "1", "--json")  # fmt: skip
+    assert code == 0, err
+    report = json.loads(out)
+    points = report["points"]
+    assert [p["params"] for p in points][:2] == [{"fast": 5, "slow": 20}, {"fast": 5, "slow": 40}]
+    assert len(points) == 6 and all(p["error"] is None for p in points)
+    code, out, err = run(capsys, "backtest", EMA, "--data", data, "--param", "fast=10",
+                         "--param", "slow=40", "--no-record", "--json")  # fmt: skip
+    assert code == 0, err
+    single = json.loads(out)
+    same = next(p for p in points if p["params"] == {"fast": 10, "slow": 40})
+    for key, value in single.items():
+        if key not in ("wall_time_s", "bars_per_second"):
+            assert same[key] == value, key
+    best = max(points, key=lambda p: p["sharpe"])
+    assert report["best"] == best["index"]
+    assert 0.0 <= report["deflated_sharpe"] <= 1.0
+
+
+def test_the_table_shows_the_best_points(capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(sample_data_paths()[0])
+    code, out, err = run(capsys, "sweep", EMA, "--data", data, "--grid", "fast=5,10",
+                         "--workers", "1", "--top", "1", "--metric", "total_return")  # fmt: skip
+    assert code == 0, err
+    assert "best 1 of 2 points by total_return" in out
+    assert "deflated Sharpe ratio of the best point" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--grid", "fsat=5"), "no parameter 'fsat'"),
+        (("--grid", "fast=5:1:1"), "STOP is below START"),
+        (("--grid", "fast=5", "--scheduler", "tcp://127.0.0.1:1"), "--scheduler needs"),
+        (("--grid", "fast=5", "--walk-forward", "2y"), "TRAIN:TEST"),
+    ],
+)
+def test_mistakes_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    data = str(sample_data_paths()[0])
+    code, _, err = run(capsys, "sweep", EMA, "--data", data, "--workers", "1", *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err
