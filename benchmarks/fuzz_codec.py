@@ -36,6 +36,7 @@ from typing import Any
 import msgspec
 
 from tickwire.events import (
+    BUILTIN_EVENT_TYPES,
     Bar,
     CancelOrder,
     DecodeError,
@@ -69,28 +70,7 @@ from tickwire.events import (
 )
 
 INT64 = (-(2**63), 2**63 - 1)
-CONCRETE = (
-    Tick,
-    Trade,
-    Bar,
-    Signal,
-    SubmitOrder,
-    KillSwitch,
-    CancelOrder,
-    OrderSubmitted,
-    OrderAccepted,
-    OrderRejected,
-    OrderPartiallyFilled,
-    OrderFilled,
-    OrderCancelled,
-    Fill,
-    PositionChanged,
-    ErrorEvent,
-    InfoEvent,
-    LifecycleEvent,
-    Heartbeat,
-    Event,
-)
+CONCRETE = BUILTIN_EVENT_TYPES
 TAGS = [cls.__name__ for cls in CONCRETE] + ["OrderUpdate", "EventBase", "_GenericBase", "Nope"]
 
 
@@ -264,7 +244,8 @@ def problem(event: Any) -> str | None:
     if kind is ErrorEvent:
         original = event.original_event
         if hasattr(original, "__struct_fields__"):
-            return problem(original)
+            # The event that failed, kept as evidence: held only to what both codecs carry.
+            return _payload_problem(msgspec.to_builtins(original))
         if isinstance(original, dict) and "_type" in original:
             return "ErrorEvent.original_event: a nested event left as a raw map"
         return _payload_problem(original)

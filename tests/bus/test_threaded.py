@@ -9,7 +9,7 @@ import weakref
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tickwire.bus import EventBus, Overflow, ThreadedSubscriber
@@ -347,7 +347,7 @@ def test_shutdown_timeout_drops_what_is_still_queued_and_counts_it() -> None:
     assert worker.received == worker.delivered + worker.dropped + worker.rejected
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40)
 @given(
     overflow=st.sampled_from(list(Overflow)),
     maxsize=st.integers(0, 4),

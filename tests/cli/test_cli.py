@@ -15,25 +15,9 @@ from tickwire.cli import main
 from tickwire.data import sample_data_paths, synthetic_bars, write_bars_csv
 
 from ..persistence.conftest import pg_url
+from .helpers import run
 
 __all__ = ["pg_url"]  # the fixture, for the PostgreSQL test
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TICKWIRE_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_demo_records_and_writes_the_report(capsys: pytest.CaptureFixture[str]) -> None:

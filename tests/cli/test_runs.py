@@ -8,19 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tickwire.cli import main
 from tickwire.events import Bar, Fill, Side
 from tickwire.persistence import EventStore, RunInfo, RunOwner, RunStatus, open_store
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from .helpers import run
 
 
 @pytest.fixture

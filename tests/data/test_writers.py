@@ -50,7 +50,7 @@ def _rows(bars: list[Bar]) -> list[tuple[object, ...]]:
     return [(b.ts_event_ns, b.instrument, b.open, b.high, b.low, b.close, b.volume) for b in bars]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(bar_lists(), st.sampled_from(["csv-ns", "csv-iso", "parquet"]))
 def test_write_then_read_gives_the_same_bars(bars: list[Bar], kind: str) -> None:
     with tempfile.TemporaryDirectory() as folder:

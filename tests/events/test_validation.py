@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tickwire.events import (
@@ -104,7 +104,7 @@ def _with(event: EventBase, field: str, value: Any) -> EventBase:
 
 
 @pytest.mark.parametrize("cls", BUILTIN_EVENT_TYPES, ids=lambda c: c.__name__)
-@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25)
 @given(data=st.data())
 def test_valid_events_pass_and_round_trip(cls: type[EventBase], data: st.DataObject) -> None:
     event = data.draw(events(cls))
@@ -123,7 +123,7 @@ CHECKED_FIELDS = [
     CHECKED_FIELDS,
     ids=[f"{c.__name__}.{f}" for c, f, _ in CHECKED_FIELDS],
 )
-@settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12)
 @given(data=st.data())
 def test_an_invalid_value_is_rejected_naming_the_field(
     cls: type[EventBase], field: str, kind: str, data: st.DataObject

@@ -48,7 +48,7 @@ def run_live(events: list[Bar | Fill], cash: float) -> Portfolio:
     return pf
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(event_streams())
 def test_replay_equals_live_state(events: list[Bar | Fill]) -> None:
     live = run_live(events, 10_000.0)
@@ -77,7 +77,7 @@ def test_replay_equals_live_state(events: list[Bar | Fill]) -> None:
     assert all(t.bars == 0 for t in replayed.trades)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(event_streams())
 def test_equity_is_cash_plus_marked_positions_and_pnl(events: list[Bar | Fill]) -> None:
     pf = run_live(events, 10_000.0)
@@ -99,7 +99,7 @@ def test_equity_is_cash_plus_marked_positions_and_pnl(events: list[Bar | Fill]) 
     assert list(pf.curve.timestamps) == sorted(set(pf.curve.timestamps))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(event_streams())
 def test_trade_quantities_balance(events: list[Bar | Fill]) -> None:
     pf = run_live(events, 0.0)

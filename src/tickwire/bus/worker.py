@@ -321,10 +321,17 @@ class Worker:
 
     def _wind_up(self) -> None:
         with self._lock:
+            finished = self._finished
             self._closed = True
             self._finished = True
             self._busy = False
-            self.dropped += self._pop_all()  # non-zero only when dispatch killed the thread
+            leftover = self._pop_all()
+            if finished:
+                # Appended after the last look at an empty closed queue, before their
+                # publisher saw it closed and came to take them back: late, so refused.
+                self.rejected += leftover
+            else:  # dispatch killed the thread with items still queued
+                self.dropped += leftover
             self._space.notify_all()
         with self._idle:
             self._idle.notify_all()

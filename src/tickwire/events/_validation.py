@@ -22,10 +22,10 @@ Every event (:func:`event_problem`), besides the market-data rules for market da
 - commissions, positions and realized P&L are finite; a signal's trigger price is finite
   and its confidence within [0, 1]; a heartbeat's sequence is an int64 not below 0;
 - the event in ``OrderSubmitted.order`` obeys its own rules; the event an ``ErrorEvent``
-  carries is the one that failed, kept as it was (often it failed for its values), so
-  only its structure is checked; any other ``original_event``, and a generic ``Event``'s
-  ``data``, hold only what both codecs carry alike: None, bools, strings, finite floats,
-  int64 ints, lists and string-keyed maps, nested at most :data:`MAX_NESTING` levels deep.
+  carries is the one that failed, kept as evidence (often it failed for its values), so
+  it is held, like any other ``original_event`` and a generic ``Event``'s ``data``, only
+  to what both codecs carry alike: None, bools, strings, finite floats, int64 ints, lists
+  and string-keyed maps, nested at most :data:`MAX_NESTING` levels deep.
 
 Instruments that really trade at zero or negative prices (some spreads, power, a crude
 future in April 2020) opt in with ``allow_nonpositive_prices=True``: every price rule
@@ -39,6 +39,8 @@ import math
 import sys
 from collections.abc import Callable
 from typing import Any
+
+import msgspec
 
 from tickwire.events._base import EventBase
 from tickwire.events._generic_event import Event
@@ -298,12 +300,16 @@ def _nested_order(event: Any, allow_nonpositive: bool) -> str | None:
 
 def _original_event(event: Any, allow_nonpositive: bool) -> str | None:
     original = event.original_event
+    where = f"{type(event).__name__}.original_event"
     if isinstance(original, EventBase):
         # The event a component failed on, kept as evidence: often it failed precisely
-        # because its values break the rules (a NaN close rejected at a feed), so they
-        # are not held to them; the codec still decodes it to its typed class.
-        return None
-    return _payload_problem(f"{type(event).__name__}.original_event", original)
+        # because its values break the rules (a bar with high below low), so it is held
+        # only to what both codecs carry alike, and the error travels in either format.
+        try:
+            original = msgspec.to_builtins(original)
+        except (TypeError, ValueError) as exc:
+            return f"{where}: {exc}"
+    return _payload_problem(where, original)
 
 
 def _generic_data(event: Any, allow_nonpositive: bool) -> str | None:
