@@ -84,7 +84,11 @@ def test_help_says_what_each_option_does(capsys: pytest.CaptureFixture[str]) -> 
     assert "Folder for the HTML report." in out
     _, out, _ = run(capsys, "runs", "export", "--help")
     out = " ".join(out.split())
-    assert "one row per lifecycle event" in out and "[default: fills]" in out and "[default: csv]" in out
+    assert (
+        "one row per lifecycle event" in out
+        and "[default: fills]" in out
+        and "[default: csv]" in out
+    )
 
 
 def test_strategy_from_a_file_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
