@@ -34,6 +34,7 @@ from tickwire.events.codec import (
 )
 from tickwire.events.factories import create_bar_event, create_signal_event, to_ns
 from tickwire.events.market import Bar, Tick, Trade
+from tickwire.events.seed_vocabulary import OrderEvent, OrderOperation, TickEvent, TradingSignal
 from tickwire.events.system import (
     ErrorEvent,
     Heartbeat,
@@ -62,11 +63,10 @@ from tickwire.events.trading import (
     TimeInForce,
 )
 
-# The names the seed documents use for the same classes.
+# The names the usage guide (seed 003) uses for the same classes; seed 001's TickEvent,
+# TradingSignal and OrderEvent are constructors (seed_vocabulary.py).
 BarEvent = Bar
-TickEvent = Tick
 SignalEvent = Signal
-TradingSignal = Signal
 
 __all__ = [
     "BUILTIN_EVENT_TYPES",
@@ -88,7 +88,9 @@ __all__ = [
     "LifecycleState",
     "OrderAccepted",
     "OrderCancelled",
+    "OrderEvent",
     "OrderFilled",
+    "OrderOperation",
     "OrderPartiallyFilled",
     "OrderRejected",
     "OrderStatus",
