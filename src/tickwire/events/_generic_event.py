@@ -23,8 +23,17 @@ _explicit: set[str] = set()
 
 
 def _related(cls: type) -> list[EventType]:
-    """The members ``cls`` shows: its own, its bases' and (for a base) its subclasses'."""
-    return [m for m in _by_name.values() if isinstance(m, cls) or issubclass(cls, type(m))]
+    """The members ``cls`` shows: its own, its bases' and (for a base) its subclasses'.
+
+    A member belongs to the class that first declared it; a class declaring it again (a
+    notebook cell run twice) shows it too.
+    """
+    declared = {name for klass in cls.__mro__ for name in vars(klass).get("_declared", ())}
+    return [
+        m
+        for m in _by_name.values()
+        if isinstance(m, cls) or issubclass(cls, type(m)) or str.__str__(m) in declared
+    ]
 
 
 class _EventTypeMeta(type):
@@ -117,6 +126,8 @@ class EventType(str, metaclass=_EventTypeMeta):
             member = _add(cls, name, value, member)
         type.__setattr__(cls, name, member)
         type.__setattr__(EventType, name, member)
+        if cls is not EventType:
+            type.__setattr__(cls, "_declared", (*vars(cls).get("_declared", ()), name))
         return member
 
     @classmethod
