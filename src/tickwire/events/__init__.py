@@ -12,7 +12,10 @@ register it to send, store or read it as bytes (each process that decodes it mus
 The wire contract (the tags, what may change in an event type once its events are
 stored or sent, how the format is versioned) is written down in ``docs/events.md``.
 Decoders check every value against the rules of :func:`event_problem`; constructors do
-not (the hot path builds events from checked data).
+not (the hot path builds events from checked data). Code written from the design
+documents works too: ``Event(event_type=...)``, ``EventType`` extended by subclassing,
+and seed 001's ``TickEvent``/``TradingSignal``/``OrderEvent`` constructors
+(``seed_vocabulary.py``); ``docs/events.md`` maps each of their names to tickwire's.
 """
 
 from tickwire.events._base import EventBase, new_id, now_ns
