@@ -47,7 +47,7 @@ def _dataclass_message(cls: object) -> str:
         bases = ", ".join(base.__name__ for base in cls.__bases__)
         annotations = vars(cls).get("__annotations__", {})
         fields = [
-            f"    {name}: {kind if isinstance(kind, str) else getattr(kind, '__name__', kind)}"
+            f"    {name}: {kind.__name__ if isinstance(kind, type) else kind}"
             for name, kind in annotations.items()
         ] or ["    ..."]
     name = "MyEvent" if cls is None else cls.__name__
