@@ -107,6 +107,13 @@ class EventBus:
     event loop. A handler that raises never stops the others: the failure is counted,
     kept as a dead letter and published as an :class:`ErrorEvent`, and logged (the first
     few of each kind in full, then counts).
+
+    Handlers are held strongly by default (``use_weak_refs=False``), unlike the usage
+    guide's bus: held weakly, a bound method of an object nobody else keeps
+    (``bus.subscribe(Bar, Logger().on_bar)``) stops being called at the next garbage
+    collection, silently. ``use_weak_refs=True`` suits components that come and go: their
+    handlers vanish with them (``cleanup()`` prunes the rest); plain functions and
+    lambdas stay.
     """
 
     def __init__(
