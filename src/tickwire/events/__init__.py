@@ -33,6 +33,7 @@ from tickwire.events.codec import (
     encode_json,
 )
 from tickwire.events.factories import create_bar_event, create_signal_event, to_ns
+from tickwire.events.feeds import FeedGap, FeedState, FeedStatus, WebSocketMessage
 from tickwire.events.market import Bar, Tick, Trade
 from tickwire.events.system import (
     ErrorEvent,
@@ -80,6 +81,9 @@ __all__ = [
     "Event",
     "EventBase",
     "EventType",
+    "FeedGap",
+    "FeedState",
+    "FeedStatus",
     "Fill",
     "Heartbeat",
     "InfoEvent",
@@ -105,6 +109,7 @@ __all__ = [
     "TimeInForce",
     "Trade",
     "TradingSignal",
+    "WebSocketMessage",
     "create_bar_event",
     "create_signal_event",
     "decode",
