@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tickwire import DecodeError
-from tickwire.events import Bar, Signal, Side, encode_json
+from tickwire.events import Bar, Side, Signal, encode_json
 from tickwire.live import TickwireFormat
 
 BAR = Bar(ts_event_ns=60, instrument="ACME", open=1, high=2, low=0.5, close=1.5, interval="1m")
