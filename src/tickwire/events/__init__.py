@@ -26,6 +26,7 @@ from tickwire.events._registry import (
 from tickwire.events._validation import event_problem, market_data_problem
 from tickwire.events.codec import (
     DecodeError,
+    checked_event,
     decode,
     decode_json,
     decode_recorded,
@@ -110,6 +111,7 @@ __all__ = [
     "Trade",
     "TradingSignal",
     "WebSocketMessage",
+    "checked_event",
     "create_bar_event",
     "create_signal_event",
     "decode",

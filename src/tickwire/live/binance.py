@@ -23,7 +23,7 @@ from typing import Annotated, Any
 import msgspec
 
 from tickwire._exceptions import DecodeError
-from tickwire.events import Bar, EventBase, Tick, Trade, market_data_problem, now_ns
+from tickwire.events import Bar, Tick, Trade, checked_event, now_ns
 from tickwire.live.format import Parsed
 
 __all__ = ["BinanceFormat", "interval_ms"]
@@ -183,8 +183,4 @@ class BinanceFormat:
         return [_encode(request).decode()]
 
 
-def _checked(event: EventBase) -> EventBase:
-    problem = market_data_problem(event)
-    if problem is not None:
-        raise DecodeError(problem)
-    return event
+_checked = checked_event
