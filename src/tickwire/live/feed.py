@@ -51,6 +51,9 @@ __all__ = ["FeedError", "FeedStats", "WebSocketFeed"]
 
 log = logging.getLogger(__name__)
 
+_RAW_CHECK_EVERY = 255
+"""Whether anyone wants raw messages is checked on connecting and every 256 messages."""
+
 
 class FeedError(TickwireError, ConnectionError):
     """A feed could not connect within its connect timeout (only when it fails fast)."""
@@ -133,6 +136,8 @@ class WebSocketFeed:
         self._connected = asyncio.Event()
         self._failure: BaseException | None = None
         self._last_message = 0.0
+        self._raw_wanted = False
+        self._parse = self.format.parse
         self.connects = self.received = self.published = self.rejected = 0
         self.duplicates = self.gaps = self.missing = self.stale = 0
 
@@ -253,6 +258,7 @@ class WebSocketFeed:
             for request in self.format.subscribe_messages(self.streams):
                 await connection.send(request)
             self._last_message = time.monotonic()
+            self._raw_wanted = self._wants_raw()
             self._connected.set()
             self._status(FeedState.CONNECTED, 0)
             if self.idle_timeout is not None:
@@ -284,41 +290,47 @@ class WebSocketFeed:
 
     async def _on_message(self, message: str | bytes) -> None:
         self.received += 1
+        if not self.received & _RAW_CHECK_EVERY:
+            self._raw_wanted = self._wants_raw()
         bus = self.bus
-        if bus.has_subscribers(WebSocketMessage) or bus.has_subscribers(EventType.WEBSOCKET):
+        if self._raw_wanted:
             raw = message if isinstance(message, str) else message.hex()
             await bus.emit_async(WebSocketMessage(ts_event_ns=now_ns(), feed=self.name, data=raw))
         try:
-            items = self.format.parse(message)
+            items = self._parse(message)
         except (ValueError, RecursionError) as exc:
             self._reject(message, exc)
             return
+        check = self._sequences.check
         for item in items:
-            if item.stream and not self._new(item):
-                continue
+            if item.stream:
+                seen = check((item.instrument, item.stream), item.seq, item.step)
+                if seen is False:
+                    self.duplicates += 1
+                    continue
+                if seen is not None:
+                    self._gap(item, seen)  # type: ignore[arg-type]  # a Gap, the other case
             self.published += 1
             await bus.emit_async(item.event)
 
-    def _new(self, item: Parsed) -> bool:
-        seen = self._sequences.check((item.instrument, item.stream), item.seq, item.step)
-        if seen is False:
-            self.duplicates += 1
-            return False
-        if isinstance(seen, Gap):
-            self.gaps += 1
-            self.missing += seen.missing
-            self.bus.publish(
-                FeedGap(
-                    ts_event_ns=item.event.ts_event_ns,
-                    feed=self.name,
-                    instrument=item.instrument,
-                    stream=item.stream,
-                    first_missing=seen.first,
-                    last_missing=seen.last,
-                    missing=seen.missing,
-                )
+    def _wants_raw(self) -> bool:
+        bus = self.bus
+        return bus.has_subscribers(WebSocketMessage) or bus.has_subscribers(EventType.WEBSOCKET)
+
+    def _gap(self, item: Parsed, gap: Gap) -> None:
+        self.gaps += 1
+        self.missing += gap.missing
+        self.bus.publish(
+            FeedGap(
+                ts_event_ns=item.event.ts_event_ns,
+                feed=self.name,
+                instrument=item.instrument,
+                stream=item.stream,
+                first_missing=gap.first,
+                last_missing=gap.last,
+                missing=gap.missing,
             )
-        return True
+        )
 
     def _reject(self, message: str | bytes, exc: BaseException) -> None:
         self.rejected += 1
