@@ -14,20 +14,13 @@ from tickwire.bus import EventBus
 from tickwire.events import (
     Bar,
     ErrorEvent,
-    EventType,
     FeedGap,
     FeedState,
     FeedStatus,
     WebSocketMessage,
     encode_json,
 )
-from tickwire.live import (
-    Backoff,
-    FeedError,
-    WebSocketEmitter,
-    WebSocketFeed,
-    WebSocketHandler,
-)
+from tickwire.live import Backoff, FeedError, WebSocketFeed
 
 from .server import FeedServer, first_request
 
@@ -234,6 +227,7 @@ def test_an_unreachable_url_fails_fast_with_one_line_or_keeps_retrying() -> None
 
 def test_the_seed_websocket_api() -> None:
     """Seed 003: a WebSocketHandler registered for EventType.WEBSOCKET, a WebSocketEmitter."""
+    from tickwire import EventType, WebSocketEmitter, WebSocketHandler  # as the seed imports
 
     async def session(connection: ServerConnection, number: int) -> None:
         for n in range(3):
