@@ -228,6 +228,12 @@ class EventBus:
         """Deliver every event to ``handler`` (for recorders and monitors)."""
         return self.subscribe(None, handler, priority=priority, filter=filter)
 
+    def has_subscribers(self, event_type: Key) -> bool:
+        """Whether a handler subscribed to exactly ``event_type`` (a class or an
+        :class:`EventType`); handlers of every event (``subscribe_all``) do not count. Lets a
+        publisher skip building events nobody asked for."""
+        return bool(self._subs.get(event_type))
+
     def unsubscribe(self, event_type: Key, handler: Handler) -> bool:
         """Remove ``handler`` from ``event_type``; returns whether it was subscribed."""
         with self._lock:

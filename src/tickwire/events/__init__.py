@@ -29,6 +29,7 @@ from tickwire.events._registry import (
 from tickwire.events._validation import event_problem, market_data_problem
 from tickwire.events.codec import (
     DecodeError,
+    checked_event,
     decode,
     decode_json,
     decode_recorded,
@@ -36,6 +37,7 @@ from tickwire.events.codec import (
     encode_json,
 )
 from tickwire.events.factories import create_bar_event, create_signal_event, to_ns
+from tickwire.events.feeds import FeedGap, FeedState, FeedStatus, WebSocketMessage
 from tickwire.events.market import Bar, Tick, Trade
 from tickwire.events.seed_vocabulary import OrderEvent, OrderOperation, TickEvent, TradingSignal
 from tickwire.events.system import (
@@ -83,6 +85,9 @@ __all__ = [
     "Event",
     "EventBase",
     "EventType",
+    "FeedGap",
+    "FeedState",
+    "FeedStatus",
     "Fill",
     "Heartbeat",
     "InfoEvent",
@@ -110,6 +115,8 @@ __all__ = [
     "TimeInForce",
     "Trade",
     "TradingSignal",
+    "WebSocketMessage",
+    "checked_event",
     "create_bar_event",
     "create_signal_event",
     "decode",
