@@ -173,7 +173,9 @@ def _run(
         from tickwire.cli.reporting import report_input
         from tickwire.report import write_report
 
-        html = write_report(report_input(result, source), Path(report_dir)).resolve()
+        run_id = recorded.run_id if recorded is not None else None
+        data_input = report_input(result, source, engine=engine, run_id=run_id)
+        html = write_report(data_input, Path(report_dir)).resolve()
     summary = result.summary()
     if as_json:
         if recorded is not None:
