@@ -78,7 +78,7 @@ def render_page(page: Page) -> str:
         '<section class="columns">',
         _key_values("Statistics", page.statistics, "No statistics were reported.", page.statistics_note),
         "<div>",
-        _key_values("Settings", page.settings, "No settings were given."),
+        _key_values("Settings", page.settings, "No settings were given.", kind="kv text"),
         _key_values("Parameters", page.parameters, "No parameters were given."),
         "</div>",
         "</section>",
@@ -116,7 +116,9 @@ def _summary(cards: Iterable[tuple[str, str, str]]) -> str:
     return f'<section class="cards">{items}</section>'
 
 
-def _key_values(heading: str, values: Mapping[str, object], empty: str, note: str = "") -> str:
+def _key_values(
+    heading: str, values: Mapping[str, object], empty: str, note: str = "", *, kind: str = "kv"
+) -> str:
     if not values:
         body = f'<p class="note">{escape(empty)}</p>'
     else:
@@ -125,7 +127,7 @@ def _key_values(heading: str, values: Mapping[str, object], empty: str, note: st
             f'<td class="num">{escape(format_value(value))}</td></tr>'
             for name, value in values.items()
         )
-        body = f'<table class="kv">{rows}</table>'
+        body = f'<table class="{kind}">{rows}</table>'
     after = f'<p class="note">{escape(note)}</p>' if note else ""
     return f'<div class="kv-block"><h2>{escape(heading)}</h2>{body}{after}</div>'
 

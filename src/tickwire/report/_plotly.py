@@ -117,13 +117,27 @@ def _layout(figure: Figure) -> dict[str, Any]:
     gap = 0.05 if len(figure.panels) > 1 else 0.0
     usable = 1.0 - gap * (len(figure.panels) - 1)
     layout: dict[str, Any] = {
-        "title": {"text": figure.title, "x": 0.01, "font": {"size": 15, "color": _INK}},
+        "title": {
+            "text": figure.title,
+            "x": 0.01,
+            "y": 1.0,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 12},
+            "font": {"size": 15, "color": _INK},
+        },
         "font": {"family": _FONT, "size": 12, "color": _INK},
-        "margin": {"l": 80, "r": 20, "t": 44, "b": 40},
+        "margin": {"l": 80, "r": 20, "t": 72, "b": 40},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "hovermode": "x unified",
-        "legend": {"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom", "xanchor": "left"},
+        "legend": {
+            "orientation": "h",
+            "x": 0.0,
+            "y": 1.01,
+            "yanchor": "bottom",
+            "xanchor": "left",
+        },
         "xaxis": {
             "type": "date",
             "title": {"text": "Time (UTC)"},

@@ -44,6 +44,9 @@ td.num { text-align: right; white-space: nowrap; }
 table.kv { width: 100%; }
 table.kv th { font-weight: 500; color: var(--muted); width: 55%; word-break: break-word; }
 table.kv td.num { white-space: normal; word-break: break-word; }
+table.text { width: 100%; }
+table.text th { font-weight: 500; color: var(--muted); width: 30%; vertical-align: top; }
+table.text td.num { text-align: left; white-space: normal; overflow-wrap: anywhere; }
 table.monthly { width: 100%; font-size: 13px; }
 table.monthly thead th { background: var(--bg); text-align: right; color: var(--muted); }
 table.monthly thead th:first-child { text-align: left; }

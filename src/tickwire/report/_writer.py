@@ -130,7 +130,8 @@ def write_report(
         title=data.title,
         subtitle=(
             f"{format_date(start)} \u2013 {format_date(end)} UTC \u00b7 "
-            f"{_plural(equity.size, 'equity point')} \u00b7 {_plural(len(instruments), 'instrument')}"
+            f"{_points(data.settings, equity.size)} \u00b7 "
+            f"{_plural(len(instruments), 'instrument')}"
         ),
         flags=_open_positions(by_instrument, series.prices),
         summary=summary,
@@ -154,6 +155,12 @@ def write_report(
     html_path = out / "report.html"
     html_path.write_text(render_page(page), encoding="utf-8")
     return html_path
+
+
+def _points(settings: RunSettings | None, points: int) -> str:
+    if settings is not None and settings.bars is not None:
+        return _plural(settings.bars, "bar")
+    return _plural(points, "equity point")
 
 
 def _plural(count: int, noun: str) -> str:
