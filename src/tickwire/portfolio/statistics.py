@@ -142,10 +142,11 @@ class Annualisation:
 def session_periods_per_year(timestamps: npt.ArrayLike) -> Annualisation:
     """Periods per year counted from the trading sessions present in ``timestamps``.
 
-    A trading day is a UTC date with at least one bar. Periods per year are bars per
-    trading day times trading days per year, the latter being day-to-day steps per year
-    of the span, so nights, weekends and holidays without bars do not count. Data
-    shorter than a week (or within one day) falls back to :func:`infer_periods_per_year`.
+    A trading day is a UTC date with at least one bar. Periods per year are the bar
+    steps per year of the data's span, which is bars per trading day times trading days
+    per year: nights, weekends and holidays without bars do not count, as they do when
+    the median spacing is scaled to calendar time. Data shorter than a week (or within
+    one day) falls back to :func:`infer_periods_per_year`.
     """
     ts = np.asarray(timestamps, dtype=np.int64)
     if ts.size < 2:
@@ -156,10 +157,11 @@ def session_periods_per_year(timestamps: npt.ArrayLike) -> Annualisation:
     del days
     if span < _MIN_SESSION_SPAN_NS or trading_days < 2:
         return Annualisation(infer_periods_per_year(ts), "bar spacing")
-    years = span / NS_PER_YEAR
+    # Bar-to-bar steps per year of the span: nights and weekends without bars are not
+    # steps, so they do not count (a step across one is a period like any other).
+    periods = (ts.size - 1) / (span / NS_PER_YEAR)
     bars_per_day = ts.size / trading_days
-    days_per_year = (trading_days - 1) / years
-    return Annualisation(bars_per_day * days_per_year, "sessions", bars_per_day, days_per_year)
+    return Annualisation(periods, "sessions", bars_per_day, periods / bars_per_day)
 
 
 def infer_periods_per_year(timestamps: npt.ArrayLike) -> float:

@@ -44,6 +44,8 @@ class Figure:
     panels: list[tuple[str, float, str]]
     """Per panel, top to bottom: (axis title, relative height, tick format)."""
     height: int
+    log_panels: frozenset[int] = frozenset()
+    """Panels (1 at the top) drawn on a log scale, for curves that grow many-fold."""
 
 
 def plotly_bundle() -> str:
@@ -160,6 +162,9 @@ def _layout(figure: Figure) -> dict[str, Any]:
         }
         if tickformat:
             axis["tickformat"] = tickformat
+        if index in figure.log_panels:
+            axis["type"] = "log"
+            axis["title"]["text"] = f"{title}, log scale"
         layout["yaxis" if index == 1 else f"yaxis{index}"] = axis
         top -= size + gap
     return layout

@@ -49,6 +49,8 @@ _BUY = "#1e9e50"
 _SELL = "#d64541"
 _LINE_COLOURS = ("#e67e22", "#8e44ad", "#16a085", "#2980b9", "#c0392b", "#7f8c8d")
 _FLAT = 1e-9
+_LOG_SCALE_RATIO = 20.0
+"""Equity ranging wider than this (highest over lowest) is drawn on a log scale."""
 
 
 def write_report(
@@ -218,7 +220,10 @@ def _performance_figure(
             )
         )
         panels.append(("Exposure (of equity)", 1.2, ".0%"))
-    return Figure("equity", "Equity, drawdown and exposure", traces, panels, 640)
+    levels = equity if bench is None else np.concatenate((equity, bench))
+    low, high = float(levels.min()), float(levels.max())
+    log = frozenset({1}) if low > 0.0 and high / low > _LOG_SCALE_RATIO else frozenset()
+    return Figure("equity", "Equity, drawdown and exposure", traces, panels, 640, log)
 
 
 def _price_figure(
