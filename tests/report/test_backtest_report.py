@@ -8,6 +8,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -80,7 +81,7 @@ class Plotted(EmaCross):
         self.averages.add(bar.ts_event_ns, self.fast_ema.value, self.slow_ema.value)
 
 
-def _run(tmp_path: Path, strategy: type[EmaCross] = EmaCross, **options: object) -> tuple:
+def _run(tmp_path: Path, strategy: type[EmaCross] = EmaCross, **options: object) -> tuple[Backtest, Any, str, _Figures]:
     source = read_bars([sample_data_paths()[0]])
     engine = Backtest(strategy, source, cash=100_000, **options)  # type: ignore[arg-type]
     result = engine.run()
@@ -91,7 +92,7 @@ def _run(tmp_path: Path, strategy: type[EmaCross] = EmaCross, **options: object)
     return engine, result, html, page
 
 
-def _traces(html: str, key: str) -> dict[str, dict[str, object]]:
+def _traces(html: str, key: str) -> dict[str, dict[str, Any]]:
     match = re.search(rf'Plotly\.newPlot\("{key}", (\[.*?\]), \{{"title"', html)
     assert match, key
     return {t["name"]: t for t in json.loads(match.group(1))}
@@ -115,7 +116,7 @@ def test_cards_and_statistics_agree_in_value_and_sign(tmp_path: Path) -> None:
 
 
 def test_trades_table_lists_every_round_trip(tmp_path: Path) -> None:
-    _, result, html, page = _run(tmp_path)
+    _, result, _html, page = _run(tmp_path)
     header, *rows = page.tables["trades"]
     assert header[:4] == ["#", "Instrument", "Side", "Quantity"]
     assert "Bars held" in header and "Duration" in header and "Net PnL" in header
@@ -155,8 +156,8 @@ def test_benchmark_is_buy_and_hold_with_excess_return(tmp_path: Path) -> None:
     assert page.cards["Excess return"] == format_percent(result.statistics.total_return - held)
     equity = _traces(html, "equity")
     bench = equity["Buy and hold ACME"]["y"]
-    assert bench[0] == pytest.approx(100_000.0)  # type: ignore[index]
-    assert bench[-1] == pytest.approx(100_000.0 * (1 + held), rel=1e-6)  # type: ignore[index]
+    assert bench[0] == pytest.approx(100_000.0)
+    assert bench[-1] == pytest.approx(100_000.0 * (1 + held), rel=1e-6)
     assert "Exposure (gross, of equity)" in equity
 
 
@@ -165,8 +166,8 @@ def test_the_strategys_plot_series_are_drawn_on_the_price_chart(tmp_path: Path) 
     price = _traces(html, "price_ACME")
     assert {"ACME close", "fast EMA", "slow EMA", "Position"} <= set(price)
     last = engine.strategy.slow_ema.value  # type: ignore[attr-defined]
-    assert price["slow EMA"]["y"][-1] == pytest.approx(last, rel=1e-6)  # type: ignore[index]
-    assert len(price["fast EMA"]["x"]) == result.bars  # type: ignore[arg-type]
+    assert price["slow EMA"]["y"][-1] == pytest.approx(last, rel=1e-6)
+    assert len(price["fast EMA"]["x"]) == result.bars
 
 
 def test_the_annualisation_is_stated(tmp_path: Path) -> None:
@@ -187,13 +188,12 @@ def test_the_page_loads_nothing_from_the_network(tmp_path: Path) -> None:
 
 def test_an_open_position_at_the_end_is_flagged(tmp_path: Path) -> None:
     class BuyOnce(EmaCross):
+        bought = False
+
         def on_bar(self, bar: Bar) -> None:
             if self.position() == 0 and not self.bought:
                 self.buy(5)
                 self.bought = True
-
-        def on_start(self) -> None:
-            self.bought = False
 
     _, _, html, page = _run(tmp_path, BuyOnce)
     assert "Position still open at the end: ACME +5 (1 buy, 0 sells)" in html
@@ -216,5 +216,5 @@ def test_a_long_run_stays_a_reasonable_size(tmp_path: Path) -> None:
     page.feed(html)
     assert len(page.tables["trades"]) == 1 + MAX_TABLE_ROWS
     price = _traces(html, "price_SYNTH")
-    assert len(price["fast EMA"]["x"]) <= 4_000 + 2  # type: ignore[arg-type]
-    assert np.isfinite(price["fast EMA"]["y"]).all()  # type: ignore[arg-type]
+    assert len(price["fast EMA"]["x"]) <= 4_000 + 2
+    assert np.isfinite(price["fast EMA"]["y"]).all()

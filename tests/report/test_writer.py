@@ -206,7 +206,7 @@ def test_instruments_beyond_the_cap_are_listed_not_charted(tmp_path: Path) -> No
         prices=prices,
         fills=[fill(ts[0], "I5", Side.BUY, 1.0)],
     )
-    html, page = parse(write_report(data, tmp_path))
+    html, _page = parse(write_report(data, tmp_path))
     charted = sorted(p.name for p in tmp_path.glob("price_*.png"))
     assert charted == ["price_I0.png", "price_I1.png", "price_I2.png", "price_I5.png"]
     assert html.count("Plotly.newPlot(") == 1 + MAX_PRICE_CHARTS
@@ -214,7 +214,7 @@ def test_instruments_beyond_the_cap_are_listed_not_charted(tmp_path: Path) -> No
 
 
 def test_max_instruments_zero_charts_no_prices(tmp_path: Path) -> None:
-    html, page = parse(write_report(small_input(), tmp_path, max_instruments=0))
+    html, _page = parse(write_report(small_input(), tmp_path, max_instruments=0))
     assert html.count("Plotly.newPlot(") == 1
     assert not list(tmp_path.glob("price_*.png"))
     assert "Not charted (2, fewest fills): AAPL, BTC/USD." in html

@@ -62,9 +62,7 @@ def backtest_report_input(
         equity = np.concatenate(([result.initial_cash], equity))
     stats = result.statistics
     statistics = {
-        key: value
-        for key, value in stats.to_dict().items()
-        if isinstance(value, int | float | str)
+        key: value for key, value in stats.to_dict().items() if isinstance(value, int | float | str)
     }
     return ReportInput(
         title=f"{result.strategy} backtest",
@@ -165,7 +163,9 @@ def _closes(source: Any) -> dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[n
     }
 
 
-def _closes_of_bars(bars: Iterable[Any]) -> dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
+def _closes_of_bars(
+    bars: Iterable[Any],
+) -> dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
     times: dict[str, list[int]] = defaultdict(list)
     closes: dict[str, list[float]] = defaultdict(list)
     for bar in bars:

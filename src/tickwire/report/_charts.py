@@ -57,7 +57,11 @@ def equity_png(
     levels = equity
     if benchmark is not None:
         _line(
-            axes, ts_ns[keep], benchmark[keep], color=_BENCHMARK, label=f"Buy and hold {benchmark_name}"
+            axes,
+            ts_ns[keep],
+            benchmark[keep],
+            color=_BENCHMARK,
+            label=f"Buy and hold {benchmark_name}",
         )
         levels = np.concatenate((equity, benchmark))
         axes.legend(loc="best", frameon=False, fontsize=9, labelcolor=_INK)

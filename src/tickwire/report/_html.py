@@ -76,7 +76,9 @@ def render_page(page: Page) -> str:
         f'<p class="note">{escape(page.price_note)}</p>' if page.price_note else "",
         "</section>",
         '<section class="columns">',
-        _key_values("Statistics", page.statistics, "No statistics were reported.", page.statistics_note),
+        _key_values(
+            "Statistics", page.statistics, "No statistics were reported.", page.statistics_note
+        ),
         "<div>",
         _key_values("Settings", page.settings, "No settings were given.", kind="kv text"),
         _key_values("Parameters", page.parameters, "No parameters were given."),

@@ -50,7 +50,7 @@ class Figure:
 
 def plotly_bundle() -> str:
     """The plotly.js source, inlined once per page."""
-    from plotly.offline import get_plotlyjs
+    from plotly.offline import get_plotlyjs  # type: ignore[import-untyped, unused-ignore]
 
     bundle: str = get_plotlyjs()
     return bundle

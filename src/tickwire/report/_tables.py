@@ -47,7 +47,16 @@ _TRADE_COLUMNS = (
     "Bars held",
     "Commission",
 )
-_FILL_COLUMNS = ("#", "Time (UTC)", "Instrument", "Side", "Quantity", "Price", "Commission", "Order")
+_FILL_COLUMNS = (
+    "#",
+    "Time (UTC)",
+    "Instrument",
+    "Side",
+    "Quantity",
+    "Price",
+    "Commission",
+    "Order",
+)
 
 
 def _iso(ts_ns: int) -> str:

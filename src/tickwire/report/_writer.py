@@ -97,10 +97,14 @@ def write_report(
         buys, sells = _markers(fills, Side.BUY), _markers(fills, Side.SELL)
         instrument_lines = lines.get(instrument, [])
         name = _price_filename(instrument, used_names)
-        png = price_png(instrument, ts, close, buys, sells, [l for l in instrument_lines if l.overlay])
+        png = price_png(
+            instrument, ts, close, buys, sells, [line for line in instrument_lines if line.overlay]
+        )
         files.append(_write(out / f"{name}.png", png))
         price_figures.append(
-            figure_html(_price_figure(name, instrument, ts, close, fills, buys, sells, instrument_lines))
+            figure_html(
+                _price_figure(name, instrument, ts, close, fills, buys, sells, instrument_lines)
+            )
         )
     write_trades_csv(data.trades, out / TRADES_CSV)
     write_fills_csv(data.fills, out / FILLS_CSV)
@@ -120,7 +124,9 @@ def write_report(
             (f"Buy and hold {benchmark}", format_percent(bench_return), tone(bench_return)),
             ("Excess return", format_percent(excess), tone(excess)),
         ]
-    summary.append(("Max drawdown", format_statistic("max_drawdown", max_drawdown), tone(max_drawdown)))
+    summary.append(
+        ("Max drawdown", format_statistic("max_drawdown", max_drawdown), tone(max_drawdown))
+    )
     sharpe = data.statistics.get("sharpe")
     if isinstance(sharpe, int | float):
         summary.append(("Sharpe (annualised)", format_statistic("sharpe", sharpe), ""))
@@ -171,7 +177,9 @@ def _plural(count: int, noun: str) -> str:
 
 def _statistic(data: ReportInput, key: str, fallback: float) -> float:
     value = data.statistics.get(key)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else fallback
+    return (
+        float(value) if isinstance(value, int | float) and not isinstance(value, bool) else fallback
+    )
 
 
 def _write(path: Path, png: bytes) -> str:
@@ -241,7 +249,9 @@ def _price_figure(
     panels_below = [line for line in lines if not line.overlay]
     for index, line in enumerate(overlays):
         colour = _LINE_COLOURS[index % len(_LINE_COLOURS)]
-        traces.append(trace(line.name, line.ts_ns, line.values, line={"color": colour, "width": 1.2}))
+        traces.append(
+            trace(line.name, line.ts_ns, line.values, line={"color": colour, "width": 1.2})
+        )
     for (times, prices), label, symbol, colour in (
         (buys, "Buy", "triangle-up", _BUY),
         (sells, "Sell", "triangle-down", _SELL),
@@ -253,14 +263,27 @@ def _price_figure(
                     times,
                     prices,
                     mode="markers",
-                    marker={"symbol": symbol, "size": 9, "color": colour, "line": {"color": "white", "width": 0.6}},
+                    marker={
+                        "symbol": symbol,
+                        "size": 9,
+                        "color": colour,
+                        "line": {"color": "white", "width": 0.6},
+                    },
                 )
             )
     panels = [(f"{instrument} price", 3.0, "")]
     if panels_below:
         for index, line in enumerate(panels_below):
             colour = _LINE_COLOURS[(len(overlays) + index) % len(_LINE_COLOURS)]
-            traces.append(trace(line.name, line.ts_ns, line.values, panel=2, line={"color": colour, "width": 1.1}))
+            traces.append(
+                trace(
+                    line.name,
+                    line.ts_ns,
+                    line.values,
+                    panel=2,
+                    line={"color": colour, "width": 1.1},
+                )
+            )
         panels.append(("Strategy series", 1.2, ""))
     if fills:
         fill_ts, signed = _signed_fills(fills)
@@ -384,7 +407,9 @@ def _annualisation_note(data: ReportInput) -> str:
         return "Sharpe, Sortino and volatility: " + data.annualisation.describe() + "."
     periods = data.statistics.get("periods_per_year")
     if isinstance(periods, int | float) and math.isfinite(periods):
-        return f"Sharpe, Sortino and volatility: annualised by \u221a{periods:,.1f} periods per year."
+        return (
+            f"Sharpe, Sortino and volatility: annualised by \u221a{periods:,.1f} periods per year."
+        )
     return ""
 
 
