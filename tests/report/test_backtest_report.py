@@ -81,7 +81,9 @@ class Plotted(EmaCross):
         self.averages.add(bar.ts_event_ns, self.fast_ema.value, self.slow_ema.value)
 
 
-def _run(tmp_path: Path, strategy: type[EmaCross] = EmaCross, **options: object) -> tuple[Backtest, Any, str, _Figures]:
+def _run(
+    tmp_path: Path, strategy: type[EmaCross] = EmaCross, **options: object
+) -> tuple[Backtest, Any, str, _Figures]:
     source = read_bars([sample_data_paths()[0]])
     engine = Backtest(strategy, source, cash=100_000, **options)  # type: ignore[arg-type]
     result = engine.run()

@@ -72,6 +72,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--fills-out", default=None, help="Write fills to this CSV file.")
 @click.option("--skip-bad-rows", is_flag=True, help="Skip (and report) bad data rows.")
+@click.option(
+    "--periods-per-year",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    help="Annualise Sharpe, Sortino and volatility by this (default: counted from the "
+    "trading sessions in the data).",
+)
 def backtest(
     strategy: str,
     data: tuple[str, ...],
@@ -85,6 +92,7 @@ def backtest(
     as_json: bool,
     fills_out: str | None,
     skip_bad_rows: bool,
+    periods_per_year: float | None,
 ) -> None:
     """Backtest STRATEGY (path/to/file.py:Class or package.module:Class) on --data."""
     strategy_cls = load_strategy(strategy)
@@ -102,6 +110,7 @@ def backtest(
         as_json=as_json,
         fills_out=fills_out,
         skip_bad_rows=skip_bad_rows,
+        periods_per_year=periods_per_year,
     )
 
 
@@ -140,6 +149,7 @@ def _run(
     as_json: bool,
     fills_out: str | None,
     skip_bad_rows: bool,
+    periods_per_year: float | None = None,
 ) -> None:
     source = read_bars(data, skip_bad_rows=skip_bad_rows)
     bars: Iterable[Bar] = source
@@ -159,7 +169,7 @@ def _run(
         task = progress.add_task("bars", total=None)
         if show_progress:
             bars = _counting(source, lambda n: progress.advance(task, n))
-        engine = Backtest(strategy, bars, cash, broker=broker)
+        engine = Backtest(strategy, bars, cash, broker=broker, periods_per_year=periods_per_year)
         recorded = record_run(engine, db, data) if db else None
         result = recorded.run() if recorded else engine.run()
     report = source.report
