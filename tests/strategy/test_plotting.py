@@ -68,3 +68,21 @@ def test_plots_are_found_on_the_strategy_after_a_run() -> None:
 def test_plot_needs_no_change_to_strategy() -> None:
     # Plots are found by looking at attributes: the base class knows nothing of them.
     assert not any("plot" in name.lower() for name in vars(Strategy))
+
+
+def test_the_plotting_example_trades_as_the_reference_does() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "examples" / "ema_cross.py"
+    spec = importlib.util.spec_from_file_location("example_ema_cross", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    bars = synthetic_bars(3_000, seed=4, gap_probability=0.3)
+    plotted = Backtest(module.EmaCross, bars, cash=1e9).run()
+    reference = Backtest(EmaCross, bars, cash=1e9).run()
+    assert [(f.ts_event_ns, f.price) for f in plotted.fills] == [
+        (f.ts_event_ns, f.price) for f in reference.fills
+    ]
+    assert len(plotted.fills) > 10
