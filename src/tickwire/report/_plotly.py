@@ -46,6 +46,8 @@ class Figure:
     height: int
     log_panels: frozenset[int] = frozenset()
     """Panels (1 at the top) drawn on a log scale, for curves that grow many-fold."""
+    span_ns: tuple[int, int] | None = None
+    """The time range shown at first (markers would otherwise pad it)."""
 
 
 def plotly_bundle() -> str:
@@ -148,6 +150,8 @@ def _layout(figure: Figure) -> dict[str, Any]:
             "anchor": f"y{len(figure.panels)}" if len(figure.panels) > 1 else "y",
         },
     }
+    if figure.span_ns is not None and figure.span_ns[1] > figure.span_ns[0]:
+        layout["xaxis"]["range"] = [figure.span_ns[0] // 1_000_000, figure.span_ns[1] // 1_000_000]
     top = 1.0
     for index, (title, height, tickformat) in enumerate(figure.panels, start=1):
         size = usable * height / total

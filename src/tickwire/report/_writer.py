@@ -229,9 +229,8 @@ def _performance_figure(
         )
         panels.append(("Exposure (of equity)", 1.2, ".0%"))
     levels = equity if bench is None else np.concatenate((equity, bench))
-    low, high = float(levels.min()), float(levels.max())
-    log = frozenset({1}) if low > 0.0 and high / low > _LOG_SCALE_RATIO else frozenset()
-    return Figure("equity", "Equity, drawdown and exposure", traces, panels, 640, log)
+    title = "Equity, drawdown and exposure"
+    return Figure("equity", title, traces, panels, 640, _log_if_wide(levels))
 
 
 def _price_figure(
@@ -265,7 +264,7 @@ def _price_figure(
                     mode="markers",
                     marker={
                         "symbol": symbol,
-                        "size": 9,
+                        "size": _marker_size(times.size),
                         "color": colour,
                         "line": {"color": "white", "width": 0.6},
                     },
@@ -301,7 +300,20 @@ def _price_figure(
         )
         panels.append(("Position (units)", 1.0, ""))
     height = 440 + 130 * (len(panels) - 1)
-    return Figure(key, f"{instrument}: close, strategy series and fills", traces, panels, height)
+    title = f"{instrument}: close, strategy series and fills"
+    span = (int(ts[0]), int(ts[-1]))
+    return Figure(key, title, traces, panels, height, _log_if_wide(close), span)
+
+
+def _marker_size(count: int) -> int:
+    # Thousands of full-size markers hide the price they mark.
+    return 9 if count <= 200 else 6 if count <= 2_000 else 4
+
+
+def _log_if_wide(levels: npt.NDArray[np.float64]) -> frozenset[int]:
+    """The top panel on a log scale when the levels span more than a factor of 20."""
+    low, high = float(levels.min()), float(levels.max())
+    return frozenset({1}) if low > 0.0 and high / low > _LOG_SCALE_RATIO else frozenset()
 
 
 def _signed_fills(fills: Sequence[Fill]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
