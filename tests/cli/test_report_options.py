@@ -33,3 +33,20 @@ def test_periods_per_year_must_be_positive(capsys: pytest.CaptureFixture[str]) -
     code, _, err = run(capsys, "backtest", EXAMPLE, "--data", data, "--periods-per-year", "0")
     assert code == 2
     assert "periods-per-year" in err
+
+
+def test_a_position_open_at_the_end_is_said(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    strategy = tmp_path / "hold.py"
+    strategy.write_text(
+        "from tickwire.strategy import Strategy\n\n\n"
+        "class Hold(Strategy):\n"
+        "    def on_bar(self, bar):\n"
+        "        if self.position() == 0:\n"
+        "            self.buy(7)\n"
+    )
+    data = str(sample_data_paths()[0])
+    code, out, _ = run(capsys, "backtest", f"{strategy}:Hold", "--data", data, "--no-record")
+    assert code == 0
+    assert "still open at the end: ACME +7 (marked to market)" in out

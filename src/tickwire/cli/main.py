@@ -195,6 +195,9 @@ def _run(
         click.echo(json.dumps(summary, default=str))
         return
     _print_summary(summary)
+    for name, position in result.portfolio.positions().items():
+        if position.quantity:
+            click.echo(f"still open at the end: {name} {position.quantity:+g} (marked to market)")
     if recorded is not None:
         click.echo(f"recorded as run {recorded.run_id} in {recorded.location}")
     if html is not None:
