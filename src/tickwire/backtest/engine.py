@@ -65,6 +65,8 @@ class Backtest:
     ``allow_nonpositive_prices=True`` admits zero and negative prices (in bars and files,
     in the portfolio's marks, in the broker's and risk manager's orders) for instruments
     that trade there; by default such a bar is rejected as bad data.
+    ``periods_per_year`` annualises the ratios; by default it is counted from the trading
+    sessions in the data (see :mod:`tickwire.portfolio.statistics`).
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class Backtest:
         sizer: Sizer | None = None,
         mode: Literal["sync", "threaded"] = "sync",
         allow_nonpositive_prices: bool = False,
+        periods_per_year: float | None = None,
     ) -> None:
         if isinstance(strategy, Strategy):
             if params:
@@ -95,6 +98,9 @@ class Backtest:
         self.risk_options = dict(risk or {})
         self.sizer = sizer
         self.allow_nonpositive_prices = bool(allow_nonpositive_prices)
+        if periods_per_year is not None and not (0.0 < periods_per_year < float("inf")):
+            raise ValueError(f"periods_per_year must be positive, got {periods_per_year!r}")
+        self.periods_per_year = periods_per_year
         self.bus = EventBus()
         """The run's bus: subscribe to it before ``run()`` to observe every event."""
 
@@ -174,7 +180,7 @@ class Backtest:
             bars=counts.get("Bar", 0),
             events=sum(counts.values()),
             wall_time_s=wall,
-            statistics=portfolio.statistics(),
+            statistics=portfolio.statistics(periods_per_year=self.periods_per_year),
             errors=errors,
         )
 

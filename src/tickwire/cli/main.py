@@ -76,6 +76,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Write the fills to this file (CSV, or Parquet for .parquet), as runs export does.",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Skip (and report) bad data rows.")
+@click.option(
+    "--periods-per-year",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    help="Annualise Sharpe, Sortino and volatility by this (default: counted from the "
+    "trading sessions in the data).",
+)
 def backtest(
     strategy: str,
     data: tuple[str, ...],
@@ -89,6 +96,7 @@ def backtest(
     as_json: bool,
     fills_out: str | None,
     skip_bad_rows: bool,
+    periods_per_year: float | None,
 ) -> None:
     """Backtest a strategy on bar data files.
 
@@ -109,6 +117,7 @@ def backtest(
         as_json=as_json,
         fills_out=fills_out,
         skip_bad_rows=skip_bad_rows,
+        periods_per_year=periods_per_year,
     )
 
 
@@ -153,6 +162,7 @@ def _run(
     as_json: bool,
     fills_out: str | None,
     skip_bad_rows: bool,
+    periods_per_year: float | None = None,
 ) -> None:
     source = read_bars(data, skip_bad_rows=skip_bad_rows)
     bars: Iterable[Bar] = source
@@ -172,7 +182,7 @@ def _run(
         task = progress.add_task("bars", total=None)
         if show_progress:
             bars = _counting(source, lambda n: progress.advance(task, n))
-        engine = Backtest(strategy, bars, cash, broker=broker)
+        engine = Backtest(strategy, bars, cash, broker=broker, periods_per_year=periods_per_year)
         recorded = record_run(engine, db, data) if db else None
         result = recorded.run() if recorded else engine.run()
     report = source.report
@@ -186,7 +196,9 @@ def _run(
         from tickwire.cli.reporting import report_input
         from tickwire.report import write_report
 
-        html = write_report(report_input(result, source), Path(report_dir)).resolve()
+        run_id = recorded.run_id if recorded is not None else None
+        data_input = report_input(result, source, engine=engine, run_id=run_id)
+        html = write_report(data_input, Path(report_dir)).resolve()
     summary = result.summary()
     if as_json:
         if recorded is not None:
@@ -196,6 +208,9 @@ def _run(
         click.echo(json.dumps(summary, default=str))
         return
     _print_summary(summary)
+    for name, position in result.portfolio.positions().items():
+        if position.quantity:
+            click.echo(f"still open at the end: {name} {position.quantity:+g} (marked to market)")
     if recorded is not None:
         click.echo(f"recorded as run {recorded.run_id} in {recorded.location}")
     if html is not None:
