@@ -11,7 +11,7 @@ from tickwire.data import sample_data_paths
 
 from .helpers import run
 
-EXAMPLE = str(Path(__file__).parents[2] / "examples" / "ema_cross.py") + ":EmaCross"
+EXAMPLE = str(Path(__file__).parents[2] / "examples" / "ema_cross_plotted.py") + ":EmaCross"
 
 
 def test_periods_per_year_and_run_id_are_on_the_report(

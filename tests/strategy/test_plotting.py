@@ -74,7 +74,7 @@ def test_the_plotting_example_trades_as_the_reference_does() -> None:
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).parents[2] / "examples" / "ema_cross.py"
+    path = Path(__file__).parents[2] / "examples" / "ema_cross_plotted.py"
     spec = importlib.util.spec_from_file_location("example_ema_cross", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
