@@ -17,6 +17,7 @@ from tickwire.backtest import Backtest
 from tickwire.data import read_bars, sample_data_paths, synthetic_bars
 from tickwire.events import Bar
 from tickwire.execution import PercentCommission
+from tickwire.persistence import FILL_COLUMNS
 from tickwire.report import backtest_report, format_percent
 from tickwire.report._plotly import plotly_bundle
 from tickwire.report._tables import MAX_TABLE_ROWS
@@ -132,6 +133,9 @@ def test_trades_table_lists_every_round_trip(tmp_path: Path) -> None:
     assert len(page.tables["fills"]) == 1 + len(result.fills)
     with (tmp_path / "trades.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == len(result.trades)
+    with (tmp_path / "fills.csv").open(encoding="utf-8") as handle:
+        fills = list(csv.DictReader(handle))
+    assert list(fills[0]) == list(FILL_COLUMNS) and len(fills) == len(result.fills)
 
 
 def test_settings_show_how_the_run_was_set_up(tmp_path: Path) -> None:

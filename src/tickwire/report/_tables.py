@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from tickwire.events import Fill, Side
+from tickwire.persistence.export import iso_time
 from tickwire.portfolio import RoundTrip
 from tickwire.report._format import format_percent, tone
 from tickwire.report._statistics import format_duration
@@ -23,7 +24,6 @@ __all__ = [
     "TRADES_CSV",
     "fills_table",
     "trades_table",
-    "write_fills_csv",
     "write_trades_csv",
 ]
 
@@ -163,9 +163,9 @@ def write_trades_csv(trades: Sequence[RoundTrip], path: Path) -> None:
                     trip.instrument,
                     "long" if trip.side == Side.BUY else "short",
                     trip.quantity,
-                    _iso_exact(trip.entry_ts_ns),
+                    iso_time(trip.entry_ts_ns),
                     trip.entry_price,
-                    _iso_exact(trip.exit_ts_ns),
+                    iso_time(trip.exit_ts_ns),
                     trip.exit_price,
                     trip.gross_pnl,
                     trip.commission,
@@ -175,28 +175,3 @@ def write_trades_csv(trades: Sequence[RoundTrip], path: Path) -> None:
                     trip.bars,
                 )
             )
-
-
-def write_fills_csv(fills: Sequence[Fill], path: Path) -> None:
-    """Every fill in time order, ISO times (UTC), with its commission."""
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(("ts", "instrument", "side", "quantity", "price", "commission", "order_id"))
-        for fill in sorted(fills, key=lambda f: f.ts_event_ns):
-            writer.writerow(
-                (
-                    _iso_exact(fill.ts_event_ns),
-                    fill.instrument,
-                    str(fill.side),
-                    fill.quantity,
-                    fill.price,
-                    fill.commission,
-                    fill.order_id,
-                )
-            )
-
-
-def _iso_exact(ts_ns: int) -> str:
-    seconds, nanos = divmod(ts_ns, 1_000_000_000)
-    moment = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{moment}.{nanos:09d}Z" if nanos else f"{moment}Z"

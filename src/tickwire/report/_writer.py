@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tickwire.events import Fill, Side
+from tickwire.persistence import write_fills
 from tickwire.report._charts import Markers, drawdown_png, equity_png, price_png
 from tickwire.report._format import format_date, format_percent, format_value, tone
 from tickwire.report._html import Page, render_page
@@ -30,7 +31,6 @@ from tickwire.report._tables import (
     TRADES_CSV,
     fills_table,
     trades_table,
-    write_fills_csv,
     write_trades_csv,
 )
 from tickwire.strategy.plotting import PlotLine
@@ -107,7 +107,7 @@ def write_report(
             )
         )
     write_trades_csv(data.trades, out / TRADES_CSV)
-    write_fills_csv(data.fills, out / FILLS_CSV)
+    write_fills(data.fills, out / FILLS_CSV)  # the fills format of runs export
     files += [TRADES_CSV, FILLS_CSV]
 
     total_return = _statistic(data, "total_return", float(equity[-1] / equity[0] - 1.0))
