@@ -26,6 +26,7 @@ from tickwire.report._input import (
     ValuesLike,
 )
 from tickwire.report._metrics import MonthlyReturns, drawdown_series, monthly_returns
+from tickwire.report._sweep import write_sweep_report
 from tickwire.report._writer import MAX_PRICE_CHARTS, write_report
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "minmax_per_bucket",
     "monthly_returns",
     "write_report",
+    "write_sweep_report",
 ]
