@@ -91,6 +91,7 @@ def test_layers_import_downwards_only() -> None:
     """Imports run down the data flow; the strategy reaches the broker only by events."""
     allowed = {
         "events": {"events"},
+        "clock": {"events", "clock"},
         "bus": {"events", "bus"},
         "data": {"events", "data"},
         "strategy": {"events", "strategy"},

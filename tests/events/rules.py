@@ -38,6 +38,7 @@ from tickwire.events import (
     Signal,
     SubmitOrder,
     Tick,
+    TimerEvent,
     Trade,
     WebSocketMessage,
 )
@@ -160,6 +161,7 @@ FIELD_KINDS: dict[type[EventBase], dict[str, str]] = {
         "last_missing": "count",
         "missing": "count",
     },
+    TimerEvent: {"sequence": "count"},
 }
 """Per built-in type, the kind of each field a rule applies to (beside the timestamps)."""
 

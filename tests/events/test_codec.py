@@ -89,6 +89,7 @@ def test_the_built_in_types_are_the_catalogue() -> None:
         "FeedStatus",
         "WebSocketMessage",
         "FeedGap",
+        "TimerEvent",
     }
 
 

@@ -36,6 +36,7 @@ from tickwire.events import (
     SubmitOrder,
     Tick,
     TimeInForce,
+    TimerEvent,
     Trade,
     WebSocketMessage,
 )
@@ -181,5 +182,6 @@ EXAMPLES: dict[str, EventBase] = {
         last_missing=1_704_164_580_000,
         missing=3,
     ),
+    "TimerEvent": TimerEvent(**_TS, name="rebalance", sequence=7),
 }
 """Keyed by a name; each built-in type's own name is its example."""

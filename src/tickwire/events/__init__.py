@@ -47,6 +47,7 @@ from tickwire.events.system import (
     LifecycleEvent,
     LifecycleState,
 )
+from tickwire.events.time import TimerEvent
 from tickwire.events.trading import (
     ORDER_UPDATES,
     CancelOrder,
@@ -113,6 +114,7 @@ __all__ = [
     "Tick",
     "TickEvent",
     "TimeInForce",
+    "TimerEvent",
     "Trade",
     "TradingSignal",
     "WebSocketMessage",

@@ -20,6 +20,7 @@ from tickwire.events._generic_event import Event, _GenericBase
 from tickwire.events.feeds import FeedGap, FeedStatus, WebSocketMessage
 from tickwire.events.market import Bar, Tick, Trade
 from tickwire.events.system import ErrorEvent, Heartbeat, InfoEvent, LifecycleEvent
+from tickwire.events.time import TimerEvent
 from tickwire.events.trading import (
     CancelOrder,
     Fill,
@@ -76,6 +77,7 @@ BUILTIN_EVENT_TYPES: tuple[type[EventBase], ...] = (
     FeedStatus,
     WebSocketMessage,
     FeedGap,
+    TimerEvent,
 )
 """The event types tickwire defines, decodable everywhere; their tags are their names."""
 

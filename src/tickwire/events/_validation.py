@@ -47,6 +47,7 @@ from tickwire.events._generic_event import Event
 from tickwire.events.feeds import FeedGap, FeedStatus, WebSocketMessage
 from tickwire.events.market import Bar, Tick, Trade
 from tickwire.events.system import ErrorEvent, Heartbeat, InfoEvent, LifecycleEvent
+from tickwire.events.time import TimerEvent
 from tickwire.events.trading import (
     CancelOrder,
     Fill,
@@ -279,6 +280,7 @@ _FIELDS: dict[type[EventBase], tuple[tuple[str, Rule], ...]] = {
         ("missing", _count),
         *_CREATED,
     ),
+    TimerEvent: (*_EVENT_TIME, ("sequence", _count), *_CREATED),
 }
 
 
