@@ -31,7 +31,15 @@ class InfoEvent(EventBase, frozen=True, kw_only=True):
 
 
 class LifecycleState(enum.StrEnum):
+    """Where a component is in its life (seed 000's lifecycle loop)."""
+
+    STARTING = "STARTING"
     STARTED = "STARTED"
+    """Started (what a component that does not say more reports; counts as running)."""
+    RUNNING = "RUNNING"
+    DEGRADED = "DEGRADED"
+    """Running, but not fully: a feed reconnecting, a heartbeat overdue."""
+    STOPPING = "STOPPING"
     STOPPED = "STOPPED"
     FAILED = "FAILED"
 

@@ -12,6 +12,7 @@ from tickwire.live._backoff import Backoff
 from tickwire.live.binance import BinanceFormat
 from tickwire.live.feed import FeedError, FeedStats, WebSocketFeed
 from tickwire.live.format import FeedFormat, Parsed
+from tickwire.live.health import HealthMonitor, HealthReport, HealthServer
 from tickwire.live.tickwire_format import TickwireFormat
 from tickwire.live.websocket import WebSocketEmitter, WebSocketHandler
 
@@ -21,6 +22,9 @@ __all__ = [
     "FeedError",
     "FeedFormat",
     "FeedStats",
+    "HealthMonitor",
+    "HealthReport",
+    "HealthServer",
     "Parsed",
     "TickwireFormat",
     "WebSocketEmitter",
