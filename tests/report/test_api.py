@@ -22,6 +22,7 @@ def test_report_exports_are_pinned() -> None:
         "minmax_per_bucket",
         "monthly_returns",
         "write_report",
+        "write_sweep_report",
     }
     for name in tickwire.report.__all__:
         assert hasattr(tickwire.report, name), name
