@@ -159,5 +159,18 @@ EXAMPLES: dict[str, EventBase] = {
     "ErrorEvent with a raw original": ErrorEvent(
         **_TS, component="feed", error="not JSON", error_type="DecodeError", original_event="{oops"
     ),
+    "ErrorEvent with a traceback": ErrorEvent(
+        **_TS,
+        component="EmaCross.on_bar",
+        error="division by zero",
+        error_type="ZeroDivisionError",
+        original_event=_BAR,
+        traceback=(
+            "Traceback (most recent call last):\n"
+            '  File "strategies/ema.py", line 12, in on_bar\n'
+            "    ratio = bar.close / 0\n"
+            "ZeroDivisionError: division by zero\n"
+        ),
+    ),
 }
 """Keyed by a name; each built-in type's own name is its example."""

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import enum
+import os
+import traceback as _tb
 from typing import Any, ClassVar
 
 from tickwire.events._base import EventBase
 
-__all__ = ["ErrorEvent", "Heartbeat", "InfoEvent", "LifecycleEvent", "LifecycleState"]
+__all__ = [
+    "ErrorEvent",
+    "Heartbeat",
+    "InfoEvent",
+    "LifecycleEvent",
+    "LifecycleState",
+    "traceback_text",
+]
+
+_BUS_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bus")
 
 
 class ErrorEvent(EventBase, frozen=True, kw_only=True):
@@ -19,6 +30,23 @@ class ErrorEvent(EventBase, frozen=True, kw_only=True):
     error: str
     error_type: str = ""
     original_event: Any = None
+    traceback: str = ""
+    """Where it failed: the formatted traceback, innermost call last (``""`` when none was
+    kept: events stored before wire version 2, reports of bad input, and repeats of a
+    failure the bus has already traced; see :func:`traceback_text`)."""
+
+
+def traceback_text(exc: BaseException) -> str:
+    """``exc`` and its traceback as Python prints them, without the frames of tickwire's
+    own dispatch (the bus, its workers) that lead into the handler that raised."""
+    tb = exc.__traceback__
+    while tb is not None and _is_dispatch(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return "".join(_tb.format_exception(type(exc), exc, tb))
+
+
+def _is_dispatch(filename: str) -> bool:
+    return os.path.dirname(filename) == _BUS_FOLDER
 
 
 class InfoEvent(EventBase, frozen=True, kw_only=True):
