@@ -30,7 +30,11 @@ class RunStatus:
     INTERRUPTED = "interrupted"
     """Stopped by Ctrl-C or SIGTERM; every event published until then is stored."""
     FAILED = "failed"
-    """Stopped by an exception in the recorded code (or the store failed at the end)."""
+    """Stopped by an exception in the recorded code (a strategy that raised, under the
+    default error policy), or the store failed at the end."""
+    FINISHED_WITH_ERRORS = "finished with errors"
+    """Recorded to the end, past handler failures the run was told to continue after
+    (``on_error="continue"``); its ErrorEvents say which and where."""
     CRASHED = "crashed"
     """Its process died without closing the run (SIGKILL, power loss); found by a store
     opened on the same host, which counted the events that were stored."""

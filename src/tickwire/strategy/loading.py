@@ -16,7 +16,7 @@ from pathlib import Path
 from tickwire._exceptions import StrategyError
 from tickwire.strategy.base import Strategy
 
-__all__ = ["load_strategy", "strategy_reference"]
+__all__ = ["failure_site", "load_strategy", "strategy_reference"]
 
 
 def load_strategy(spec: str) -> type[Strategy]:
@@ -82,6 +82,19 @@ def _where(exc: Exception, path: Path) -> str:
             line = frame.lineno
     message = f"{type(exc).__name__}: {exc}"
     return f"line {line}: {message}" if line is not None else message
+
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def failure_site(exc: BaseException) -> str:
+    """``file:line`` of the innermost frame of ``exc``'s traceback outside tickwire (the
+    user's code that led to the failure), or ``""`` if every frame is tickwire's."""
+    site = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if not Path(frame.filename).resolve().is_relative_to(_PACKAGE):
+            site = f"{frame.filename}:{frame.lineno}"
+    return site
 
 
 def strategy_reference(strategy: type[Strategy]) -> str:
