@@ -47,7 +47,7 @@ from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker, Siz
 from tickwire.persistence import RunStatus
 from tickwire.portfolio import Portfolio
 from tickwire.strategy import Strategy
-from tickwire.strategy.loading import failure_site
+from tickwire.strategy.loading import build_strategy, failure_site
 
 __all__ = ["BROKER_PRIORITY", "PORTFOLIO_PRIORITY", "STRATEGY_PRIORITY", "Backtest"]
 
@@ -102,7 +102,7 @@ class Backtest:
                 raise ConfigError("pass params only with a Strategy class, not an instance")
             self.strategy = strategy
         else:
-            self.strategy = strategy(**dict(params or {}))
+            self.strategy = build_strategy(strategy, dict(params or {}))
         if mode not in ("sync", "threaded"):
             raise ConfigError(f"mode must be 'sync' or 'threaded', got {mode!r}")
         self.data = data

@@ -46,7 +46,7 @@ class RecordedRun:
         try:
             with self.recorder:
                 result = self.engine.run()
-                self.recorder.set_summary(_jsonable(result.summary()))
+                self.recorder.close(_jsonable(result.summary()), status=result.status)
         finally:
             self.recorder.store.close()
         return result
@@ -78,7 +78,7 @@ def runs() -> None:
 @click.option("--db", default="default", help="Store URL or SQLite path.")
 def list_runs(db: str) -> None:
     """List recorded runs, newest first (runs whose process died are marked crashed)."""
-    with _open(db) as store:
+    with _open(db, create=False) as store:
         store.recover_crashed_runs()  # a database store did on opening; a memory one not
         infos = store.list_runs()
     table = Table("run", "strategy", "started (UTC)", "status", "events", "rejected", "return")
@@ -103,7 +103,7 @@ def list_runs(db: str) -> None:
 @click.option("--db", default="default", help="Store URL or SQLite path.")
 def show_run(run: str, db: str) -> None:
     """Show one run's metadata and summary (RUN may be an id prefix)."""
-    with _open(db) as store:
+    with _open(db, create=False) as store:
         info = store.get_run(_resolve(store, run))
     click.echo(
         json.dumps(
@@ -136,16 +136,16 @@ def show_run(run: str, db: str) -> None:
 @click.option("--db", default="default", help="Store URL or SQLite path.")
 def export(run: str, what: str, fmt: str, out: str | None, db: str) -> None:
     """Export a run's fills, orders or events to CSV or Parquet."""
-    with _open(db) as store:
+    with _open(db, create=False) as store:
         run_id = _resolve(store, run)
         path = Path(out or f"{_file_safe(run_id)}_{what}.{fmt}")
         rows = export_run(store, run_id, what=what, fmt=fmt, path=path)
     click.echo(f"wrote {rows} {what} to {path}")
 
 
-def _open(db: str) -> EventStore:
+def _open(db: str, *, create: bool = True) -> EventStore:
     try:
-        return open_store(None if db == "default" else db)
+        return open_store(None if db == "default" else db, create=create)
     except (StoreError, ConfigError) as exc:
         raise UsageError(f"cannot open store {redact_credentials(db)!r}: {exc}") from exc
 
