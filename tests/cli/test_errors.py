@@ -224,3 +224,18 @@ def test_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
         assert line in out
     code, out, _ = run(capsys, "backtest", "--help")
     assert code == 0 and "--on-error [stop|continue]" in out
+
+
+def test_the_readme_strategy_runs_from_the_shell_in_another_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    example = readme.read_text().split("## A strategy in 15 lines")[1]
+    (tmp_path / "breakout.py").write_text(example.split("```python")[1].split("```")[0])
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # no bars.csv here
+    args = ("backtest", "../breakout.py:Breakout", "--data", DATA, "--param", "lookback=50")
+    code, out, err = run(capsys, *args, "--no-record", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["strategy"] == "Breakout" and summary["status"] == "finished"
