@@ -61,7 +61,7 @@ def test_a_raising_strategy_stops_fails_and_exits_1(
     assert "status │ failed" in out and "errors │ 1 " in out
     lines = err.splitlines()
     assert lines[0] == "error: 1 x ValueError in Boom.on_bar: boom"
-    assert 'File "boom.py", line 7, in on_bar' in err or "boom.py\", line 7" in err
+    assert 'File "boom.py", line 7, in on_bar' in err or 'boom.py", line 7' in err
     assert "ValueError: boom" in err
     assert lines[-1].startswith("run failed: stopped at the first error, at 2018-01-01")
     assert "handler Boom.on_bar failed" not in err  # the bus's log stays off the terminal
@@ -93,7 +93,11 @@ def test_json_carries_the_status_and_the_first_traceback(
     summary = json.loads(out)
     assert (summary["status"], summary["errors"]) == ("failed", 1)
     [kind] = summary["error_kinds"]
-    assert (kind["component"], kind["error_type"], kind["count"]) == ("Boom.on_bar", "ValueError", 1)
+    assert (kind["component"], kind["error_type"], kind["count"]) == (
+        "Boom.on_bar",
+        "ValueError",
+        1,
+    )
     assert "line 7, in on_bar" in kind["traceback"]
 
 
@@ -154,7 +158,14 @@ def test_a_store_in_a_missing_folder_is_refused_and_not_made(
 
 
 def test_a_store_that_cannot_be_created_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ("backtest", "tickwire.strategy.ema_cross:EmaCross", "--data", DATA, "--db", "/proc/tw.db")
+    args = (
+        "backtest",
+        "tickwire.strategy.ema_cross:EmaCross",
+        "--data",
+        DATA,
+        "--db",
+        "/proc/tw.db",
+    )
     code, _, err = run(capsys, *args)
     assert code == 2
     assert _one_line(err).startswith("error: cannot open store '/proc/tw.db'")

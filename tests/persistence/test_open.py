@@ -89,7 +89,9 @@ def test_a_path_in_a_missing_folder_is_refused_and_no_folder_made(tmp_path: Path
     assert not (tmp_path / "gone").exists()
 
 
-def test_the_default_store_makes_its_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_default_store_makes_its_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "new" / "home"))
     open_store().close()
     assert (tmp_path / "new" / "home" / "tickwire.db").is_file()
@@ -101,7 +103,7 @@ def test_create_false_opens_only_what_exists(
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
     missing = tmp_path / "typo.db"
     for target in (missing, str(missing), f"sqlite:///{missing}", None):
-        with pytest.raises(StoreError, match="no tickwire store at .*: it does not exist"):
+        with pytest.raises(StoreError, match=r"no tickwire store at .*: it does not exist"):
             open_store(target, create=False)
     with pytest.raises(StoreError, match="is not a file"):
         open_store(tmp_path, create=False)

@@ -26,6 +26,7 @@ checked twice.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import math
@@ -185,7 +186,7 @@ class Backtest:
         try:
             stopped = not self._call_hook(strategy, "on_start", portfolio.last_ts_ns)
             if not stopped:
-                try:
+                with contextlib.suppress(RunStopped):  # the error policy ended the loop
                     if checked:
                         feed(bus, bars, staged=threaded)
                     else:
@@ -196,8 +197,6 @@ class Backtest:
                             staged=threaded,
                             allow_nonpositive_prices=self.allow_nonpositive_prices,
                         )
-                except RunStopped:
-                    pass
                 self._call_hook(strategy, "on_stop", portfolio.last_ts_ns)
         finally:
             if collecting:
@@ -260,10 +259,8 @@ class Backtest:
             error_type=type(exc).__qualname__,
             traceback=traceback_text(exc),
         )
-        try:
+        with contextlib.suppress(RunStopped):  # the policy stopping the run: done
             self.bus.publish(error)
-        except RunStopped:
-            pass
         return False
 
     def _reject(self, bar: Any, position: int, problem: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from tickwire.events import ErrorEvent, Fill, OrderUpdate
 from tickwire.persistence import RunStatus
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["BacktestResult", "ErrorKind"]
 
 
-class ErrorKind(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ErrorKind:
     """The errors of a run from one component with one exception type, counted."""
 
     component: str

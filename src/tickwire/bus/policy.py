@@ -42,7 +42,7 @@ class ErrorPolicy(enum.StrEnum):
             raise ConfigError(f"on_error must be one of {choices}, got {value!r}") from None
 
 
-class RunStopped(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt
+class RunStopped(BaseException):
     """Raised through the bus to end a run at a failure. A BaseException, so that the
     bus's isolation of handler failures (``except Exception``) lets it pass."""
 

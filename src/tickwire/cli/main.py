@@ -84,7 +84,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("--param", "params", multiple=True, help="Strategy parameter NAME=VALUE.")
 @click.option(
-    "--cash", default=100_000.0, show_default=True, callback=lambda c, p, v: _cash(v),
+    "--cash",
+    default=100_000.0,
+    show_default=True,
+    callback=lambda c, p, v: _cash(v),
     help="Starting cash.",
 )
 @click.option(
@@ -297,7 +300,10 @@ def _print_errors(result: BacktestResult, on_error: ErrorPolicy) -> None:
         when = datetime.fromtimestamp(stopped.ts_event_ns / 1e9, UTC).isoformat()
         hint = " (--on-error continue goes on past errors)" if on_error is ErrorPolicy.STOP else ""
         err.print(
-            Text(f"run failed: stopped at the first error, at {when} (market time){hint}", style="red"),
+            Text(
+                f"run failed: stopped at the first error, at {when} (market time){hint}",
+                style="red",
+            ),
             highlight=False,
             soft_wrap=True,
         )
