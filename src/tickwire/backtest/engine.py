@@ -43,9 +43,8 @@ from tickwire.bus import DeadLetter, ErrorPolicy, EventBus
 from tickwire.bus.policy import ErrorStop, RunStopped
 from tickwire.data import BadRow, SyntheticBars
 from tickwire.events import ORDER_UPDATES, Bar, ErrorEvent, Fill
-from tickwire.events.system import traceback_text
+from tickwire.events.system import RunStatus, traceback_text
 from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker, Sizer
-from tickwire.persistence import RunStatus
 from tickwire.portfolio import Portfolio
 from tickwire.strategy import Strategy
 from tickwire.strategy.loading import build_strategy, failure_site

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tickwire.events import ErrorEvent, Fill, OrderUpdate
-from tickwire.persistence import RunStatus
+from tickwire.events.system import RunStatus
 from tickwire.portfolio import Portfolio, RoundTrip, Statistics
 
 if TYPE_CHECKING:

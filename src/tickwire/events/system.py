@@ -15,6 +15,7 @@ __all__ = [
     "InfoEvent",
     "LifecycleEvent",
     "LifecycleState",
+    "RunStatus",
     "traceback_text",
 ]
 
@@ -47,6 +48,28 @@ def traceback_text(exc: BaseException) -> str:
 
 def _is_dispatch(filename: str) -> bool:
     return os.path.dirname(filename) == _BUS_FOLDER
+
+
+class RunStatus:
+    """The states a run can be in (plain strings, as stored): what a runner reports and
+    the event store keeps (``tickwire.persistence.RunStatus``; defined here, below every
+    layer, so that runners name them without loading a store)."""
+
+    RUNNING = "running"
+    """Being recorded (or its process died and no store opened since has noticed)."""
+    FINISHED = "finished"
+    """Recorded to the end."""
+    INTERRUPTED = "interrupted"
+    """Stopped by Ctrl-C or SIGTERM; every event published until then is stored."""
+    FAILED = "failed"
+    """Stopped by an exception in the recorded code (a strategy that raised, under the
+    default error policy), or the store failed at the end."""
+    FINISHED_WITH_ERRORS = "finished with errors"
+    """Recorded to the end, past handler failures the run was told to continue after
+    (``on_error="continue"``); its ErrorEvents say which and where."""
+    CRASHED = "crashed"
+    """Its process died without closing the run (SIGKILL, power loss); found by a store
+    opened on the same host, which counted the events that were stored."""
 
 
 class InfoEvent(EventBase, frozen=True, kw_only=True):
