@@ -19,8 +19,6 @@ __all__ = [
     "traceback_text",
 ]
 
-_BUS_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bus")
-
 
 class ErrorEvent(EventBase, frozen=True, kw_only=True):
     """A handler or component failed. ``original_event`` is what it was processing."""
@@ -47,7 +45,12 @@ def traceback_text(exc: BaseException) -> str:
 
 
 def _is_dispatch(filename: str) -> bool:
-    return os.path.dirname(filename) == _BUS_FOLDER
+    # By the last two folders: compiled modules name their source as it was given to
+    # the compiler, often relative to the build folder (src/tickwire/bus/_bus.py).
+    folder = os.path.dirname(os.path.normpath(filename))
+    return os.path.basename(folder) == "bus" and os.path.basename(os.path.dirname(folder)) == (
+        "tickwire"
+    )
 
 
 class RunStatus:

@@ -97,10 +97,23 @@ def failure_site(exc: BaseException) -> str:
     user's code that led to the failure), or ``""`` if every frame is tickwire's."""
     site = ""
     for frame in traceback.extract_tb(exc.__traceback__):
-        file = Path(frame.filename).resolve()
-        if not file.is_relative_to(_PACKAGE):
-            site = f"{_shown(file)}:{frame.lineno}"
+        if not _is_tickwire(frame.filename):
+            site = f"{_shown(Path(frame.filename).resolve())}:{frame.lineno}"
     return site
+
+
+def _is_tickwire(filename: str) -> bool:
+    """Whether a traceback's file is one of tickwire's modules. Compiled modules name
+    their source as the compiler was given it (``src/tickwire/...``, relative to the
+    build folder), so a name is also matched by its part from ``tickwire`` on."""
+    path = Path(filename)
+    if path.resolve().is_relative_to(_PACKAGE):
+        return True
+    parts = path.parts
+    if "tickwire" not in parts:
+        return False
+    start = len(parts) - 1 - parts[::-1].index("tickwire")
+    return _PACKAGE.parent.joinpath(*parts[start:]).is_file()
 
 
 def _shown(file: Path) -> Path:
