@@ -13,6 +13,7 @@ import pytest
 
 from tickwire.cli import main
 from tickwire.data import sample_data_paths, synthetic_bars, write_bars_csv
+from tickwire.persistence import FILL_COLUMNS
 
 from ..persistence.conftest import pg_url
 from .helpers import run
@@ -46,17 +47,48 @@ def test_backtest_json_fills_out_and_export(
     assert summary["database"] == "memory"
     with open("fills.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["ts", "instrument", "side", "quantity", "price", "order_id"]
-    assert len(rows) == summary["fills"]
-    assert rows[0]["ts"].endswith("+00:00")
+    assert list(rows[0]) == list(FILL_COLUMNS)
+    assert len(rows) == summary["fills"] and float(rows[0]["commission"]) > 0
+    assert rows[0]["time"].endswith("+00:00")
 
     code, out, _ = run(capsys, "runs", "show", summary["run_id"][:10], "--db", db)
-    assert code == 0 and json.loads(out)["parameters"]["fast"] == 5
+    shown = json.loads(out)
+    assert code == 0 and shown["parameters"]["fast"] == 5
+    assert {key: shown[key] for key in summary} == summary  # the same names for the same things
     code, out, _ = run(
         capsys, "runs", "export", summary["run_id"], "--what", "fills", "--out", "x.csv",
         "--db", db,
     )  # fmt: skip
     assert code == 0 and f"wrote {summary['fills']} fills" in out
+    assert Path("x.csv").read_bytes() == Path("fills.csv").read_bytes()  # one fills format
+
+
+def test_summary_labels_carry_units_once(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "backtest", "tickwire.strategy.ema_cross:EmaCross",
+        "--data", str(sample_data_paths()[0]), "--no-record",
+    )  # fmt: skip
+    assert code == 0, err
+    (wall,) = (line for line in out.splitlines() if "wall time" in line)
+    assert "wall time s" not in wall and wall.rstrip(" │").endswith(" s")
+
+
+def test_help_says_what_each_option_does(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    commands = {
+        line.split()[0]: line for line in out.split("Commands:")[1].splitlines() if line.strip()
+    }
+    assert not [line for line in commands.values() if line.endswith("...")]
+    _, out, _ = run(capsys, "demo", "--help")
+    assert "Folder for the HTML report." in out
+    _, out, _ = run(capsys, "runs", "export", "--help")
+    out = " ".join(out.split())
+    assert (
+        "one row per lifecycle event" in out
+        and "[default: fills]" in out
+        and "[default: csv]" in out
+    )
 
 
 def test_strategy_from_a_file_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ from tickwire.cli.signals import Terminated, sigterm_as_interrupt
 from tickwire.cli.sweep import sweep
 from tickwire.data import read_bars, sample_data_paths
 from tickwire.events import Bar
-from tickwire.persistence import RunStatus, redact_credentials
+from tickwire.persistence import RunStatus, redact_credentials, write_fills
 from tickwire.strategy import parameter_values
 from tickwire.strategy.loading import build_strategy, load_strategy
 
@@ -98,7 +98,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--no-record", is_flag=True, help="Do not record the run.")
 @click.option("--report", "report_dir", default=None, help="Write an HTML report here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--fills-out", default=None, help="Write fills to this CSV file.")
+@click.option(
+    "--fills-out",
+    default=None,
+    help="Write the fills to this file (CSV, or Parquet for .parquet), as runs export does.",
+)
 @click.option("--skip-bad-rows", is_flag=True, help="Skip (and report) bad data rows.")
 @click.option(
     "--on-error",
@@ -124,7 +128,10 @@ def backtest(
     skip_bad_rows: bool,
     on_error: str,
 ) -> None:
-    """Backtest STRATEGY (path/to/file.py:Class or package.module:Class) on --data."""
+    """Backtest a strategy on bar data files.
+
+    STRATEGY is path/to/file.py:Class or package.module:Class.
+    """
     strategy_cls = load_strategy(strategy)
     values = parameter_values(strategy_cls, parse_params(params))
     for path in data:
@@ -147,7 +154,13 @@ def backtest(
 
 
 @cli.command()
-@click.option("--report", "report_dir", default="tickwire-report", show_default=True)
+@click.option(
+    "--report",
+    "report_dir",
+    default="tickwire-report",
+    show_default=True,
+    help="Folder for the HTML report.",
+)
 @click.option("--db", default=None, help="Store URL or SQLite path (default: the user store).")
 @click.pass_context
 def demo(ctx: click.Context, report_dir: str, db: str | None) -> None:
@@ -216,7 +229,7 @@ def _run(
         first = escape(str(report.first_bad[0]))
         err.print(f"[yellow]skipped {report.bad_rows} bad rows[/]; first: {first}")
     if fills_out:
-        _write_fills(result, Path(fills_out))
+        write_fills(result.fills, fills_out)
     html = None
     if report_dir:
         from tickwire.cli.reporting import report_input
@@ -322,31 +335,29 @@ def _counting(bars: Iterable[Bar], advance: Any) -> Iterator[Bar]:
     advance(pending)
 
 
-def _write_fills(result: BacktestResult, path: Path) -> None:
-    frame = result.fills_df()
-    frame["ts"] = frame["ts"].map(lambda t: t.isoformat())
-    frame[["ts", "instrument", "side", "quantity", "price", "order_id"]].to_csv(path, index=False)
-
-
 def _print_summary(summary: dict[str, Any]) -> None:
     table = Table(title=Text(f"tickwire backtest: {summary['strategy']}"), show_header=False)
     table.add_column(justify="right", style="bold")
     table.add_column()
-    formats = {
-        "total_return": "{:.2%}",
-        "max_drawdown": "{:.2%}",
-        "win_rate": "{:.1%}",
-        "sharpe": "{:.2f}",
-        "final_equity": "{:,.2f}",
-        "wall_time_s": "{:.3f} s",
-        "bars_per_second": "{:,.0f}",
-        "bars": "{:,}",
-        "events": "{:,}",
-    }
     for key, value in summary.items():
-        text = "-" if value is None else formats.get(key, "{}").format(value)
-        table.add_row(key.replace("_", " "), Text(text))
+        label, form = _SUMMARY_FORMATS.get(key, (key.replace("_", " "), "{}"))
+        table.add_row(label, Text("-" if value is None else form.format(value)))
     Console().print(table)
+
+
+_SUMMARY_FORMATS = {
+    "total_return": ("total return", "{:.2%}"),
+    "max_drawdown": ("max drawdown", "{:.2%}"),
+    "win_rate": ("win rate", "{:.1%}"),
+    "sharpe": ("sharpe", "{:.2f}"),
+    "final_equity": ("final equity", "{:,.2f}"),
+    "wall_time_s": ("wall time", "{:.3f} s"),
+    "bars_per_second": ("bars per second", "{:,.0f}"),
+    "bars": ("bars", "{:,}"),
+    "events": ("events", "{:,}"),
+}
+"""Summary fields as the table shows them: a label for people (units in the value, not
+both) and a format; a field not listed shows its name and value as they are."""
 
 
 def main(argv: list[str] | None = None) -> None:

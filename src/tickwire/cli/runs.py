@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -19,13 +22,19 @@ from tickwire.cli.loading import UsageError
 from tickwire.persistence import (
     EventStore,
     Recorder,
+    RunInfo,
+    RunStatus,
     StoreError,
     export_run,
     open_store,
     redact_credentials,
 )
+from tickwire.persistence.export import EXPORT_FORMATS, EXPORT_KINDS
 
-__all__ = ["RecordedRun", "record_run", "runs"]
+__all__ = ["RecordedRun", "record_run", "run_record", "runs"]
+
+RUN_STATUSES = tuple(value for name, value in vars(RunStatus).items() if name.isupper())
+"""Every state a run can be in, for ``runs list --status``."""
 
 
 @dataclass
@@ -69,22 +78,68 @@ def record_run(engine: Backtest, db: str, data: list[str]) -> RecordedRun:
     return RecordedRun(engine, recorder, _location(store))
 
 
+_DB_HELP = "Store URL or SQLite path  [default: the user's store]"
+
+
 @click.group()
 def runs() -> None:
     """List, show and export recorded runs."""
 
 
+_SINCE = re.compile(r"^(\d+)([dhm])$")
+_SINCE_UNITS = {"d": 86_400, "h": 3_600, "m": 60}
+
+
 @runs.command("list")
-@click.option("--db", default="default", help="Store URL or SQLite path.")
-def list_runs(db: str) -> None:
+@click.option("--db", default="default", help=_DB_HELP)
+@click.option(
+    "--limit", default=20, show_default=True, help="Show at most this many runs (0: all)."
+)
+@click.option("--strategy", default=None, help="Only runs of this strategy class.")
+@click.option(
+    "--status",
+    type=click.Choice(RUN_STATUSES),
+    default=None,
+    help="Only runs in this state.",
+)
+@click.option(
+    "--since",
+    default=None,
+    metavar="WHEN",
+    help="Only runs started since WHEN: an ISO date or time (UTC), or 7d, 12h, 30m ago.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
+def list_runs(
+    db: str, limit: int, strategy: str | None, status: str | None, since: str | None, as_json: bool
+) -> None:
     """List recorded runs, newest first (runs whose process died are marked crashed)."""
+    if limit < 0:
+        raise UsageError(f"--limit must be 0 (all) or more, got {limit}")
+    since_ns = None if since is None else _since_ns(since)
     with _open(db, create=False) as store:
         store.recover_crashed_runs()  # a database store did on opening; a memory one not
-        infos = store.list_runs()
-    table = Table("run", "strategy", "started (UTC)", "status", "events", "rejected", "return")
-    for info in sorted(infos, key=lambda r: r.started_ns, reverse=True):
-        summary = info.summary or {}
-        total = summary.get("total_return")
+        location = _location(store)
+        infos = sorted(store.list_runs(), key=lambda r: r.started_ns, reverse=True)
+    chosen = [
+        info
+        for info in infos
+        if (strategy is None or info.strategy == strategy)
+        and (status is None or info.status == status)
+        and (since_ns is None or info.started_ns >= since_ns)
+    ]
+    shown = chosen[:limit] if limit else chosen
+    if as_json:
+        click.echo(json.dumps([run_record(info, location) for info in shown], indent=2))
+        return
+    console = Console(width=None if sys.stdout.isatty() else 10_000)  # pipes: never wrap
+    if not shown:
+        console.print("no recorded runs" + (" match" if len(infos) else f" in {location}"))
+        return
+    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+    for name, justify in _LIST_COLUMNS:
+        table.add_column(name, justify=justify, no_wrap=name != "strategy")
+    for info in shown:
+        total = (info.summary or {}).get("total_return")
         cells = (
             info.run_id[:12],
             info.strategy,
@@ -95,52 +150,107 @@ def list_runs(db: str) -> None:
             "-" if not isinstance(total, (int, float)) else f"{total:.2%}",
         )
         table.add_row(*map(Text, cells))  # Text: what a run holds is never markup
-    Console().print(table)
+    console.print(table)
+    if len(shown) < len(chosen):
+        console.print(f"{len(shown)} of {len(chosen)} runs shown (--limit 0 shows all)")
+
+
+_LIST_COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
+    ("run", "left"),
+    ("strategy", "left"),
+    ("started (UTC)", "left"),
+    ("status", "left"),
+    ("events", "right"),
+    ("rejected", "right"),
+    ("return", "right"),
+)
 
 
 @runs.command("show")
 @click.argument("run")
-@click.option("--db", default="default", help="Store URL or SQLite path.")
+@click.option("--db", default="default", help=_DB_HELP)
 def show_run(run: str, db: str) -> None:
-    """Show one run's metadata and summary (RUN may be an id prefix)."""
+    """Show one run's metadata and summary as JSON (RUN may be an id prefix).
+
+    The summary fields sit at the top level, named as "backtest --json" names them.
+    """
     with _open(db, create=False) as store:
         info = store.get_run(_resolve(store, run))
-    click.echo(
-        json.dumps(
-            {
-                "run_id": info.run_id,
-                "strategy": info.strategy,
-                "parameters": info.parameters,
-                "data_sources": [redact_credentials(source) for source in info.data_sources],
-                "tickwire_version": info.tickwire_version,
-                "started": info.started_at.isoformat(),
-                "ended": info.ended_at.isoformat() if info.ended_at else None,
-                "status": info.status,
-                "events": info.event_count,
-                "rejected": info.rejected,
-                "recorded_by": None
-                if info.owner is None
-                else {"host": info.owner.host, "pid": info.owner.pid},
-                "summary": info.summary,
-            },
-            indent=2,
-        )
+        location = _location(store)
+    click.echo(json.dumps(run_record(info, location), indent=2))
+
+
+def run_record(info: RunInfo, location: str) -> dict[str, Any]:
+    """A recorded run for ``--json`` output: the run's summary, under the names
+    ``backtest --json`` prints, then what the store knows of the run."""
+    record: dict[str, Any] = dict(info.summary or {})
+    record.update(
+        run_id=info.run_id,
+        database=location,
+        strategy=info.strategy,
+        parameters=info.parameters,
+        data_sources=[redact_credentials(source) for source in info.data_sources],
+        status=info.status,
+        started=info.started_at.isoformat(),
+        ended=info.ended_at.isoformat() if info.ended_at else None,
+        stored_events=info.event_count,
+        rejected=info.rejected,
+        recorded_by=None
+        if info.owner is None
+        else {"host": info.owner.host, "pid": info.owner.pid},
+        tickwire_version=info.tickwire_version,
     )
+    return record
 
 
 @runs.command("export")
 @click.argument("run")
-@click.option("--what", type=click.Choice(["fills", "orders", "events"]), default="fills")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv")
-@click.option("--out", default=None, help="Output file (default: RUN_WHAT.FORMAT).")
-@click.option("--db", default="default", help="Store URL or SQLite path.")
+@click.option(
+    "--what",
+    type=click.Choice(EXPORT_KINDS),
+    default="fills",
+    show_default=True,
+    help="fills (one row each), orders (one row per lifecycle event) or every event.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="csv",
+    show_default=True,
+    help="File format (Parquet needs pyarrow).",
+)
+@click.option("--out", default=None, help="Output file  [default: RUN_WHAT.FORMAT]")
+@click.option("--db", default="default", help=_DB_HELP)
 def export(run: str, what: str, fmt: str, out: str | None, db: str) -> None:
-    """Export a run's fills, orders or events to CSV or Parquet."""
+    """Export a run's fills, orders or events to CSV or Parquet.
+
+    Fills have the columns that "backtest --fills-out" writes, times in ISO 8601 UTC.
+    """
     with _open(db, create=False) as store:
         run_id = _resolve(store, run)
         path = Path(out or f"{_file_safe(run_id)}_{what}.{fmt}")
-        rows = export_run(store, run_id, what=what, fmt=fmt, path=path)
-    click.echo(f"wrote {rows} {what} to {path}")
+        exported = export_run(store, run_id, what=what, fmt=fmt, path=path)
+    click.echo(f"wrote {exported} to {path}")
+
+
+def _since_ns(since: str) -> int:
+    """``since`` (an ISO date or time, UTC unless it says otherwise, or "7d"/"12h"/"30m"
+    before now) as nanoseconds since the epoch."""
+    relative = _SINCE.match(since)
+    if relative:
+        seconds = int(relative.group(1)) * _SINCE_UNITS[relative.group(2)]
+        return time.time_ns() - seconds * 1_000_000_000
+    try:
+        moment = datetime.fromisoformat(since)
+    except ValueError:
+        raise UsageError(
+            f"--since {since!r}: expected an ISO date or time (2026-11-30, "
+            "2026-11-30T09:30) or an age such as 7d, 12h or 30m"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
 
 
 def _open(db: str, *, create: bool = True) -> EventStore:

@@ -102,7 +102,11 @@ def sweep(
     as_json: bool,
     skip_bad_rows: bool,
 ) -> None:
-    """Backtest STRATEGY for every point of a parameter grid, on local processes or Dask."""
+    """Backtest a strategy over a parameter grid, or walk forward.
+
+    Every point of the grid is a backtest of STRATEGY on --data, run on local processes
+    or on a Dask cluster.
+    """
     parsed = dict(parse_grid_option(option) for option in grid)
     the_sweep = Sweep(
         load_strategy(strategy),

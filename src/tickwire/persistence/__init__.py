@@ -98,7 +98,7 @@ from tickwire.persistence._types import (
     RunStatus,
     StoreError,
 )
-from tickwire.persistence.export import export_run
+from tickwire.persistence.export import FILL_COLUMNS, Exported, export_run, write_fills
 from tickwire.persistence.memory import MemoryStore
 from tickwire.persistence.port import EventStore, EventTypes
 from tickwire.persistence.postgres import PostgresStore
@@ -107,12 +107,14 @@ from tickwire.persistence.replay import replay
 from tickwire.persistence.sqlite import HOME_ENV, SQLiteStore, default_database_path
 
 __all__ = [
+    "FILL_COLUMNS",
     "HOME_ENV",
     "MIGRATIONS",
     "RECORDER_PRIORITY",
     "EventRecord",
     "EventStore",
     "EventTypes",
+    "Exported",
     "MemoryStore",
     "Migration",
     "PostgresStore",
@@ -130,4 +132,5 @@ __all__ = [
     "open_store",
     "redact_credentials",
     "replay",
+    "write_fills",
 ]
