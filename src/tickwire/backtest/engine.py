@@ -172,7 +172,7 @@ class Backtest:
         )
         stop = None
         if self.on_error is ErrorPolicy.STOP:
-            stop = ErrorStop(ignore_component=_COMPONENT).attach(bus)
+            stop = ErrorStop(ignore=(_COMPONENT,)).attach(bus)
             if threaded:  # failures happen on the strategy's thread: look before each bar
                 bars = _until_stopped(bars, stop)
 

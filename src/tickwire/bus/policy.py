@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import threading
+from collections.abc import Collection
 from typing import Any
 
 from tickwire._exceptions import ConfigError
@@ -52,16 +53,17 @@ class RunStopped(BaseException):
 
 
 class ErrorStop:
-    """Stops a run at the first ErrorEvent published on its bus (except those of
-    ``ignore_component``: a runner's own reports of bad input, which never stop a run).
+    """Stops a run at the first ErrorEvent published on its bus, except those of the
+    components in ``ignore``: a runner's own reports of bad input (a rejected bar, a feed
+    message that does not parse), which are kept and counted but never stop a run.
 
-    On the thread that runs the loop it raises :class:`RunStopped`, which unwinds to the
-    runner; on another thread (a threaded subscriber's) it only records the failure, for
+    On the thread that made it (the runner's) it raises :class:`RunStopped`, which unwinds
+    to the runner; on another thread (a threaded subscriber's) it only records the failure, for
     the runner to see through :attr:`stopped_by` before its next event.
     """
 
-    def __init__(self, *, ignore_component: str | None = None) -> None:
-        self._ignore = ignore_component
+    def __init__(self, *, ignore: Collection[str] = ()) -> None:
+        self._ignore = frozenset(ignore)
         self._thread = threading.get_ident()
         self.stopped_by: ErrorEvent | None = None
         """The failure that stopped the run, once one has."""
@@ -72,8 +74,8 @@ class ErrorStop:
         return self
 
     def on_error(self, error: ErrorEvent) -> None:
-        """Stop the run at ``error`` (unless it comes from the ignored component)."""
-        if error.component == self._ignore or self.stopped_by is not None:
+        """Stop the run at ``error`` (unless it comes from an ignored component)."""
+        if error.component in self._ignore or self.stopped_by is not None:
             return
         self.stopped_by = error
         if threading.get_ident() == self._thread:
