@@ -53,6 +53,8 @@ EXPECTED_TOP_LEVEL = {
     "TickEvent",
     "TimeInForce",
     "Trade",
+    "WebSocketEmitter",
+    "WebSocketHandler",
     "__version__",
     "create_bar_event",
     "create_signal_event",

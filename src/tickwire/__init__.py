@@ -60,6 +60,7 @@ from tickwire.events import (  # noqa: E402
     create_bar_event,
     create_signal_event,
 )
+from tickwire.live import WebSocketEmitter, WebSocketHandler  # noqa: E402
 from tickwire.strategy import Strategy  # noqa: E402
 
 __version__ = "0.1.0"
@@ -111,6 +112,8 @@ __all__ = [
     "TickwireError",
     "TimeInForce",
     "Trade",
+    "WebSocketEmitter",
+    "WebSocketHandler",
     "__version__",
     "create_bar_event",
     "create_signal_event",

@@ -94,7 +94,10 @@ def test_every_order_reports_its_true_final_status(mode: str) -> None:
     assert reason_of["cancelled"] == "cancelled on request"
     assert reason_of["day"] == "DAY order expired"
     assert reason_of["take-profit leg"].startswith("OCO: ")
-    assert reason_of["broker-rejected"] == "unknown instrument 'NOPE' (no bar seen for it yet)"
+    assert (
+        reason_of["broker-rejected"]
+        == "unknown instrument 'NOPE' (no bar or quote seen for it yet)"
+    )
     assert reason_of["risk-rejected"] == "risk: quantity 1000 exceeds max_order_quantity 500"
     assert reason_of["unprocessable"].startswith("risk: quantity ")
 
@@ -114,5 +117,5 @@ def test_an_order_for_an_unknown_instrument_is_reported_rejected_with_its_reason
 
     result = Backtest(BuyUnknown, bars()).run()
     assert result.orders_df()[["status", "reason"]].values.tolist() == [
-        ["REJECTED", "unknown instrument 'NOPE' (no bar seen for it yet)"]
+        ["REJECTED", "unknown instrument 'NOPE' (no bar or quote seen for it yet)"]
     ]

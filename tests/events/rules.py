@@ -21,6 +21,8 @@ from tickwire.events import (
     Event,
     EventBase,
     EventType,
+    FeedGap,
+    FeedStatus,
     Fill,
     Heartbeat,
     InfoEvent,
@@ -37,6 +39,7 @@ from tickwire.events import (
     SubmitOrder,
     Tick,
     Trade,
+    WebSocketMessage,
 )
 
 __all__ = ["FIELD_KINDS", "INVALID", "NON_FINITE", "events", "kinds_of"]
@@ -149,6 +152,14 @@ FIELD_KINDS: dict[type[EventBase], dict[str, str]] = {
     LifecycleEvent: {},
     Heartbeat: {"sequence": "count"},
     Event: {},
+    FeedStatus: {"attempt": "count"},
+    WebSocketMessage: {},
+    FeedGap: {
+        "instrument": "name",
+        "first_missing": "count",
+        "last_missing": "count",
+        "missing": "count",
+    },
 }
 """Per built-in type, the kind of each field a rule applies to (beside the timestamps)."""
 

@@ -86,6 +86,9 @@ def test_the_built_in_types_are_the_catalogue() -> None:
         "LifecycleEvent",
         "Heartbeat",
         "Event",
+        "FeedStatus",
+        "WebSocketMessage",
+        "FeedGap",
     }
 
 

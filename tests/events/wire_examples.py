@@ -14,6 +14,9 @@ from tickwire.events import (
     Event,
     EventBase,
     EventType,
+    FeedGap,
+    FeedState,
+    FeedStatus,
     Fill,
     Heartbeat,
     InfoEvent,
@@ -34,6 +37,7 @@ from tickwire.events import (
     Tick,
     TimeInForce,
     Trade,
+    WebSocketMessage,
 )
 
 __all__ = ["EXAMPLES"]
@@ -158,6 +162,24 @@ EXAMPLES: dict[str, EventBase] = {
     ),
     "ErrorEvent with a raw original": ErrorEvent(
         **_TS, component="feed", error="not JSON", error_type="DecodeError", original_event="{oops"
+    ),
+    "FeedStatus": FeedStatus(
+        **_TS,
+        feed="binance",
+        url="wss://stream.example/ws",
+        state=FeedState.DISCONNECTED,
+        attempt=3,
+        detail="connection refused",
+    ),
+    "WebSocketMessage": WebSocketMessage(**_TS, feed="binance", data='{"e":"trade"}'),
+    "FeedGap": FeedGap(
+        **_TS,
+        feed="binance",
+        instrument="BTCUSDT",
+        stream="kline_1m",
+        first_missing=1_704_164_460_000,
+        last_missing=1_704_164_580_000,
+        missing=3,
     ),
     "ErrorEvent with a traceback": ErrorEvent(
         **_TS,

@@ -74,7 +74,7 @@ def test_missing_or_invalid_prices(kwargs: dict[str, object], text: str) -> None
 
 def test_unknown_instrument_without_a_bar() -> None:
     reason = reject_reason(order(instrument="NOPE"))
-    assert reason == "unknown instrument 'NOPE' (no bar seen for it yet)"
+    assert reason == "unknown instrument 'NOPE' (no bar or quote seen for it yet)"
 
 
 def test_unknown_instrument_with_an_explicit_list() -> None:
@@ -200,7 +200,7 @@ def test_the_same_inputs_give_the_same_events_and_ids() -> None:
     assert len(first) > 10
 
 
-def test_broker_subscribes_the_three_inputs_with_its_priority() -> None:
+def test_broker_subscribes_its_four_inputs_with_its_priority() -> None:
     calls: list[tuple[str, int]] = []
 
     class Spy:
@@ -211,7 +211,7 @@ def test_broker_subscribes_the_three_inputs_with_its_priority() -> None:
             raise AssertionError("nothing to publish")
 
     SimulatedBroker(Spy(), priority=100)
-    assert calls == [("Bar", 100), ("OrderSubmitted", 100), ("CancelOrder", 100)]
+    assert calls == [("Bar", 100), ("Tick", 100), ("OrderSubmitted", 100), ("CancelOrder", 100)]
 
 
 def test_every_event_id_derives_from_its_order_id() -> None:

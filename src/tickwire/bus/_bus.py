@@ -111,6 +111,13 @@ class EventBus:
     event loop. A handler that raises never stops the others: the failure is counted,
     kept as a dead letter and published as an :class:`ErrorEvent`, and logged (the first
     few of each kind in full, then counts).
+
+    Handlers are held strongly by default (``use_weak_refs=False``), unlike the usage
+    guide's bus: held weakly, a bound method of an object nobody else keeps
+    (``bus.subscribe(Bar, Logger().on_bar)``) stops being called at the next garbage
+    collection, silently. ``use_weak_refs=True`` suits components that come and go: their
+    handlers vanish with them (``cleanup()`` prunes the rest); plain functions and
+    lambdas stay.
     """
 
     def __init__(
@@ -224,6 +231,12 @@ class EventBus:
     ) -> Subscription:
         """Deliver every event to ``handler`` (for recorders and monitors)."""
         return self.subscribe(None, handler, priority=priority, filter=filter)
+
+    def has_subscribers(self, event_type: Key) -> bool:
+        """Whether a handler subscribed to exactly ``event_type`` (a class or an
+        :class:`EventType`); handlers of every event (``subscribe_all``) do not count. Lets a
+        publisher skip building events nobody asked for."""
+        return bool(self._subs.get(event_type))
 
     def unsubscribe(self, event_type: Key, handler: Handler) -> bool:
         """Remove ``handler`` from ``event_type``; returns whether it was subscribed."""

@@ -12,7 +12,10 @@ register it to send, store or read it as bytes (each process that decodes it mus
 The wire contract (the tags, what may change in an event type once its events are
 stored or sent, how the format is versioned) is written down in ``docs/events.md``.
 Decoders check every value against the rules of :func:`event_problem`; constructors do
-not (the hot path builds events from checked data).
+not (the hot path builds events from checked data). Code written from the design
+documents works too: ``Event(event_type=...)``, ``EventType`` extended by subclassing,
+and seed 001's ``TickEvent``/``TradingSignal``/``OrderEvent`` constructors
+(``seed_vocabulary.py``); ``docs/events.md`` maps each of their names to tickwire's.
 """
 
 from tickwire.events._base import EventBase, new_id, now_ns
@@ -26,6 +29,7 @@ from tickwire.events._registry import (
 from tickwire.events._validation import event_problem, market_data_problem
 from tickwire.events.codec import (
     DecodeError,
+    checked_event,
     decode,
     decode_json,
     decode_recorded,
@@ -33,7 +37,9 @@ from tickwire.events.codec import (
     encode_json,
 )
 from tickwire.events.factories import create_bar_event, create_signal_event, to_ns
+from tickwire.events.feeds import FeedGap, FeedState, FeedStatus, WebSocketMessage
 from tickwire.events.market import Bar, Tick, Trade
+from tickwire.events.seed_vocabulary import OrderEvent, OrderOperation, TickEvent, TradingSignal
 from tickwire.events.system import (
     ErrorEvent,
     Heartbeat,
@@ -62,11 +68,10 @@ from tickwire.events.trading import (
     TimeInForce,
 )
 
-# The names the seed documents use for the same classes.
+# The names the usage guide (seed 003) uses for the same classes; seed 001's TickEvent,
+# TradingSignal and OrderEvent are constructors (seed_vocabulary.py).
 BarEvent = Bar
-TickEvent = Tick
 SignalEvent = Signal
-TradingSignal = Signal
 
 __all__ = [
     "BUILTIN_EVENT_TYPES",
@@ -80,6 +85,9 @@ __all__ = [
     "Event",
     "EventBase",
     "EventType",
+    "FeedGap",
+    "FeedState",
+    "FeedStatus",
     "Fill",
     "Heartbeat",
     "InfoEvent",
@@ -88,7 +96,9 @@ __all__ = [
     "LifecycleState",
     "OrderAccepted",
     "OrderCancelled",
+    "OrderEvent",
     "OrderFilled",
+    "OrderOperation",
     "OrderPartiallyFilled",
     "OrderRejected",
     "OrderStatus",
@@ -105,6 +115,8 @@ __all__ = [
     "TimeInForce",
     "Trade",
     "TradingSignal",
+    "WebSocketMessage",
+    "checked_event",
     "create_bar_event",
     "create_signal_event",
     "decode",

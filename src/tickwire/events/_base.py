@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -18,6 +19,51 @@ now_ns = time.time_ns
 def new_id() -> str:
     """A unique id for events that must be processed once (32 hex characters)."""
     return uuid.uuid4().hex
+
+
+class _NoDataclass:
+    """Makes ``@dataclasses.dataclass`` on an event class fail where it is written, with
+    the form that works, instead of ``AttributeError: readonly attribute``.
+
+    The decorator reads ``__dataclass_fields__`` from every base of the class it
+    decorates; that read raises TypeError. Every other read (``dataclasses.is_dataclass``,
+    ``hasattr``) finds no such attribute. A metaclass could catch the decorator too, but
+    any metaclass of our own would slow the construction of every event.
+    """
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        caller = sys._getframe(1)
+        if caller.f_code.co_name == "_process_class" and (
+            caller.f_globals.get("__name__") == "dataclasses"
+        ):
+            raise TypeError(_dataclass_message(caller.f_locals.get("cls")))
+        raise AttributeError("__dataclass_fields__")
+
+
+def _dataclass_message(cls: object) -> str:
+    if not isinstance(cls, type):
+        cls, bases, fields = None, "EventBase", ["    ..."]
+    else:
+        bases = ", ".join(base.__name__ for base in cls.__bases__)
+        annotations = vars(cls).get("__annotations__", {})
+        fields = [
+            f"    {name}: {kind.__name__ if isinstance(kind, type) else kind}"
+            for name, kind in annotations.items()
+        ] or ["    ..."]
+    name = "MyEvent" if cls is None else cls.__name__
+    return "\n".join(
+        [
+            f"@dataclasses.dataclass cannot make {name} an event: tickwire events are msgspec "
+            "structs, already immutable, keyword-only and slotted. Drop the decorator and "
+            "declare the options on the class:",
+            "",
+            f"class {name}({bases}, frozen=True, kw_only=True):",
+            *fields,
+            "",
+            "and decorate it with @tickwire.events.register_event_type to send, store or "
+            "read it as bytes (docs/events.md).",
+        ]
+    )
 
 
 class EventBase(
@@ -42,6 +88,8 @@ class EventBase(
 
     event_type: ClassVar[str | None] = None
     """The generic :class:`EventType` category this class also routes under, if any."""
+
+    __dataclass_fields__ = _NoDataclass()
 
     @property
     def timestamp(self) -> datetime:

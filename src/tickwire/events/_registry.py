@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from tickwire.events._base import EventBase
 from tickwire.events._generic_event import Event, _GenericBase
+from tickwire.events.feeds import FeedGap, FeedStatus, WebSocketMessage
 from tickwire.events.market import Bar, Tick, Trade
 from tickwire.events.system import ErrorEvent, Heartbeat, InfoEvent, LifecycleEvent
 from tickwire.events.trading import (
@@ -46,7 +47,7 @@ __all__ = [
 
 E = TypeVar("E", bound=EventBase)
 
-WIRE_VERSION = 2
+WIRE_VERSION = 3
 """The version of the built-in event types' wire format: bumped, with a new
 ``tests/events/wire/v<N>.jsonl``, whenever a built-in type gains a field or a type is
 added (the changes ``docs/events.md`` allows); a peer can compare it with its own."""
@@ -72,6 +73,9 @@ BUILTIN_EVENT_TYPES: tuple[type[EventBase], ...] = (
     LifecycleEvent,
     Heartbeat,
     Event,
+    FeedStatus,
+    WebSocketMessage,
+    FeedGap,
 )
 """The event types tickwire defines, decodable everywhere; their tags are their names."""
 

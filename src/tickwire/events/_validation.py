@@ -44,6 +44,7 @@ import msgspec
 
 from tickwire.events._base import EventBase
 from tickwire.events._generic_event import Event
+from tickwire.events.feeds import FeedGap, FeedStatus, WebSocketMessage
 from tickwire.events.market import Bar, Tick, Trade
 from tickwire.events.system import ErrorEvent, Heartbeat, InfoEvent, LifecycleEvent
 from tickwire.events.trading import (
@@ -268,6 +269,16 @@ _FIELDS: dict[type[EventBase], tuple[tuple[str, Rule], ...]] = {
     LifecycleEvent: (*_EVENT_TIME, *_CREATED),
     Heartbeat: (*_EVENT_TIME, ("sequence", _count), *_CREATED),
     Event: (*_EVENT_TIME, *_CREATED),
+    FeedStatus: (*_EVENT_TIME, ("attempt", _count), *_CREATED),
+    WebSocketMessage: (*_EVENT_TIME, *_CREATED),
+    FeedGap: (
+        *_EVENT_TIME,
+        ("instrument", _name),
+        ("first_missing", _count),
+        ("last_missing", _count),
+        ("missing", _count),
+        *_CREATED,
+    ),
 }
 
 

@@ -10,7 +10,7 @@ event or one whose values break the rules of :func:`~tickwire.events.event_probl
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple, TypeVar, Union
 
 import msgspec
 
@@ -22,6 +22,7 @@ from tickwire.events.system import ErrorEvent
 
 __all__ = [
     "DecodeError",
+    "checked_event",
     "decode",
     "decode_json",
     "decode_recorded",
@@ -124,6 +125,22 @@ def decode_recorded(data: bytes | bytearray | memoryview) -> EventBase:
         raise DecodeError(_why(exc, _tag_msgpack, data)) from None
     if isinstance(event, ErrorEvent):
         return _typed_original(event, 1)
+    return event
+
+
+E = TypeVar("E", bound=EventBase)
+
+
+def checked_event(event: E, *, allow_nonpositive_prices: bool = False) -> E:
+    """``event`` if its values obey the rules, else a :class:`DecodeError` naming the
+    field: for events built from another program's data (a feed parser's), which must
+    pass the same checks as decoded ones."""
+    accept = DECODED_OK.get(type(event))
+    if accept is not None and accept(event, allow_nonpositive_prices):
+        return event
+    problem = event_problem(event, allow_nonpositive_prices=allow_nonpositive_prices)
+    if problem is not None:
+        raise DecodeError(f"invalid event: {problem}")
     return event
 
 

@@ -1,5 +1,5 @@
 # tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
-"""The simulated broker: pessimistic fills of working orders against bars.
+"""The simulated broker: pessimistic fills of working orders against bars and quotes.
 
 Subscribe it with a higher priority than strategies, so that on each bar it first
 matches the orders that were working before the bar. The rules (also in
@@ -19,6 +19,12 @@ buy stop-limit     triggers on high >= stop    open >= stop: as a limit on that
 sell stop-limit    triggers on low <= stop     mirror image of the buy
 =================  ==========================  ===================================
 
+- Quotes (``Tick``): a buy fills at the ask and a sell at the bid of the first quote
+  later than the order; the table above applies with open = high = low = close = the
+  ask (buys) or the bid (sells): a limit fills when the quote crosses it, at the quote;
+  a stop triggers when the quote reaches it and fills at the quote. Under a volume cap
+  at most ``volume_cap * ask_size`` (buys) or ``* bid_size`` (sells) per quote; a quote
+  without sizes then fills nothing. A crossed or non-finite quote matches no order.
 - Eligible bars: an order is matched only against bars whose ``ts_event_ns`` is later
   than the newest bar the broker had seen when the order arrived. An order sent while
   bar t is processed therefore fills at the earliest on bar t+1, never at a price the
@@ -78,6 +84,7 @@ from tickwire.events import (
     OrderSubmitted,
     Side,
     SubmitOrder,
+    Tick,
 )
 from tickwire.execution._costs import CommissionModel, SlippageModel
 from tickwire.execution._orders import (
@@ -137,9 +144,11 @@ class SimulatedBroker:
         self._books: dict[str, list[WorkingOrder]] = {}  # only instruments with working orders
         self._orders: dict[str, WorkingOrder] = {}  # working orders, in submission order
         self._last_bar: dict[str, Bar] = {}
+        self._last_quote: dict[str, Tick] = {}
         self._budget = math.inf  # units the volume cap still allows on the current bar
         self._reserved = 0.0
         bus.subscribe(Bar, self.on_bar, priority=priority)
+        bus.subscribe(Tick, self.on_tick, priority=priority)
         bus.subscribe(OrderSubmitted, self.on_order_submitted, priority=priority)
         bus.subscribe(CancelOrder, self.on_cancel, priority=priority)
 
@@ -194,6 +203,50 @@ class SimulatedBroker:
         if failure is not None:
             raise failure
 
+    def on_tick(self, tick: Tick) -> None:
+        """Match the orders working on ``tick.instrument`` before this quote arrived."""
+        instrument = tick.instrument
+        self._last_quote[instrument] = tick
+        books = self._books
+        if books and instrument in books:
+            self._match_quote(instrument, tick)
+
+    def _match_quote(self, instrument: str, tick: Tick) -> None:
+        bid = tick.bid
+        ask = tick.ask
+        if not (is_finite(bid) and is_finite(ask) and bid <= ask):
+            return
+        if not self.allow_nonpositive_prices and not bid > 0.0:
+            return
+        ts = tick.ts_event_ns
+        cap = self._volume_cap
+        buy_budget = sell_budget = math.inf
+        if cap is not None:
+            if not (is_finite(tick.ask_size) and is_finite(tick.bid_size)):
+                return
+            buy_budget = cap * max(tick.ask_size, 0.0)
+            sell_budget = cap * max(tick.bid_size, 0.0)
+        # Each side of the quote as a bar of one price: the bar rules then say what fills.
+        at_ask = _one_price_bar(tick, ask, tick.ask_size)
+        at_bid = _one_price_bar(tick, bid, tick.bid_size)
+        failure: Exception | None = None
+        for order in tuple(self._books[instrument]):
+            if order.done or order.arrival_ns >= ts:
+                continue
+            buy = order.buy
+            self._budget = buy_budget if buy else sell_budget
+            try:
+                self._match_one(order, at_ask if buy else at_bid, ts)
+            except Exception as exc:
+                self._cancel(order, ts, f"internal error: {exc!r}", None)
+                failure = failure or exc
+            if buy:
+                buy_budget = self._budget
+            else:
+                sell_budget = self._budget
+        if failure is not None:
+            raise failure
+
     def _match_one(self, order: WorkingOrder, bar: Bar, ts: int) -> None:
         if order.day >= 0 and ts // NS_PER_DAY > order.day:
             self._cancel(order, ts, "DAY order expired", bar)
@@ -244,11 +297,15 @@ class SimulatedBroker:
         self._bus.publish(rejection(event, self._newest_bar_ns(), "-rejected", reason))
 
     def _newest_bar_ns(self) -> int:
-        """The newest bar time over all instruments: found per order, not stored per bar."""
+        """The newest bar or quote time over all instruments: found per order, not stored
+        per bar."""
         newest = BEFORE_ANY_BAR
         for bar in self._last_bar.values():
             if bar.ts_event_ns > newest:
                 newest = bar.ts_event_ns
+        for tick in self._last_quote.values():
+            if tick.ts_event_ns > newest:
+                newest = tick.ts_event_ns
         return newest
 
     def _admit(self, request: SubmitOrder) -> WorkingOrder | str:
@@ -262,8 +319,12 @@ class SimulatedBroker:
         known = self._instruments
         if known is not None and instrument not in known:
             return f"unknown instrument {instrument!r} (not in the broker's instruments)"
-        if known is None and instrument not in self._last_bar:
-            return f"unknown instrument {instrument!r} (no bar seen for it yet)"
+        if (
+            known is None
+            and instrument not in self._last_bar
+            and instrument not in self._last_quote
+        ):
+            return f"unknown instrument {instrument!r} (no bar or quote seen for it yet)"
         if self._account is None:
             return order
         problem: str | None = None
@@ -302,16 +363,28 @@ class SimulatedBroker:
         assert self._account is not None
         price = order.reference_price
         if price is None:
-            bar = self._last_bar.get(order.instrument)
-            if bar is None or not tradable(bar, self.allow_nonpositive_prices):
+            price = self._last_price(order.instrument)
+            if price is None:
                 return None
-            price = bar.close
         price = self._slipped(price, order.side)
         short = -self._account.quantity(order.instrument)
         opening = order.quantity - short if short > 0.0 else order.quantity
         if opening <= 0.0:
             return 0.0  # only buys back a short
         return opening * price + self._commission_for(opening, price, True)
+
+    def _last_price(self, instrument: str) -> float | None:
+        """What a market buy of ``instrument`` would pay now: the ask of the last quote if
+        that is newer than the last bar, else the bar's close; None without a usable one."""
+        bar = self._last_bar.get(instrument)
+        tick = self._last_quote.get(instrument)
+        if tick is not None and (bar is None or tick.ts_event_ns >= bar.ts_event_ns):
+            ask = tick.ask
+            usable = is_finite(ask) and (ask > 0.0 or self.allow_nonpositive_prices)
+            return ask if usable else None
+        if bar is None or not tradable(bar, self.allow_nonpositive_prices):
+            return None
+        return bar.close
 
     # -- book keeping --------------------------------------------------------------------
 
@@ -490,3 +563,16 @@ class SimulatedBroker:
         if price is not None:
             stop_leg.triggered = True
             self._fill(stop_leg, bar, price)
+
+
+def _one_price_bar(tick: Tick, price: float, size: float) -> Bar:
+    return Bar(
+        ts_event_ns=tick.ts_event_ns,
+        ts_created_ns=tick.ts_created_ns,
+        instrument=tick.instrument,
+        open=price,
+        high=price,
+        low=price,
+        close=price,
+        volume=size,
+    )

@@ -1,88 +1,74 @@
-"""A websocket market-data feed (seed 003's ``WebSocketEmitter``).
+"""Seed 003's websocket API: ``WebSocketEmitter`` (a feed) and ``WebSocketHandler``.
 
-Each text or binary message is decoded into an event and emitted on the bus. By
-default messages are tickwire events in JSON (``tickwire.events.encode_json``); pass
-``parse`` to adapt an exchange's own format. A message that cannot be parsed is not
-lost: it becomes a dead letter (the raw message) and an :class:`ErrorEvent`, and the
-feed keeps going.
+::
+
+    ws_handler = WebSocketHandler("market_data_handler")
+    event_bus.register_async(EventType.WEBSOCKET, ws_handler.handle)
+    ws_emitter = WebSocketEmitter("exchange_feed", "wss://exchange.com/ws", event_bus=event_bus)
+    await ws_emitter.start()
+
+The emitter is a :class:`~tickwire.live.WebSocketFeed`: it reconnects, resubscribes,
+drops duplicates and reports gaps. Events of the ``WEBSOCKET`` category are the feed's
+connection states (:class:`~tickwire.events.FeedStatus`) and, while something subscribes
+to them, the raw messages (:class:`~tickwire.events.WebSocketMessage`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from tickwire.bus import EventBus
+from tickwire.events import FeedState, FeedStatus, WebSocketMessage
+from tickwire.live.feed import WebSocketFeed
 
-from tickwire.bus import DeadLetter, EventBus
-from tickwire.events import ErrorEvent, decode_json, now_ns
-
-__all__ = ["WebSocketEmitter"]
-
-Parser = Callable[[str | bytes], Any]
+__all__ = ["WebSocketEmitter", "WebSocketHandler"]
 
 
-class WebSocketEmitter:
-    """Connects to ``url`` and emits every message it receives as an event on the bus."""
+class WebSocketEmitter(WebSocketFeed):
+    """Seed 003's name for a websocket feed: ``WebSocketEmitter(name, url, event_bus=bus)``;
+    every option of :class:`~tickwire.live.WebSocketFeed` is accepted by keyword."""
+
+    def __init__(self, name: str, url: str, event_bus: EventBus, **options: Any) -> None:
+        super().__init__(name, url, event_bus, **options)
+
+    @property
+    def event_bus(self) -> EventBus:
+        return self.bus
+
+
+class WebSocketHandler:
+    """Receives a feed's ``WEBSOCKET`` events (register :meth:`handle` for that category):
+    keeps each feed's connection state and counts its messages, and passes messages and
+    state changes on to the optional callbacks."""
 
     def __init__(
         self,
         name: str,
-        url: str,
-        event_bus: EventBus,
         *,
-        parse: Parser = decode_json,
+        on_message: Callable[[WebSocketMessage], Awaitable[None] | None] | None = None,
+        on_status: Callable[[FeedStatus], Awaitable[None] | None] | None = None,
     ) -> None:
         self.name = name
-        self.url = url
-        self.event_bus = event_bus
-        self.parse = parse
-        self.received = 0
-        self.rejected = 0
-        self._connection: ClientConnection | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self.on_message = on_message
+        self.on_status = on_status
+        self.states: dict[str, FeedState] = {}
+        """The latest connection state of each feed, by feed name."""
+        self.messages = 0
+        self.last_message: WebSocketMessage | None = None
 
-    async def start(self) -> None:
-        """Connect and start emitting in the background."""
-        self._connection = await connect(self.url)
-        self._reader = asyncio.create_task(self._read(self._connection))
-
-    async def wait_closed(self) -> None:
-        """Wait until the server closes the connection (or :meth:`stop` is called)."""
-        if self._reader is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-
-    async def stop(self) -> None:
-        """Close the connection and stop emitting."""
-        if self._connection is not None:
-            await self._connection.close()
-        await self.wait_closed()
-
-    async def _read(self, connection: ClientConnection) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            async for message in connection:
-                self.received += 1
-                try:
-                    event = self.parse(message)
-                except Exception as exc:
-                    self._reject(message, exc)
-                    continue
-                await self.event_bus.emit_async(event)
-
-    def _reject(self, message: str | bytes, exc: Exception) -> None:
-        self.rejected += 1
-        bus = self.event_bus
-        bus.dead_letters.add(DeadLetter(message, f"{self.name}.parse", exc))
-        bus.publish(
-            ErrorEvent(
-                ts_event_ns=now_ns(),
-                component=self.name,
-                error=f"message {self.received} from {self.url}: {exc}",
-                error_type=type(exc).__qualname__,
-                original_event=message if isinstance(message, str) else message.hex(),
-            )
-        )
+    async def handle(self, event: Any) -> None:
+        """Take one ``WEBSOCKET`` event (other events are ignored)."""
+        if isinstance(event, WebSocketMessage):
+            self.messages += 1
+            self.last_message = event
+            callback: Callable[[Any], Awaitable[None] | None] | None = self.on_message
+        elif isinstance(event, FeedStatus):
+            self.states[event.feed] = event.state
+            callback = self.on_status
+        else:
+            return
+        if callback is not None:
+            result = callback(event)
+            if result is not None:
+                await result

@@ -1,0 +1,223 @@
+"""Live feed throughput and latency over a loopback websocket, against a raw receive loop.
+
+Usage: python benchmarks/live.py [--messages N] [--repeat R] [--seconds S]
+
+A server in another process writes N messages as ready-made websocket frames (so that it
+never limits the rate); the client measures
+messages/s from the first message to the last (median of R runs) for:
+
+- raw: a ``websockets`` receive loop decoding each message with msgspec (the baseline);
+- tickwire JSON and Binance trade JSON through ``WebSocketFeed``: parsing, the market-data
+  checks, sequence tracking and the bus, to a strategy-like callback.
+
+Then the server paces messages at 1k and 10k per second for S seconds and the latency from
+its send to the callback is reported (p50, p99, p99.9), using the same wall clock in both
+processes (the server stamps each message's send time in its own record, keyed by
+sequence number).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, serve
+
+from tickwire.bus import EventBus
+from tickwire.events import Bar, Trade, encode_json
+from tickwire.live import BinanceFormat, TickwireFormat, WebSocketFeed
+from tickwire.live.format import FeedFormat
+
+MINUTE = 60 * 1_000_000_000
+
+
+def _tickwire_message(n: int) -> str:
+    bar = Bar(
+        ts_event_ns=n * MINUTE, instrument="ACME",
+        open=100.0, high=101.0, low=99.0, close=100.5, volume=10.0, interval="1m",
+    )  # fmt: skip
+    return f'{{"seq": {n}, "event": {encode_json(bar).decode()}}}'
+
+
+def _binance_message(n: int) -> str:
+    return json.dumps(
+        {
+            "e": "trade", "E": 1672515782136, "s": "BTCUSDT", "t": n,
+            "p": "20000.50", "q": "0.25", "T": 1672515782136, "m": True, "M": True,
+        },  # fmt: skip
+        separators=(",", ":"),
+    )
+
+
+MESSAGES: dict[str, Callable[[int], str]] = {
+    "tickwire": _tickwire_message,
+    "binance": _binance_message,
+}
+
+
+# -- the server process ------------------------------------------------------------------
+
+
+def _serve(kind: str, count: int, rate: float, port: Any, sends: Any) -> None:
+    """Serve one connection: ``count`` messages, as fast as possible (rate 0) or paced."""
+    messages = [MESSAGES[kind](n) for n in range(1, count + 1)]
+    blob = b"".join(map(_frame, messages)) if not rate else b""
+
+    async def session(connection: ServerConnection) -> None:
+        stamps: list[int] = []
+        if blob:  # as fast as possible: the frames are written ready-made, so that the
+            connection.transport.write(blob)  # server is never what the client waits for
+            await connection.close()
+            sends.put(stamps)
+            done.set()
+            return
+        start = time.perf_counter()
+        for n, message in enumerate(messages):
+            if rate:
+                due = start + n / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                stamps.append(time.time_ns())
+            await connection.send(message)
+        await connection.close()
+        sends.put(stamps)
+        done.set()
+
+    async def main() -> None:
+        async with serve(session, "127.0.0.1", 0, max_queue=None) as server:
+            port.put(server.sockets[0].getsockname()[1])
+            await done.wait()
+
+    done = asyncio.Event()
+    asyncio.run(main())
+
+
+def _frame(message: str) -> bytes:
+    """``message`` as one unmasked text frame, as a server sends it (RFC 6455, 5.2)."""
+    payload = message.encode()
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    return bytes((0x81, 126)) + size.to_bytes(2, "big") + payload
+
+
+def _server(kind: str, count: int, rate: float = 0) -> tuple[mp.Process, str, Any]:
+    context = mp.get_context("spawn")
+    port: Any = context.Queue()
+    sends: Any = context.Queue()
+    process = context.Process(target=_serve, args=(kind, count, rate, port, sends))
+    process.start()
+    return process, f"ws://127.0.0.1:{port.get(timeout=30)}", sends
+
+
+# -- clients -----------------------------------------------------------------------------
+
+
+class _Probe(msgspec.Struct):
+    seq: int = 0
+    t: int = 0
+
+
+async def _raw(url: str, count: int) -> float:
+    decode = msgspec.json.Decoder(_Probe).decode
+    received = 0
+    async with connect(url, max_size=None) as ws:
+        async for message in ws:
+            if received == 0:
+                start = time.perf_counter()
+            decode(message)
+            received += 1
+    assert received == count, received
+    return count / (time.perf_counter() - start)
+
+
+async def _feed(url: str, count: int, fmt: FeedFormat, arrivals: list[int] | None) -> float:
+    bus = EventBus()
+    received = 0
+    start = 0.0
+    clock = time.time_ns
+
+    def on_event(event: Any) -> None:
+        nonlocal received, start
+        if received == 0:
+            start = time.perf_counter()
+        received += 1
+        if arrivals is not None:
+            arrivals.append(clock())
+
+    bus.subscribe(Bar, on_event)
+    bus.subscribe(Trade, on_event)
+    feed = WebSocketFeed("bench", url, bus, format=fmt, reconnect=False, idle_timeout=None)
+    await feed.start()
+    await feed.wait_closed()
+    assert received == count and feed.stats().rejected == 0, feed.stats()
+    return count / (time.perf_counter() - start)
+
+
+def _format(kind: str) -> FeedFormat:
+    return TickwireFormat() if kind == "tickwire" else BinanceFormat()
+
+
+def _throughput(kind: str, client: str, count: int) -> float:
+    process, url, _ = _server(kind, count)
+    try:
+        if client == "raw":
+            return asyncio.run(_raw(url, count))
+        return asyncio.run(_feed(url, count, _format(kind), None))
+    finally:
+        process.join(30)
+
+
+def _latency(kind: str, rate: float, seconds: float) -> list[float]:
+    count = int(rate * seconds)
+    process, url, sends = _server(kind, count, rate)
+    arrivals: list[int] = []
+    asyncio.run(_feed(url, count, _format(kind), arrivals))
+    stamps = sends.get(timeout=30)
+    process.join(30)
+    return sorted((got - sent) / 1_000 for sent, got in zip(stamps, arrivals, strict=True))
+
+
+def _quantile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+
+    print(f"throughput, {args.messages:,} messages, median of {args.repeat} runs (messages/s)")
+    for kind in MESSAGES:
+        raw: list[float] = []
+        ours: list[float] = []
+        for _ in range(args.repeat):  # interleaved: both see the same machine
+            raw.append(_throughput(kind, "raw", args.messages))
+            ours.append(_throughput(kind, "feed", args.messages))
+        r, o = statistics.median(raw), statistics.median(ours)
+        print(f"  {kind:9} raw receive+decode {r:>10,.0f}   WebSocketFeed {o:>10,.0f}   {o / r:.2f}x")
+
+    print(f"latency from the server's send to the callback, {args.seconds:g} s each (µs)")
+    for kind in MESSAGES:
+        for rate in (1_000, 10_000):
+            values = _latency(kind, rate, args.seconds)
+            p50, p99, p999 = (_quantile(values, q) for q in (0.5, 0.99, 0.999))
+            print(
+                f"  {kind:9} {rate:>6,}/s   p50 {p50:7.0f}   p99 {p99:7.0f}   p99.9 {p999:7.0f}"
+                f"   ({len(values):,} messages)"
+            )
+
+
+if __name__ == "__main__":
+    main()
