@@ -48,13 +48,11 @@ def _tickwire_message(n: int) -> str:
 
 
 def _binance_message(n: int) -> str:
-    return json.dumps(
-        {
-            "e": "trade", "E": 1672515782136, "s": "BTCUSDT", "t": n,
-            "p": "20000.50", "q": "0.25", "T": 1672515782136, "m": True, "M": True,
-        },  # fmt: skip
-        separators=(",", ":"),
-    )
+    trade = {
+        "e": "trade", "E": 1672515782136, "s": "BTCUSDT", "t": n,
+        "p": "20000.50", "q": "0.25", "T": 1672515782136, "m": True, "M": True,
+    }  # fmt: skip
+    return json.dumps(trade, separators=(",", ":"))
 
 
 MESSAGES: dict[str, Callable[[int], str]] = {
@@ -206,7 +204,8 @@ def main() -> None:
             raw.append(_throughput(kind, "raw", args.messages))
             ours.append(_throughput(kind, "feed", args.messages))
         r, o = statistics.median(raw), statistics.median(ours)
-        print(f"  {kind:9} raw receive+decode {r:>10,.0f}   WebSocketFeed {o:>10,.0f}   {o / r:.2f}x")
+        print(f"  {kind:9} raw receive+decode {r:>10,.0f}   WebSocketFeed {o:>10,.0f}", end="")
+        print(f"   {o / r:.2f}x")
 
     print(f"latency from the server's send to the callback, {args.seconds:g} s each (µs)")
     for kind in MESSAGES:

@@ -86,7 +86,9 @@ async def main() -> None:
     async with serve(exchange, "127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"Exchange feed on ws://127.0.0.1:{port}")
-        feed = WebSocketEmitter("exchange_feed", f"ws://127.0.0.1:{port}", event_bus=event_bus)
+        # The demo's exchange sends one session and closes; a live feed would reconnect.
+        url = f"ws://127.0.0.1:{port}"
+        feed = WebSocketEmitter("exchange_feed", url, event_bus=event_bus, reconnect=False)
         await feed.start()
         await feed.wait_closed()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +38,18 @@ def test_json_has_every_point_with_the_fields_of_backtest_json(
     assert 0.0 <= report["deflated_sharpe"] <= 1.0
 
 
+def test_report_writes_the_sweep_page(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    data = str(sample_data_paths()[0])
+    code, out, err = run(capsys, "sweep", EMA, "--data", data, "--grid", "fast=5,10",
+                         "--grid", "slow=20,40", "--workers", "1", "--report", str(tmp_path),
+                         "--heat-map", "slow,fast")  # fmt: skip
+    assert code == 0, err
+    page = tmp_path / "sweep.html"
+    assert f"report: {page.resolve()}" in out
+    text = page.read_text(encoding="utf-8")
+    assert "sharpe over slow and fast" in text and "Top points" in text
+
+
 def test_the_table_shows_the_best_points(capsys: pytest.CaptureFixture[str]) -> None:
     data = str(sample_data_paths()[0])
     code, out, err = run(capsys, "sweep", EMA, "--data", data, "--grid", "fast=5,10",
@@ -53,6 +66,8 @@ def test_the_table_shows_the_best_points(capsys: pytest.CaptureFixture[str]) -> 
         (("--grid", "fast=5:1:1"), "STOP is below START"),
         (("--grid", "fast=5", "--scheduler", "tcp://127.0.0.1:1"), "--scheduler needs"),
         (("--grid", "fast=5", "--walk-forward", "2y"), "TRAIN:TEST"),
+        (("--grid", "fast=5", "--heat-map", "fast"), "give two parameters, X,Y"),
+        (("--grid", "fast=5", "--heat-map", "fast,slwo"), "slwo not in --grid (fast)"),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(

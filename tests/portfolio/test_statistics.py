@@ -13,8 +13,10 @@ from tickwire.events import Side
 from tickwire.portfolio import RoundTrip, compute_statistics
 from tickwire.portfolio.statistics import (
     NS_PER_YEAR,
+    Annualisation,
     infer_periods_per_year,
     max_drawdown,
+    session_periods_per_year,
     trade_statistics,
 )
 
@@ -168,3 +170,84 @@ def test_median_spacing_of_an_even_count_is_the_mean_of_the_middle_two() -> None
     assert infer_periods_per_year(ts) == pytest.approx(NS_PER_YEAR / 25)
     # A step back is left out: 10 and 35 remain.
     assert infer_periods_per_year([0, 10, 5, 40]) == pytest.approx(NS_PER_YEAR / 22.5)
+
+
+HOUR = 3_600 * 1_000_000_000
+MINUTE = 60 * 1_000_000_000
+
+
+def _weekdays(years: int) -> np.ndarray:
+    # 2024-01-01 is a Monday; every Monday to Friday for ``years`` years.
+    start = 1_704_067_200 * 1_000_000_000
+    days = np.arange(int(365.25 * years))
+    return start + days[(days % 7) < 5] * DAY
+
+
+def test_daily_weekday_bars_annualise_by_trading_days_not_calendar_days() -> None:
+    ts = _weekdays(3)
+    found = session_periods_per_year(ts)
+    assert found.basis == "sessions"
+    assert found.bars_per_day == 1.0
+    assert found.periods_per_year == pytest.approx(365.25 * 5 / 7, rel=0.01)  # ~261, not 365
+    stats = compute_statistics(ts, np.linspace(100.0, 120.0, ts.size) + np.sin(np.arange(ts.size)))
+    assert stats.annualisation == "sessions"
+    assert stats.periods_per_year == pytest.approx(found.periods_per_year)
+    assert "1.0 bars per trading day" in found.describe()
+
+
+def test_intraday_session_bars_count_only_the_hours_traded() -> None:
+    session = 9 * HOUR + 30 * MINUTE + np.arange(390) * MINUTE  # 09:30 to 16:00
+    ts = (_weekdays(1)[:, None] + session[None, :]).ravel()
+    found = session_periods_per_year(ts)
+    assert found.bars_per_day == 390
+    assert found.periods_per_year == pytest.approx(390 * 365.25 * 5 / 7, rel=0.01)
+    # The median spacing alone would have said a minute of calendar time: 525,960 a year.
+    assert infer_periods_per_year(ts) == pytest.approx(525_960)
+
+
+def test_round_the_clock_hourly_bars_keep_every_hour() -> None:
+    ts = np.arange(24 * 400) * HOUR
+    assert session_periods_per_year(ts).periods_per_year == pytest.approx(8_766, rel=0.001)
+
+
+def test_short_data_falls_back_to_the_bar_spacing() -> None:
+    ts = np.arange(60) * MINUTE
+    found = session_periods_per_year(ts)
+    assert found.basis == "bar spacing"
+    assert found.periods_per_year == pytest.approx(525_960)
+    assert "median bar spacing" in found.describe()
+
+
+def test_given_periods_per_year_are_used_and_said_so() -> None:
+    ts = _weekdays(1)
+    stats = compute_statistics(ts, np.linspace(1.0, 2.0, ts.size), periods_per_year=252)
+    assert stats.periods_per_year == 252
+    assert stats.annualisation == "given"
+    assert Annualisation(252, "given").describe() == (
+        "annualised by \u221a252.0 periods per year (given)"
+    )
+
+
+def test_statistic_names_are_stable() -> None:
+    # The --json output and recorded runs use these keys; new keys go at the end.
+    keys = list(compute_statistics([0, DAY], [1.0, 2.0]).to_dict())
+    assert keys[:17] == [
+        "start_equity",
+        "end_equity",
+        "total_return",
+        "cagr",
+        "sharpe",
+        "sortino",
+        "volatility",
+        "max_drawdown",
+        "max_drawdown_bars",
+        "max_drawdown_duration_ns",
+        "exposure",
+        "trades",
+        "win_rate",
+        "profit_factor",
+        "avg_trade_pnl",
+        "periods_per_year",
+        "bars",
+    ]
+    assert keys[17:] == ["annualisation"]

@@ -1,9 +1,10 @@
-"""The written report: valid self-contained HTML, the right tables, real PNG files."""
+"""The written report: valid self-contained HTML, the right tables, real PNG and CSV files."""
 
 from __future__ import annotations
 
-import base64
 import io
+import json
+import re
 import struct
 import sys
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from PIL import Image
 
 from tickwire.events import Fill, Side
 from tickwire.report import MAX_PRICE_CHARTS, ReportInput, write_report
+from tickwire.report._plotly import plotly_bundle
 
 _VOID = {"meta", "img", "br", "hr", "link", "input"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -30,6 +32,7 @@ class _Page(HTMLParser):
         self.errors: list[str] = []
         self.tables: dict[str, list[list[str]]] = {}
         self.images: list[str] = []
+        self.script_sources: list[str] = []
         self.tags: set[str] = set()
         self._table: list[list[str]] | None = None
         self._cell: list[str] | None = None
@@ -39,6 +42,10 @@ class _Page(HTMLParser):
         attributes = dict(attrs)
         if tag == "img":
             self.images.append(attributes["src"] or "")
+        if tag in ("script", "link", "iframe", "img") and (
+            attributes.get("src") or attributes.get("href")
+        ):
+            self.script_sources.append(attributes.get("src") or attributes.get("href") or "")
         if tag not in _VOID:
             self.stack.append(tag)
         if tag == "table":
@@ -120,20 +127,33 @@ def test_report_html_is_well_formed_and_self_contained(tmp_path: Path) -> None:
 
     assert page.errors == []
     assert page.stack == []
-    assert "http://" not in html
-    assert "https://" not in html
-    assert not page.tags & {"script", "link", "iframe", "object"}
+    # Offline: nothing is loaded from anywhere (plotly.js is inline, once).
+    assert page.script_sources == []
+    assert not page.tags & {"link", "iframe", "object"}
+    assert html.count("Plotly.newPlot(") == 3  # equity, AAPL, BTC/USD
+    assert html.count(plotly_bundle()[:400]) == 1
     assert "<title>EMA &lt;cross&gt; &amp; co</title>" in html
-    assert len(page.images) == 4  # equity, drawdown and the two priced instruments
-    for src in page.images:
-        assert src.startswith("data:image/png;base64,")
 
 
-def test_embedded_charts_are_the_png_files(tmp_path: Path) -> None:
-    _, page = parse(write_report(small_input(), tmp_path))
-    names = ["equity.png", "drawdown.png", "price_AAPL.png", "price_BTC_USD.png"]
-    embedded = [base64.b64decode(src.split(",", 1)[1]) for src in page.images]
-    assert embedded == [(tmp_path / name).read_bytes() for name in names]
+def figures(html: str) -> dict[str, list[dict[str, object]]]:
+    """The traces of each plotly chart on the page, by the chart's element id."""
+    found = {}
+    for key, traces in re.findall(r'Plotly\.newPlot\("([^"]+)", (\[.*?\]), \{"title"', html):
+        found[key] = json.loads(traces)
+    return found
+
+
+def test_charts_are_zoomable_plotly_figures(tmp_path: Path) -> None:
+    html, _ = parse(write_report(small_input(), tmp_path))
+    charts = figures(html)
+    assert set(charts) == {"equity", "price_AAPL", "price_BTC_USD"}
+    names = [t["name"] for t in charts["equity"]]
+    assert names[:2] == ["Strategy equity", "Buy and hold AAPL"]
+    assert "Drawdown" in names
+    aapl = {t["name"]: t for t in charts["price_AAPL"]}
+    assert aapl["Buy fills (1)"]["y"] == [11.0]
+    assert aapl["Sell fills (1)"]["y"] == [9.5]
+    assert aapl["Position"]["y"] == [0.0, 1.0, 0.0, 0.0]
 
 
 @pytest.mark.parametrize("name", ["equity.png", "drawdown.png", "price_AAPL.png"])
@@ -151,8 +171,8 @@ def test_charts_are_valid_pngs_of_sensible_size(tmp_path: Path, name: str) -> No
 def test_statistics_and_parameters_tables(tmp_path: Path) -> None:
     _, page = parse(write_report(small_input(), tmp_path))
     rows = page.tables["kv"]
-    assert ["sharpe_ratio", "1.2345"] in rows
-    assert ["trades", "1,234"] in rows
+    assert ["sharpe ratio", "1.2345"] in rows  # an unknown key: spaced, raw value
+    assert ["Closed trades", "1,234"] in rows
     assert ["engine", "tickwire"] in rows
     assert ["fast", "12"] in rows
     assert ["slow", "26"] in rows
@@ -186,16 +206,16 @@ def test_instruments_beyond_the_cap_are_listed_not_charted(tmp_path: Path) -> No
         prices=prices,
         fills=[fill(ts[0], "I5", Side.BUY, 1.0)],
     )
-    html, page = parse(write_report(data, tmp_path))
+    html, _page = parse(write_report(data, tmp_path))
     charted = sorted(p.name for p in tmp_path.glob("price_*.png"))
     assert charted == ["price_I0.png", "price_I1.png", "price_I2.png", "price_I5.png"]
-    assert len(page.images) == 2 + MAX_PRICE_CHARTS
+    assert html.count("Plotly.newPlot(") == 1 + MAX_PRICE_CHARTS
     assert "Not charted (2, fewest fills): I3, I4." in html
 
 
 def test_max_instruments_zero_charts_no_prices(tmp_path: Path) -> None:
-    html, page = parse(write_report(small_input(), tmp_path, max_instruments=0))
-    assert len(page.images) == 2
+    html, _page = parse(write_report(small_input(), tmp_path, max_instruments=0))
+    assert html.count("Plotly.newPlot(") == 1
     assert not list(tmp_path.glob("price_*.png"))
     assert "Not charted (2, fewest fills): AAPL, BTC/USD." in html
 
@@ -218,10 +238,12 @@ def test_instrument_names_cannot_escape_the_directory(tmp_path: Path) -> None:
     assert written == [
         "drawdown.png",
         "equity.png",
+        "fills.csv",
         "price_x.png",
         "price_x_2.png",
         "price_x_3.png",
         "report.html",
+        "trades.csv",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -259,7 +281,8 @@ def test_a_million_points(tmp_path: Path) -> None:
     data = small_input(equity_ts_ns=ts, equity=equity, prices={"X": (ts, close)}, fills=fills)
     html, page = parse(write_report(data, tmp_path))
     assert page.errors == []
-    assert len(html) < 2_000_000  # downsampled: the page does not grow with the input
+    # Downsampled: the page is the plotly.js bundle (4.8 MB) plus a bounded amount.
+    assert len(html) - len(plotly_bundle()) < 1_500_000
     # A million minutes run from 2018-01-01 to 2019-11-25.
     rows = page.tables["monthly"][1:]
     assert [row[0] for row in rows] == ["2018", "2019"]

@@ -79,8 +79,10 @@ class Backtest:
     in the portfolio's marks, in the broker's and risk manager's orders) for instruments
     that trade there; by default such a bar is rejected as bad data. ``on_error`` says
     what a handler failure does (see :class:`~tickwire.bus.ErrorPolicy`; the run's
-    ``status`` tells the outcome). Options that cannot make sense (cash not above 0,
-    a negative commission) raise ConfigError here, before anything runs.
+    ``status`` tells the outcome). ``periods_per_year`` annualises the ratios; by default
+    it is counted from the trading sessions in the data (see
+    :mod:`tickwire.portfolio.statistics`). Options that cannot make sense (cash not above
+    0, a negative commission) raise ConfigError here, before anything runs.
     """
 
     def __init__(
@@ -96,6 +98,7 @@ class Backtest:
         mode: Literal["sync", "threaded"] = "sync",
         allow_nonpositive_prices: bool = False,
         on_error: ErrorPolicy | str = ErrorPolicy.STOP,
+        periods_per_year: float | None = None,
     ) -> None:
         if isinstance(strategy, Strategy):
             if params:
@@ -113,6 +116,9 @@ class Backtest:
         self.risk_options = dict(risk or {})
         self.sizer = sizer
         self.allow_nonpositive_prices = bool(allow_nonpositive_prices)
+        if periods_per_year is not None and not (0.0 < periods_per_year < float("inf")):
+            raise ConfigError(f"periods_per_year must be positive, got {periods_per_year!r}")
+        self.periods_per_year = periods_per_year
         self._check_options()
         self.bus = EventBus()
         """The run's bus: subscribe to it before ``run()`` to observe every event."""
@@ -221,7 +227,7 @@ class Backtest:
             bars=counts.get("Bar", 0),
             events=sum(counts.values()),
             wall_time_s=wall,
-            statistics=portfolio.statistics(),
+            statistics=portfolio.statistics(periods_per_year=self.periods_per_year),
             errors=errors,
             status=status,
         )

@@ -105,6 +105,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Skip (and report) bad data rows.")
 @click.option(
+    "--periods-per-year",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    help="Annualise Sharpe, Sortino and volatility by this (default: counted from the "
+    "trading sessions in the data).",
+)
+@click.option(
     "--on-error",
     type=click.Choice([p.value for p in ErrorPolicy]),
     default=ErrorPolicy.STOP.value,
@@ -127,6 +134,7 @@ def backtest(
     fills_out: str | None,
     skip_bad_rows: bool,
     on_error: str,
+    periods_per_year: float | None,
 ) -> None:
     """Backtest a strategy on bar data files.
 
@@ -147,6 +155,7 @@ def backtest(
         as_json=as_json,
         fills_out=fills_out,
         skip_bad_rows=skip_bad_rows,
+        periods_per_year=periods_per_year,
         on_error=ErrorPolicy(on_error),
         debug=ctx.obj["debug"],
     )
@@ -200,6 +209,7 @@ def _run(
     skip_bad_rows: bool,
     on_error: ErrorPolicy,
     debug: bool,
+    periods_per_year: float | None = None,
 ) -> str:
     """Run, record and report one backtest; returns the run's status."""
     source = read_bars(data, skip_bad_rows=skip_bad_rows)
@@ -221,7 +231,14 @@ def _run(
         task = progress.add_task("bars", total=None)
         if show_progress:
             bars = _counting(source, lambda n: progress.advance(task, n))
-        engine = Backtest(strategy, bars, cash, broker=broker, on_error=on_error)
+        engine = Backtest(
+            strategy,
+            bars,
+            cash,
+            broker=broker,
+            periods_per_year=periods_per_year,
+            on_error=on_error,
+        )
         recorded = record_run(engine, db, data) if db else None
         result = recorded.run() if recorded else engine.run()
     report = source.report
@@ -235,7 +252,9 @@ def _run(
         from tickwire.cli.reporting import report_input
         from tickwire.report import write_report
 
-        html = write_report(report_input(result, source), Path(report_dir)).resolve()
+        run_id = recorded.run_id if recorded is not None else None
+        data_input = report_input(result, source, engine=engine, run_id=run_id)
+        html = write_report(data_input, Path(report_dir)).resolve()
     summary = result.summary()
     if as_json:
         if recorded is not None:
@@ -257,6 +276,9 @@ def _run(
         click.echo(json.dumps(summary, default=str))
         return result.status
     _print_summary(summary)
+    for name, position in result.portfolio.positions().items():
+        if position.quantity:
+            click.echo(f"still open at the end: {name} {position.quantity:+g} (marked to market)")
     _print_errors(result, on_error)
     if recorded is not None:
         click.echo(f"recorded as run {recorded.run_id} in {recorded.location}")

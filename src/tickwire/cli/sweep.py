@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tickwire.cli.loading import UsageError
 from tickwire.strategy.loading import load_strategy
 from tickwire.sweep import (
     METRICS,
@@ -86,6 +87,14 @@ _err = Console(stderr=True)
 @click.option("--top", type=int, default=10, show_default=True, help="Points shown in the table.")
 @click.option("--json", "as_json", is_flag=True, help="Print every point as JSON.")
 @click.option("--skip-bad-rows", is_flag=True, help="Skip (and report) bad data rows.")
+@click.option("--report", "report_dir", default=None, help="Write the HTML sweep report here.")
+@click.option(
+    "--heat-map",
+    "heat_map",
+    default=None,
+    metavar="X,Y",
+    help="The two parameters of the report's heat map  [default: the first two that vary]",
+)
 def sweep(
     strategy: str,
     data: tuple[str, ...],
@@ -101,6 +110,8 @@ def sweep(
     top: int,
     as_json: bool,
     skip_bad_rows: bool,
+    report_dir: str | None,
+    heat_map: str | None,
 ) -> None:
     """Backtest a strategy over a parameter grid, or walk forward.
 
@@ -108,6 +119,7 @@ def sweep(
     or on a Dask cluster.
     """
     parsed = dict(parse_grid_option(option) for option in grid)
+    axes = _axes(heat_map, parsed)
     the_sweep = Sweep(
         load_strategy(strategy),
         list(data),
@@ -150,15 +162,45 @@ def sweep(
             wf = walk_forward(the_sweep, train, test, progress=advance)
             interrupted = wf.interrupted
             _print_walk_forward(wf, as_json)
+            _report(wf, report_dir, axes, strategy, as_json)
         else:
             result = the_sweep.run(progress=advance)
             interrupted = result.interrupted
             _print_sweep(result, as_json, top)
+            _report(result, report_dir, axes, strategy, as_json)
             if result.points and not any(p.ok for p in result.points):
                 sys.exit(1)
     if interrupted:
         _err.print("interrupted: the points above are those that finished")
         sys.exit(130)
+
+
+def _axes(heat_map: str | None, grid: dict[str, Any]) -> tuple[str, str] | None:
+    if heat_map is None:
+        return None
+    names = [name.strip() for name in heat_map.split(",")]
+    if len(names) != 2 or not all(names):
+        raise UsageError(f"--heat-map {heat_map!r}: give two parameters, X,Y")
+    unknown = [name for name in names if name not in grid]
+    if unknown:
+        raise UsageError(f"--heat-map: {', '.join(unknown)} not in --grid ({', '.join(grid)})")
+    return names[0], names[1]
+
+
+def _report(
+    result: SweepResult | WalkForwardResult,
+    report_dir: str | None,
+    axes: tuple[str, str] | None,
+    strategy: str,
+    as_json: bool,
+) -> None:
+    if report_dir is None:
+        return
+    from tickwire.report import write_sweep_report
+
+    path = write_sweep_report(result, report_dir, title=f"{strategy} sweep", axes=axes)
+    if not as_json:
+        click.echo(f"report: {path.resolve()}")
 
 
 def _number(value: Any) -> str:

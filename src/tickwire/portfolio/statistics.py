@@ -4,6 +4,11 @@ Returns, rates, exposure and drawdowns are fractions (0.05 is 5 %); a drawdown i
 return from the running peak, so it is 0 or negative. Undefined ratios are NaN (a
 Sharpe ratio of a flat curve, a win rate without trades); a profit factor or Sortino
 ratio without any loss is infinite.
+
+Ratios are annualised by the square root of the periods per year. By default that is
+counted from the trading sessions in the data (bars per trading day times trading days
+per year, :func:`session_periods_per_year`), so daily stock bars give about 252 and
+24/7 hourly bars 8,766; a caller may give it instead (``periods_per_year=``).
 """
 
 from __future__ import annotations
@@ -20,17 +25,26 @@ import numpy.typing as npt
 from tickwire.portfolio.trades import RoundTrip
 
 __all__ = [
+    "NS_PER_DAY",
     "NS_PER_YEAR",
+    "Annualisation",
     "Drawdown",
     "Statistics",
     "compute_statistics",
     "infer_periods_per_year",
     "max_drawdown",
+    "session_periods_per_year",
     "trade_statistics",
 ]
 
 NS_PER_YEAR = 365.25 * 86_400 * 1_000_000_000
 """A Julian year in nanoseconds: the unit of CAGR and of the inferred periods per year."""
+NS_PER_DAY = 86_400 * 1_000_000_000
+"""A UTC calendar day in nanoseconds: a bar's trading day is its UTC date."""
+
+_MIN_SESSION_SPAN_NS = 7 * NS_PER_DAY
+"""Shorter data cannot show a week's sessions (weekends, holidays): below this, and with
+fewer than two trading days, the periods per year come from the bar spacing instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +102,66 @@ class Statistics:
     """Points per year the ratios are annualised with."""
     bars: int
     """Equity points (distinct bar times)."""
+    annualisation: str = "given"
+    """Where ``periods_per_year`` came from: 'sessions' (counted from the trading days in
+    the data), 'bar spacing' (the median spacing over calendar time, for data too short
+    to show its sessions) or 'given' (by the caller)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a plain dict."""
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Annualisation:
+    """How many periods make a year for the ratios, and how that number was found."""
+
+    periods_per_year: float
+    basis: str
+    """'sessions', 'bar spacing' or 'given' (see :attr:`Statistics.annualisation`)."""
+    bars_per_day: float = math.nan
+    """Bars per trading day (a UTC date with at least one bar); NaN unless 'sessions'."""
+    days_per_year: float = math.nan
+    """Trading days per year in the data; NaN unless 'sessions'."""
+
+    def describe(self) -> str:
+        """One line for people: the number used and where it came from."""
+        if not math.isfinite(self.periods_per_year):
+            return "not annualised (too few points)"
+        used = f"\u221a{self.periods_per_year:,.1f} periods per year"
+        if self.basis == "sessions":
+            return (
+                f"annualised by {used} ({self.bars_per_day:,.1f} bars per trading day "
+                f"\u00d7 {self.days_per_year:,.1f} trading days per year, counted from the data)"
+            )
+        if self.basis == "bar spacing":
+            return f"annualised by {used} (median bar spacing over calendar time)"
+        return f"annualised by {used} (given)"
+
+
+def session_periods_per_year(timestamps: npt.ArrayLike) -> Annualisation:
+    """Periods per year counted from the trading sessions present in ``timestamps``.
+
+    A trading day is a UTC date with at least one bar. Periods per year are the bar
+    steps per year of the data's span, which is bars per trading day times trading days
+    per year: nights, weekends and holidays without bars do not count, as they do when
+    the median spacing is scaled to calendar time. Data shorter than a week (or within
+    one day) falls back to :func:`infer_periods_per_year`.
+    """
+    ts = np.asarray(timestamps, dtype=np.int64)
+    if ts.size < 2:
+        return Annualisation(math.nan, "bar spacing")
+    span = int(ts[-1]) - int(ts[0])
+    days = ts // NS_PER_DAY
+    trading_days = int(np.count_nonzero(days[1:] != days[:-1])) + 1
+    del days
+    if span < _MIN_SESSION_SPAN_NS or trading_days < 2:
+        return Annualisation(infer_periods_per_year(ts), "bar spacing")
+    # Bar-to-bar steps per year of the span: nights and weekends without bars are not
+    # steps, so they do not count (a step across one is a period like any other).
+    periods = (ts.size - 1) / (span / NS_PER_YEAR)
+    bars_per_day = ts.size / trading_days
+    return Annualisation(periods, "sessions", bars_per_day, periods / bars_per_day)
 
 
 def infer_periods_per_year(timestamps: npt.ArrayLike) -> float:
@@ -216,14 +286,19 @@ def compute_statistics(
 
     ``initial_equity`` (the starting cash) counts as a point just before the first one,
     so a first-bar commission or loss shows in the returns and the drawdown.
-    ``periods_per_year`` defaults to the one implied by the median bar spacing.
+    ``periods_per_year`` defaults to the one counted from the trading sessions in
+    ``timestamps`` (:func:`session_periods_per_year`).
     """
     ts = np.asarray(timestamps, dtype=np.int64)
     eq = np.asarray(equity, dtype=np.float64)
     if eq.size != ts.size:
         raise ValueError(f"compute_statistics: {eq.size} equity points but {ts.size} timestamps")
     bars = int(eq.size)
-    ppy = infer_periods_per_year(ts) if periods_per_year is None else float(periods_per_year)
+    if periods_per_year is None:
+        found = session_periods_per_year(ts)
+        ppy, basis = found.periods_per_year, found.basis
+    else:
+        ppy, basis = float(periods_per_year), "given"
     lead = 0
     if initial_equity is not None and bars:
         eq = np.concatenate(([float(initial_equity)], eq))
@@ -265,4 +340,5 @@ def compute_statistics(
         avg_trade_pnl=trade_stats["avg_trade_pnl"],
         periods_per_year=ppy,
         bars=bars,
+        annualisation=basis,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from tickwire.report._downsample import last_per_bucket, minmax_per_bucket
+from tickwire.strategy.plotting import PlotLine
 
 __all__ = ["PIXEL_WIDTH", "Markers", "drawdown_png", "equity_png", "price_png"]
 
@@ -34,17 +36,37 @@ _EQUITY = "#2f5d8a"
 _LOSS = "#c0392b"
 _BUY = "#1e9e50"
 _SELL = "#d64541"
+_BENCHMARK = "#9aa5b1"
+_LINE_COLOURS = ("#e67e22", "#8e44ad", "#16a085", "#2980b9", "#c0392b", "#7f8c8d")
 
 Markers = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
 """``(ts_ns, price)`` of fills on one side, sorted by time."""
 
 
-def equity_png(ts_ns: npt.NDArray[np.int64], equity: npt.NDArray[np.float64]) -> bytes:
-    """The equity curve, the last point of each pixel column."""
+def equity_png(
+    ts_ns: npt.NDArray[np.int64],
+    equity: npt.NDArray[np.float64],
+    benchmark: npt.NDArray[np.float64] | None = None,
+    benchmark_name: str = "",
+) -> bytes:
+    """The equity curve (the last point of each pixel column), with the buy-and-hold
+    benchmark's equity at the same times when given."""
     keep = last_per_bucket(ts_ns, PIXEL_WIDTH)
     figure, axes = _canvas("Equity", height_in=3.6)
-    _line(axes, ts_ns[keep], equity[keep], color=_EQUITY)
-    _level_axis(axes, equity)
+    _line(axes, ts_ns[keep], equity[keep], color=_EQUITY, label="Strategy")
+    levels = equity
+    if benchmark is not None:
+        _line(
+            axes,
+            ts_ns[keep],
+            benchmark[keep],
+            color=_BENCHMARK,
+            label=f"Buy and hold {benchmark_name}",
+        )
+        levels = np.concatenate((equity, benchmark))
+        axes.legend(loc="best", frameon=False, fontsize=9, labelcolor=_INK)
+    _level_axis(axes, levels)
+    axes.set_ylabel("Equity (account currency)", color=_INK, fontsize=9)
     return _png(figure)
 
 
@@ -59,6 +81,7 @@ def drawdown_png(ts_ns: npt.NDArray[np.int64], drawdown: npt.NDArray[np.float64]
     axes.set_ylim(top=0.0)
     # decimals=None: as many as the tick spacing needs, so -2.5 % is not shown as -3 %.
     axes.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
+    axes.set_ylabel("Drawdown from peak", color=_INK, fontsize=9)
     return _png(figure)
 
 
@@ -68,11 +91,17 @@ def price_png(
     close: npt.NDArray[np.float64],
     buys: Markers,
     sells: Markers,
+    lines: Sequence[PlotLine] = (),
 ) -> bytes:
-    """Close prices (each column's low and high) with buy and sell markers at fill prices."""
+    """Close prices (each column's low and high) with the strategy's series and buy and
+    sell markers at fill prices."""
     keep = minmax_per_bucket(ts_ns, close, PIXEL_WIDTH)
     figure, axes = _canvas(f"{instrument} close and fills", height_in=3.6)
-    _line(axes, ts_ns[keep], close[keep], color=_INK, width=0.9)
+    _line(axes, ts_ns[keep], close[keep], color=_INK, width=0.9, label="Close")
+    for index, line in enumerate(lines):
+        shown = minmax_per_bucket(line.ts_ns, line.values, PIXEL_WIDTH)
+        colour = _LINE_COLOURS[index % len(_LINE_COLOURS)]
+        _line(axes, line.ts_ns[shown], line.values[shown], color=colour, width=0.9, label=line.name)
     for (times, prices), label, marker, color in (
         (buys, "Buy", "^", _BUY),
         (sells, "Sell", "v", _SELL),
@@ -91,6 +120,7 @@ def price_png(
             label=f"{label} ({times.size:,})",
         )
     _level_axis(axes, close)
+    axes.set_ylabel(f"{instrument} price", color=_INK, fontsize=9)
     axes.legend(loc="best", frameon=False, fontsize=9, labelcolor=_INK)
     return _png(figure)
 
@@ -128,10 +158,11 @@ def _line(
     *,
     color: str,
     width: float = 1.3,
+    label: str | None = None,
 ) -> None:
     # A lone point draws no line segment; give it a marker so it is visible.
     marker = "o" if values.size == 1 else None
-    axes.plot(_dates(ts_ns), values, color=color, linewidth=width, marker=marker)
+    axes.plot(_dates(ts_ns), values, color=color, linewidth=width, marker=marker, label=label)
     axes.margins(x=0.01)
 
 

@@ -10,9 +10,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tickwire import __version__
 from tickwire.events import Fill
+from tickwire.portfolio import RoundTrip
+from tickwire.portfolio.statistics import Annualisation
+from tickwire.strategy.plotting import PlotLine
 
-__all__ = ["PriceSeries", "ReportInput", "TimestampsLike", "ValuesLike"]
+__all__ = ["PriceSeries", "ReportInput", "RunSettings", "TimestampsLike", "ValuesLike"]
 
 TimestampsLike = Sequence[int] | npt.NDArray[np.integer[Any]]
 """Nanoseconds since the epoch (UTC), non-decreasing: a list, ``array.array`` or numpy array."""
@@ -29,6 +33,28 @@ class _Series:
     equity_ts: npt.NDArray[np.int64]
     equity: npt.NDArray[np.float64]
     prices: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How the run was set up, shown in the report's Settings table (None: not known)."""
+
+    data: tuple[str, ...] = ()
+    """The data files (or a description of the source), in the order read."""
+    initial_cash: float | None = None
+    commission: str = "none"
+    """The commission model, as text (e.g. 'PercentCommission(percent=0.1)')."""
+    slippage: str = "none"
+    fill_rules: str = ""
+    """The fill rules in force, in a line (order matching, limits, volume cap...)."""
+    run_id: str | None = None
+    """The id of the recorded run, when it was recorded."""
+    wall_time_s: float | None = None
+    """Wall time of the bar loop."""
+    bars: int | None = None
+    tickwire_version: str = __version__
+    other: tuple[tuple[str, str], ...] = ()
+    """Further settings as (name, text), shown after the others."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +78,17 @@ class ReportInput:
     """Summary numbers from the engine, shown in the order given."""
     parameters: Mapping[str, object] = field(default_factory=dict)
     """Strategy and run parameters, shown in the order given."""
+    trades: Sequence[RoundTrip] = ()
+    """Closed round trips, listed in the trades table (and trades.csv) in the order given."""
+    settings: RunSettings | None = None
+    lines: Sequence[PlotLine] = ()
+    """Series the strategy declared (:mod:`tickwire.strategy.plotting`), drawn on the
+    price chart of their instrument (``instrument=None``: the benchmark instrument)."""
+    benchmark: str | None = None
+    """The instrument whose buy-and-hold curve is drawn beside the equity (default: the
+    priced instrument with the most fills); '' for none."""
+    annualisation: Annualisation | None = None
+    """How the ratios were annualised, stated under the statistics."""
     _series: _Series = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +131,25 @@ def _validate(data: ReportInput) -> _Series:
     for name in data.parameters:
         if not isinstance(name, str):
             raise ValueError(f"ReportInput.parameters: keys must be str, got {name!r}")
+    for index, trip in enumerate(data.trades):
+        if not isinstance(trip, RoundTrip):
+            raise ValueError(
+                f"ReportInput.trades[{index}]: expected a tickwire.portfolio.RoundTrip, "
+                f"got {type(trip).__name__}"
+            )
+    if data.settings is not None and not isinstance(data.settings, RunSettings):
+        raise ValueError(
+            f"ReportInput.settings: expected RunSettings, got {type(data.settings).__name__}"
+        )
+    for index, line in enumerate(data.lines):
+        where = f"ReportInput.lines[{index}]"
+        if not isinstance(line, PlotLine):
+            raise ValueError(f"{where}: expected a PlotLine, got {type(line).__name__}")
+        times = _timestamps(line.ts_ns, f"{where}.ts_ns ({line.name!r})")
+        if np.asarray(line.values).shape != times.shape:
+            raise ValueError(f"{where}.values ({line.name!r}): expected {times.size} values")
+    if data.benchmark and data.benchmark not in prices:
+        raise ValueError(f"ReportInput.benchmark: no price series for {data.benchmark!r}")
     return _Series(equity_ts=equity_ts, equity=equity, prices=prices)
 
 

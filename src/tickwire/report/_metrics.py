@@ -1,4 +1,5 @@
-"""Performance series derived from an equity curve: drawdown and calendar-month returns."""
+"""Series derived from an equity curve and the fills: drawdown, calendar-month returns,
+the buy-and-hold benchmark, positions and exposure."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MonthlyReturns", "drawdown_series", "monthly_returns"]
+__all__ = [
+    "MonthlyReturns",
+    "buy_and_hold",
+    "drawdown_series",
+    "monthly_returns",
+    "position_at",
+    "value_at",
+]
 
 _EPOCH_YEAR = 1970
 
@@ -94,3 +102,35 @@ def _ratio_minus_one(
     ok = base > 0.0
     out[ok] = end[ok] / base[ok] - 1.0
     return out
+
+
+def value_at(
+    ts_ns: npt.NDArray[np.int64], values: npt.NDArray[np.float64], at_ns: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """The latest of ``values`` at or before each of ``at_ns`` (the first value before it)."""
+    index = np.searchsorted(ts_ns, at_ns, side="right") - 1
+    np.maximum(index, 0, out=index)
+    picked: npt.NDArray[np.float64] = values[index]
+    return picked
+
+
+def buy_and_hold(
+    ts_ns: npt.NDArray[np.int64], close: npt.NDArray[np.float64], cash: float
+) -> npt.NDArray[np.float64]:
+    """The equity of ``cash`` put into the instrument at its first close and held."""
+    result: npt.NDArray[np.float64] = cash * (close / close[0])
+    return result
+
+
+def position_at(
+    fill_ts_ns: npt.NDArray[np.int64],
+    signed_quantity: npt.NDArray[np.float64],
+    at_ns: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """The net position after every fill up to and including each of ``at_ns``.
+
+    ``fill_ts_ns`` sorted; ``signed_quantity`` positive for buys, negative for sells.
+    """
+    held = np.concatenate(([0.0], np.cumsum(signed_quantity)))
+    result: npt.NDArray[np.float64] = held[np.searchsorted(fill_ts_ns, at_ns, side="right")]
+    return result

@@ -44,6 +44,9 @@ td.num { text-align: right; white-space: nowrap; }
 table.kv { width: 100%; }
 table.kv th { font-weight: 500; color: var(--muted); width: 55%; word-break: break-word; }
 table.kv td.num { white-space: normal; word-break: break-word; }
+table.text { width: 100%; }
+table.text th { font-weight: 500; color: var(--muted); width: 30%; vertical-align: top; }
+table.text td.num { text-align: left; white-space: normal; overflow-wrap: anywhere; }
 table.monthly { width: 100%; font-size: 13px; }
 table.monthly thead th { background: var(--bg); text-align: right; color: var(--muted); }
 table.monthly thead th:first-child { text-align: left; }
@@ -54,5 +57,25 @@ table.monthly td.total { font-weight: 650; border-left: 2px solid var(--line); }
   display: block; width: 100%; height: auto; background: var(--card);
   border: 1px solid var(--line); border-radius: 8px; margin-bottom: 12px;
 }
+.plot {
+  width: 100%; background: var(--card); border: 1px solid var(--line); border-radius: 8px;
+  margin-bottom: 12px;
+}
+.flag {
+  background: #fff4e5; border: 1px solid #f0b35a; border-radius: 8px; color: #7a4b00;
+  padding: 8px 12px; margin: 0 0 12px;
+}
+.kv-block { margin-bottom: 18px; }
+.kv-block .note { margin-top: 6px; font-size: 12px; }
+.scroll {
+  max-height: 420px; overflow: auto; border: 1px solid var(--line); border-radius: 8px;
+  background: var(--card); margin-top: 6px;
+}
+.scroll table { border: 0; width: 100%; font-size: 12.5px; }
+.scroll thead th {
+  position: sticky; top: 0; background: var(--bg); color: var(--muted); z-index: 1;
+  white-space: nowrap;
+}
+.scroll td { padding: 3px 8px; }
 @media (max-width: 800px) { .columns { grid-template-columns: 1fr; } }
 """
