@@ -24,5 +24,6 @@ def test_readme_snippet_runs(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code = snippets()[index].replace('"bars.csv"', repr(str(sample_data_paths()[0])))
-    exec(compile(code, f"README.md snippet {index}", "exec"), {"__name__": "readme"})
+    # As a script: code under an `if __name__ == "__main__":` guard runs too.
+    exec(compile(code, f"README.md snippet {index}", "exec"), {"__name__": "__main__"})
     assert capsys.readouterr().out

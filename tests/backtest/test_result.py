@@ -39,6 +39,6 @@ def test_errors_are_error_events() -> None:
             raise RuntimeError("boom")
 
     bars = list(synthetic_bars(3, seed=1))
-    result = Backtest(Failing, bars).run()
+    result = Backtest(Failing, bars, on_error="continue").run()
     assert len(result.errors) == 3
     assert all(isinstance(e, ErrorEvent) and e.error == "boom" for e in result.errors)

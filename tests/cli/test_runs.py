@@ -83,6 +83,7 @@ def test_export_names_its_file_only_from_the_ids_safe_characters(
 
 
 def test_an_unknown_run_is_one_line(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    open_store(db)  # the store exists, empty
     code, _, err = run(capsys, "runs", "show", "[nope]", "--db", db)
     assert code == 2
     assert err.strip() == "error: no recorded run matches '[nope]' (see: tickwire runs list)"

@@ -183,5 +183,18 @@ EXAMPLES: dict[str, EventBase] = {
         missing=3,
     ),
     "TimerEvent": TimerEvent(**_TS, name="rebalance", sequence=7),
+    "ErrorEvent with a traceback": ErrorEvent(
+        **_TS,
+        component="EmaCross.on_bar",
+        error="division by zero",
+        error_type="ZeroDivisionError",
+        original_event=_BAR,
+        traceback=(
+            "Traceback (most recent call last):\n"
+            '  File "strategies/ema.py", line 12, in on_bar\n'
+            "    ratio = bar.close / 0\n"
+            "ZeroDivisionError: division by zero\n"
+        ),
+    ),
 }
 """Keyed by a name; each built-in type's own name is its example."""

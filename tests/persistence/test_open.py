@@ -13,6 +13,7 @@ from tickwire.persistence import (
     PostgresStore,
     RunInfo,
     SQLiteStore,
+    StoreError,
     default_database_path,
     open_store,
 )
@@ -79,3 +80,41 @@ def test_memory_urls_name_one_store_per_process(request: pytest.FixtureRequest) 
     first.close()
     assert open_store(name).get_run("r").strategy == "s"
     assert open_store(f"{name}-other").list_runs() == []
+
+
+def test_a_path_in_a_missing_folder_is_refused_and_no_folder_made(tmp_path: Path) -> None:
+    for target in (tmp_path / "gone" / "sub" / "tw.db", f"sqlite:///{tmp_path}/gone/tw.db"):
+        with pytest.raises(StoreError, match=f"the folder {tmp_path / 'gone'}.* does not exist"):
+            open_store(target)
+    assert not (tmp_path / "gone").exists()
+
+
+def test_the_default_store_makes_its_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "new" / "home"))
+    open_store().close()
+    assert (tmp_path / "new" / "home" / "tickwire.db").is_file()
+
+
+def test_create_false_opens_only_what_exists(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    monkeypatch.setenv(HOME_ENV, str(tmp_path / "home"))
+    missing = tmp_path / "typo.db"
+    for target in (missing, str(missing), f"sqlite:///{missing}", None):
+        with pytest.raises(StoreError, match=r"no tickwire store at .*: it does not exist"):
+            open_store(target, create=False)
+    with pytest.raises(StoreError, match="is not a file"):
+        open_store(tmp_path, create=False)
+    with pytest.raises(StoreError, match="in-memory"):
+        open_store("sqlite://", create=False)
+    name = f"memory://{request.node.nodeid}"
+    with pytest.raises(StoreError, match="no memory store named"):
+        open_store(name, create=False)
+    assert not missing.exists() and not (tmp_path / "home").exists()
+    open_store(missing).close()
+    open_store(name)
+    with open_store(missing, create=False) as store:
+        assert store.list_runs() == []
+    assert open_store(name, create=False).list_runs() == []

@@ -8,7 +8,7 @@ import pytest
 
 from tickwire import StrategyError
 from tickwire.strategy.ema_cross import EmaCross
-from tickwire.strategy.loading import load_strategy, strategy_reference
+from tickwire.strategy.loading import build_strategy, load_strategy, strategy_reference
 
 
 def test_a_module_name_and_a_file_load_the_class(tmp_path: Path) -> None:
@@ -38,9 +38,34 @@ def test_a_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
 def test_an_error_while_running_the_file_says_it_came_from_the_file(tmp_path: Path) -> None:
     path = tmp_path / "loud.py"
     path.write_text("import json\n\nopen('bars.csv')\n")
-    with pytest.raises(StrategyError, match=r"running strategy file .*loud\.py failed: line 3: "
-                       "FileNotFoundError"):  # fmt: skip
+    with pytest.raises(StrategyError) as caught:
         load_strategy(f"{path}:X")
+    message = str(caught.value)
+    assert message.startswith(f"{path}:3: running this strategy file failed: FileNotFoundError")
+    assert 'under `if __name__ == "__main__":`' in message  # top-level code: the hint
+
+
+def test_an_error_inside_a_function_of_the_file_names_that_line(tmp_path: Path) -> None:
+    path = tmp_path / "nested.py"
+    path.write_text("def setup():\n    return {}['key']\n\nsetup()\n")
+    with pytest.raises(StrategyError, match=r"nested\.py:2: running this strategy file failed: "
+                       "KeyError") as caught:  # fmt: skip
+        load_strategy(f"{path}:X")
+    assert "__main__" not in str(caught.value)  # not top-level code: no hint
+
+
+def test_a_failing_constructor_names_class_parameters_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "picky.py"
+    path.write_text(
+        "from tickwire import Strategy\n\nclass Picky(Strategy):\n    n: int = 1\n\n"
+        "    def __init__(self, **params):\n        super().__init__(**params)\n"
+        "        if self.n < 0:\n            raise ValueError('n must be >= 0')\n"
+    )
+    picky = load_strategy(f"{path}:Picky")
+    with pytest.raises(StrategyError) as caught:
+        build_strategy(picky, {"n": -1})
+    assert str(caught.value) == f"Picky(n=-1) failed at {path}:9: ValueError: n must be >= 0"
+    assert build_strategy(picky, {"n": 2}).params == {"n": 2}
 
 
 @pytest.mark.parametrize(

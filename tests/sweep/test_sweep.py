@@ -75,7 +75,8 @@ def test_a_failing_point_is_reported_and_the_sweep_goes_on(tmp_path: Path, bars_
     assert [p.ok for p in result] == [True, False, True]
     failed = result.failed[0]
     assert failed.params == {"limit": -1}
-    assert failed.error == "ValueError: limit must not be negative"
+    assert failed.error.startswith("StrategyError: Fragile.on_start (")  # names the line
+    assert failed.error.endswith("(limit=-1): limit must not be negative")
     assert failed.traceback is not None and "fragile.py" in failed.traceback
 
 

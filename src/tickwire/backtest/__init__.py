@@ -6,7 +6,8 @@ from tickwire.backtest.engine import (
     STRATEGY_PRIORITY,
     Backtest,
 )
-from tickwire.backtest.result import BacktestResult
+from tickwire.backtest.result import BacktestResult, ErrorKind
+from tickwire.bus.policy import ErrorPolicy
 
 __all__ = [
     "BROKER_PRIORITY",
@@ -14,4 +15,6 @@ __all__ = [
     "STRATEGY_PRIORITY",
     "Backtest",
     "BacktestResult",
+    "ErrorKind",
+    "ErrorPolicy",
 ]

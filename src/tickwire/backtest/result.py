@@ -6,12 +6,27 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tickwire.events import ErrorEvent, Fill, OrderUpdate
+from tickwire.events.system import RunStatus
 from tickwire.portfolio import Portfolio, RoundTrip, Statistics
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
-__all__ = ["BacktestResult"]
+__all__ = ["BacktestResult", "ErrorKind"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorKind:
+    """The errors of a run from one component with one exception type, counted."""
+
+    component: str
+    """Who failed: a handler (``Breakout.on_bar``) or ``Backtest`` for rejected bars."""
+    error_type: str
+    count: int
+    first: ErrorEvent
+    """The first of them, with its message."""
+    traceback: str
+    """The first traceback kept for them (``""`` if none was)."""
 
 
 @dataclass
@@ -35,7 +50,31 @@ class BacktestResult:
     statistics: Statistics
     """The run's performance figures, computed when it ended."""
     errors: list[ErrorEvent] = field(default_factory=list)
-    """Every handler failure the bus reported during the run."""
+    """Every handler failure the bus reported during the run (with its traceback, for
+    the first few of each kind), and every bar rejected as bad data."""
+    status: str = RunStatus.FINISHED
+    """How the run ended: ``finished``, ``failed`` (stopped at a handler failure) or
+    ``finished with errors`` (went on past failures, as ``on_error="continue"`` asks)."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run finished without a handler failure."""
+        return self.status == RunStatus.FINISHED
+
+    def error_kinds(self) -> list[ErrorKind]:
+        """``errors`` grouped by component and exception type, in order of first
+        appearance: one line each is what a person needs to read."""
+        kinds: dict[tuple[str, str], list[Any]] = {}
+        for error in self.errors:
+            key = (error.component, error.error_type)
+            seen = kinds.get(key)
+            if seen is None:
+                kinds[key] = [1, error, error.traceback]
+            else:
+                seen[0] += 1
+                if not seen[2]:
+                    seen[2] = error.traceback
+        return [ErrorKind(c, t, n, first, tb) for (c, t), (n, first, tb) in kinds.items()]
 
     @property
     def trades(self) -> list[RoundTrip]:
@@ -99,6 +138,8 @@ class BacktestResult:
         stats = self.statistics
         return {
             "strategy": self.strategy,
+            "status": self.status,
+            "errors": len(self.errors),
             "bars": self.bars,
             "events": self.events,
             "orders": len(self.orders),

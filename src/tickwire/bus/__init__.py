@@ -27,6 +27,7 @@ from tickwire.bus.dead_letters import DeadLetter, DeadLetterStore
 from tickwire.bus.event_engine import EventEngine, EventListener
 from tickwire.bus.handlers import ChainHandler, FilterHandler
 from tickwire.bus.manager import EventManager
+from tickwire.bus.policy import ErrorPolicy
 from tickwire.bus.subscriber import Subscriber
 from tickwire.bus.threaded import ThreadedSubscriber
 from tickwire.bus.worker import Overflow
@@ -35,6 +36,7 @@ __all__ = [
     "ChainHandler",
     "DeadLetter",
     "DeadLetterStore",
+    "ErrorPolicy",
     "EventBus",
     "EventEngine",
     "EventListener",

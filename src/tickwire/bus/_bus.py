@@ -41,6 +41,7 @@ from tickwire.bus.dead_letters import DeadLetter, DeadLetterStore
 from tickwire.bus.failures import FailureLog
 from tickwire.bus.worker import Overflow, Worker, current_worker
 from tickwire.events import ErrorEvent, Event, now_ns
+from tickwire.events.system import traceback_text
 
 if TYPE_CHECKING:
     from tickwire.bus.threaded import QueuedSubscriber, ThreadedSubscriber
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 __all__ = ["EventBus", "FailureSink"]
 
 logger = logging.getLogger("tickwire.bus")
+_TRACED_PER_KIND = 10
+"""ErrorEvents that carry a traceback, per handler and exception type (the ones the
+failure log writes line by line; later repeats are counted)."""
 
 FailureSink = Callable[[Any, str, Handler | None, Exception], None]
 """Told of every handler failure: (event, handler name, handler, exception)."""
@@ -439,7 +443,7 @@ class EventBus:
     def _record_failure(
         self, event: Any, name: str, handler: Handler | None, exc: Exception
     ) -> None:
-        self._failures.record(name, event, exc)
+        count = self._failures.record(name, event, exc)
         self.dead_letters.add(DeadLetter(event, name, exc, handler=handler))
         if self.error_events and type(event) is not ErrorEvent:
             self.publish(
@@ -449,6 +453,9 @@ class EventBus:
                     error=str(exc),
                     error_type=type(exc).__qualname__,
                     original_event=event,
+                    # The first few of a kind say where; a traceback per repeat would
+                    # cost more than the failure itself when a handler fails on every event.
+                    traceback=traceback_text(exc) if count <= _TRACED_PER_KIND else "",
                 )
             )
 

@@ -52,8 +52,9 @@ class FailureLog:
         self._kinds: dict[tuple[str, str], _Kind] = {}
         self._lock = threading.Lock()
 
-    def record(self, handler_name: str, event: Any, exc: BaseException) -> None:
-        """Count one failure of ``handler_name`` on ``event``; log it if its turn has come."""
+    def record(self, handler_name: str, event: Any, exc: BaseException) -> int:
+        """Count one failure of ``handler_name`` on ``event``; log it if its turn has come.
+        Returns how many failures of its kind there have been, this one included."""
         error_type = type(exc).__qualname__
         with self._lock:
             kind = self._kinds.get((handler_name, error_type))
@@ -70,7 +71,7 @@ class FailureLog:
             else:
                 now = self._clock()
                 if count < kind.next_summary and now - kind.last_line < self._interval:
-                    return
+                    return count
                 summary = self._summarise(kind, now)
         if summary is None:
             last = " (further ones of this kind are counted and summarised)"
@@ -84,6 +85,7 @@ class FailureLog:
             )
         else:
             self._log_summary(handler_name, error_type, *summary)
+        return count
 
     def flush(self) -> None:
         """Log a summary for every kind with failures not yet in the log."""

@@ -2,17 +2,24 @@
 
 Mistakes a user can make (every :class:`~tickwire.TickwireError`: a bad strategy path or
 parameter, bad data, an unusable store) and missing files print one line and exit 2;
-``--debug`` shows the traceback instead. Ctrl-C exits 130 and SIGTERM 143, both after the
-run is stored and marked ``interrupted``. Text that comes from data or the user is never
-read as rich markup, and passwords in URLs are never printed.
+``--debug`` shows the traceback instead. A run whose strategy raised exits 1 after its
+summary, which counts the errors and shows the first traceback (the run is recorded as
+``failed``, or ``finished with errors`` with ``--on-error continue``). Ctrl-C exits 130
+and SIGTERM 143, both after the run is stored and marked ``interrupted``. Text that comes
+from data or the user is never read as rich markup, and passwords in URLs are never
+printed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import signal
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +32,7 @@ from rich.text import Text
 
 from tickwire import __version__
 from tickwire._exceptions import TickwireError
-from tickwire.backtest import Backtest
+from tickwire.backtest import Backtest, BacktestResult, ErrorPolicy
 from tickwire.cli.loading import UsageError, parse_params
 from tickwire.cli.options import broker_options
 from tickwire.cli.runs import record_run, runs
@@ -33,20 +40,35 @@ from tickwire.cli.signals import Terminated, sigterm_as_interrupt
 from tickwire.cli.sweep import sweep
 from tickwire.data import read_bars, sample_data_paths
 from tickwire.events import Bar
-from tickwire.persistence import redact_credentials, write_fills
+from tickwire.persistence import RunStatus, redact_credentials, write_fills
 from tickwire.strategy import parameter_values
-from tickwire.strategy.loading import load_strategy
+from tickwire.strategy.loading import build_strategy, load_strategy
 
 __all__ = ["cli", "main"]
 
 _USER_ERRORS = (TickwireError, FileNotFoundError)
 """Problems the user can act on: one line, exit 2. Anything else is a bug: traceback, exit 1."""
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+"""The strategy raised (the run is ``failed`` or ``finished with errors``); also a bug."""
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
 _PROGRESS_EVERY = 10_000
+_EXIT_CODES_HELP = """
+\b
+Exit codes:
+  0    the command did what was asked
+  1    the run failed: the strategy raised (the summary shows the traceback)
+  2    a usage error: bad option, strategy file, parameter, data or store
+  130  interrupted by Ctrl-C (the run is stored, marked interrupted)
+  143  terminated by SIGTERM (the same)
+"""
 
 err = Console(stderr=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EXIT_CODES_HELP)
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.version_option(__version__, prog_name="tickwire")
 @click.pass_context
@@ -61,7 +83,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
     "--data", "data", multiple=True, required=True, help="CSV or Parquet bars (repeatable)."
 )
 @click.option("--param", "params", multiple=True, help="Strategy parameter NAME=VALUE.")
-@click.option("--cash", default=100_000.0, show_default=True, help="Starting cash.")
+@click.option(
+    "--cash",
+    default=100_000.0,
+    show_default=True,
+    callback=lambda c, p, v: _cash(v),
+    help="Starting cash.",
+)
 @click.option(
     "--commission", default=None, help="per_unit:0.01 | percent:0.1 | fixed:1.0 (per order)."
 )
@@ -83,7 +111,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Annualise Sharpe, Sortino and volatility by this (default: counted from the "
     "trading sessions in the data).",
 )
+@click.option(
+    "--on-error",
+    type=click.Choice([p.value for p in ErrorPolicy]),
+    default=ErrorPolicy.STOP.value,
+    show_default=True,
+    help="When the strategy raises: stop the run there (exit 1), or continue past errors.",
+)
+@click.pass_context
 def backtest(
+    ctx: click.Context,
     strategy: str,
     data: tuple[str, ...],
     params: tuple[str, ...],
@@ -96,6 +133,7 @@ def backtest(
     as_json: bool,
     fills_out: str | None,
     skip_bad_rows: bool,
+    on_error: str,
     periods_per_year: float | None,
 ) -> None:
     """Backtest a strategy on bar data files.
@@ -107,8 +145,8 @@ def backtest(
     for path in data:
         if not Path(path).exists():
             raise UsageError(f"data file not found: {path}")
-    _run(
-        strategy_cls(**values),
+    status = _run(
+        build_strategy(strategy_cls, values),
         data=list(data),
         cash=cash,
         broker=broker_options(commission, slippage),
@@ -118,7 +156,10 @@ def backtest(
         fills_out=fills_out,
         skip_bad_rows=skip_bad_rows,
         periods_per_year=periods_per_year,
+        on_error=ErrorPolicy(on_error),
+        debug=ctx.obj["debug"],
     )
+    _exit_for(status)
 
 
 @cli.command()
@@ -130,11 +171,12 @@ def backtest(
     help="Folder for the HTML report.",
 )
 @click.option("--db", default=None, help="Store URL or SQLite path (default: the user store).")
-def demo(report_dir: str, db: str | None) -> None:
+@click.pass_context
+def demo(ctx: click.Context, report_dir: str, db: str | None) -> None:
     """Run the reference EMA-cross strategy on the bundled sample data."""
     from tickwire.strategy.ema_cross import EmaCross
 
-    _run(
+    status = _run(
         EmaCross(),
         data=[str(p) for p in sample_data_paths()[:1]],
         cash=100_000.0,
@@ -144,7 +186,10 @@ def demo(report_dir: str, db: str | None) -> None:
         as_json=False,
         fills_out=None,
         skip_bad_rows=False,
+        on_error=ErrorPolicy.STOP,
+        debug=ctx.obj["debug"],
     )
+    _exit_for(status)
 
 
 cli.add_command(runs)
@@ -162,13 +207,17 @@ def _run(
     as_json: bool,
     fills_out: str | None,
     skip_bad_rows: bool,
+    on_error: ErrorPolicy,
+    debug: bool,
     periods_per_year: float | None = None,
-) -> None:
+) -> str:
+    """Run, record and report one backtest; returns the run's status."""
     source = read_bars(data, skip_bad_rows=skip_bad_rows)
     bars: Iterable[Bar] = source
     show_progress = not as_json and err.is_terminal
     with (
         sigterm_as_interrupt(),
+        _failures_reported_after_the_run(not debug),
         Progress(
             TextColumn("[bold]backtest"),
             BarColumn(),
@@ -182,7 +231,14 @@ def _run(
         task = progress.add_task("bars", total=None)
         if show_progress:
             bars = _counting(source, lambda n: progress.advance(task, n))
-        engine = Backtest(strategy, bars, cash, broker=broker, periods_per_year=periods_per_year)
+        engine = Backtest(
+            strategy,
+            bars,
+            cash,
+            broker=broker,
+            periods_per_year=periods_per_year,
+            on_error=on_error,
+        )
         recorded = record_run(engine, db, data) if db else None
         result = recorded.run() if recorded else engine.run()
     report = source.report
@@ -205,16 +261,89 @@ def _run(
             summary.update(run_id=recorded.run_id, database=recorded.location)
         if html is not None:
             summary["report"] = str(html)
+        kinds = [
+            {
+                "component": kind.component,
+                "error_type": kind.error_type,
+                "count": kind.count,
+                "error": kind.first.error,
+                "traceback": kind.traceback,
+            }
+            for kind in result.error_kinds()
+        ]
+        if kinds:  # a clean run's JSON has the fields of a sweep's point, and no more
+            summary["error_kinds"] = kinds
         click.echo(json.dumps(summary, default=str))
-        return
+        return result.status
     _print_summary(summary)
     for name, position in result.portfolio.positions().items():
         if position.quantity:
             click.echo(f"still open at the end: {name} {position.quantity:+g} (marked to market)")
+    _print_errors(result, on_error)
     if recorded is not None:
         click.echo(f"recorded as run {recorded.run_id} in {recorded.location}")
     if html is not None:
         click.echo(f"report: {html}")
+    return result.status
+
+
+def _cash(value: float) -> float:
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"must be a finite amount above 0, got {value}")
+    return value
+
+
+def _exit_for(status: str) -> None:
+    """Exit 1 for a run that failed or went on past errors (0 otherwise: return)."""
+    if status != RunStatus.FINISHED:
+        sys.exit(EXIT_RUN_FAILED)
+
+
+@contextmanager
+def _failures_reported_after_the_run(quiet: bool) -> Iterator[None]:
+    """Keep the bus's failure log off the terminal while a run goes (the summary reports
+    each kind of failure once, with its count); ``--debug`` keeps it."""
+    bus_log = logging.getLogger("tickwire.bus")
+    if not quiet:
+        yield
+        return
+    before = bus_log.propagate
+    silent = logging.NullHandler()
+    bus_log.addHandler(silent)
+    bus_log.propagate = False
+    try:
+        yield
+    finally:
+        bus_log.removeHandler(silent)
+        bus_log.propagate = before
+
+
+def _print_errors(result: BacktestResult, on_error: ErrorPolicy) -> None:
+    """One line per kind of error (component and exception type) with its count, then
+    the first traceback and what the run did about it."""
+    kinds = result.error_kinds()
+    for kind in kinds:
+        line = Text("error: ", style="red")
+        line.append(f"{kind.count:,} x {kind.error_type} in {kind.component}: {kind.first.error}")
+        err.print(line, highlight=False, soft_wrap=True)
+    traced = next((kind for kind in kinds if kind.traceback), None)
+    if traced is not None:
+        click.echo(f"first traceback ({traced.component}):", err=True)
+        click.echo(traced.traceback.rstrip("\n"), err=True)
+    if result.status == RunStatus.FAILED:
+        stopped = next(e for e in result.errors if e.component != "Backtest")
+        when = datetime.fromtimestamp(stopped.ts_event_ns / 1e9, UTC).isoformat()
+        hint = " (--on-error continue goes on past errors)" if on_error is ErrorPolicy.STOP else ""
+        err.print(
+            Text(
+                f"run failed: stopped at the first error, at {when} (market time){hint}",
+                style="red",
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
+    elif result.status == RunStatus.FINISHED_WITH_ERRORS:
+        err.print(Text("run finished with errors", style="red"), highlight=False)
 
 
 def _counting(bars: Iterable[Bar], advance: Any) -> Iterator[Bar]:
@@ -262,9 +391,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort as exc:  # click's form of KeyboardInterrupt
         if isinstance(exc.__cause__, Terminated):
             err.print("terminated")
-            sys.exit(128 + signal.SIGTERM)
+            sys.exit(EXIT_TERMINATED)
         err.print("aborted")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -273,4 +402,4 @@ def main(argv: list[str] | None = None) -> None:
             raise
         message = escape(redact_credentials(str(exc)))
         err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)

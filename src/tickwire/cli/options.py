@@ -32,9 +32,13 @@ def broker_options(commission: str | None, slippage: str | None) -> dict[str, An
             raise UsageError(
                 f"--commission {commission!r}: kind must be one of {', '.join(_COMMISSIONS)}"
             )
+        if kind == "percent" and values[0] >= 100:
+            raise UsageError(f"--commission {commission!r}: a percent must be below 100")
         options["commission"] = _build("--commission", commission, model, values)
     if slippage:
         kind, values = _split("--slippage", slippage, None)
+        if kind == "bps" and len(values) == 1 and values[0] >= 10_000:
+            raise UsageError(f"--slippage {slippage!r}: basis points must be below 10000 (100%)")
         if kind == "bps" and len(values) == 1:
             options["slippage"] = _build("--slippage", slippage, BasisPointSlippage, values)
         elif kind == "ticks" and len(values) == 2:

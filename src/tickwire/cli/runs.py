@@ -55,7 +55,7 @@ class RecordedRun:
         try:
             with self.recorder:
                 result = self.engine.run()
-                self.recorder.set_summary(_jsonable(result.summary()))
+                self.recorder.close(_jsonable(result.summary()), status=result.status)
         finally:
             self.recorder.store.close()
         return result
@@ -116,7 +116,7 @@ def list_runs(
     if limit < 0:
         raise UsageError(f"--limit must be 0 (all) or more, got {limit}")
     since_ns = None if since is None else _since_ns(since)
-    with _open(db) as store:
+    with _open(db, create=False) as store:
         store.recover_crashed_runs()  # a database store did on opening; a memory one not
         location = _location(store)
         infos = sorted(store.list_runs(), key=lambda r: r.started_ns, reverse=True)
@@ -174,7 +174,7 @@ def show_run(run: str, db: str) -> None:
 
     The summary fields sit at the top level, named as "backtest --json" names them.
     """
-    with _open(db) as store:
+    with _open(db, create=False) as store:
         info = store.get_run(_resolve(store, run))
         location = _location(store)
     click.echo(json.dumps(run_record(info, location), indent=2))
@@ -227,7 +227,7 @@ def export(run: str, what: str, fmt: str, out: str | None, db: str) -> None:
 
     Fills have the columns that "backtest --fills-out" writes, times in ISO 8601 UTC.
     """
-    with _open(db) as store:
+    with _open(db, create=False) as store:
         run_id = _resolve(store, run)
         path = Path(out or f"{_file_safe(run_id)}_{what}.{fmt}")
         exported = export_run(store, run_id, what=what, fmt=fmt, path=path)
@@ -253,9 +253,9 @@ def _since_ns(since: str) -> int:
     return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
 
 
-def _open(db: str) -> EventStore:
+def _open(db: str, *, create: bool = True) -> EventStore:
     try:
-        return open_store(None if db == "default" else db)
+        return open_store(None if db == "default" else db, create=create)
     except (StoreError, ConfigError) as exc:
         raise UsageError(f"cannot open store {redact_credentials(db)!r}: {exc}") from exc
 

@@ -48,7 +48,7 @@ __all__ = [
 
 E = TypeVar("E", bound=EventBase)
 
-WIRE_VERSION = 2
+WIRE_VERSION = 3
 """The version of the built-in event types' wire format: bumped, with a new
 ``tests/events/wire/v<N>.jsonl``, whenever a built-in type gains a field or a type is
 added (the changes ``docs/events.md`` allows); a peer can compare it with its own."""

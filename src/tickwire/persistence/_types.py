@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from tickwire._exceptions import RunNotFound, StoreError
 from tickwire.events import EventBase
+from tickwire.events.system import RunStatus
 
 __all__ = [
     "EventRecord",
@@ -18,22 +19,6 @@ __all__ = [
     "RunStatus",
     "StoreError",
 ]
-
-
-class RunStatus:
-    """The states a recorded run can be in (plain strings, as stored)."""
-
-    RUNNING = "running"
-    """Being recorded (or its process died and no store opened since has noticed)."""
-    FINISHED = "finished"
-    """Recorded to the end."""
-    INTERRUPTED = "interrupted"
-    """Stopped by Ctrl-C or SIGTERM; every event published until then is stored."""
-    FAILED = "failed"
-    """Stopped by an exception in the recorded code (or the store failed at the end)."""
-    CRASHED = "crashed"
-    """Its process died without closing the run (SIGKILL, power loss); found by a store
-    opened on the same host, which counted the events that were stored."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,14 @@ import importlib.util
 import sys
 import traceback
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from tickwire._exceptions import StrategyError
+from tickwire._exceptions import StrategyError, TickwireError
 from tickwire.strategy.base import Strategy
 
-__all__ = ["load_strategy", "strategy_reference"]
+__all__ = ["build_strategy", "failure_site", "load_strategy", "strategy_reference"]
 
 
 def load_strategy(spec: str) -> type[Strategy]:
@@ -68,20 +70,72 @@ def _run_file(path: Path) -> object:
         raise StrategyError(f"{path}:{exc.lineno}: {exc.msg}") from exc
     except Exception as exc:
         del sys.modules[module_name]
-        raise StrategyError(
-            f"running strategy file {path} failed: {_where(exc, resolved)}"
-        ) from exc
+        raise StrategyError(_import_failure(exc, path, resolved)) from exc
     return module
 
 
-def _where(exc: Exception, path: Path) -> str:
-    """``exc`` with the line of ``path`` it was raised from (the innermost such frame)."""
-    line = None
+def _import_failure(exc: Exception, path: Path, resolved: Path) -> str:
+    """What went wrong running the file ``path``: ``path:line: ...`` with the innermost
+    line of the file that led to ``exc``, and a hint when that line is top-level code
+    (a script's own ``Backtest(...)`` line, which loading the class runs too)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == resolved]
+    where = f"{path}:{frames[-1].lineno}" if frames else str(path)
+    message = f"{where}: running this strategy file failed: {type(exc).__name__}: {exc}"
+    if frames and frames[-1].name == "<module>":
+        message += (
+            " (loading a class runs its whole file: put code meant to run only as a "
+            'script under `if __name__ == "__main__":`)'
+        )
+    return message
+
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def failure_site(exc: BaseException) -> str:
+    """``file:line`` of the innermost frame of ``exc``'s traceback outside tickwire (the
+    user's code that led to the failure), or ``""`` if every frame is tickwire's."""
+    site = ""
     for frame in traceback.extract_tb(exc.__traceback__):
-        if Path(frame.filename) == path:
-            line = frame.lineno
-    message = f"{type(exc).__name__}: {exc}"
-    return f"line {line}: {message}" if line is not None else message
+        if not _is_tickwire(frame.filename):
+            site = f"{_shown(Path(frame.filename).resolve())}:{frame.lineno}"
+    return site
+
+
+def _is_tickwire(filename: str) -> bool:
+    """Whether a traceback's file is one of tickwire's modules. Compiled modules name
+    their source as the compiler was given it (``src/tickwire/...``, relative to the
+    build folder), so a name is also matched by its part from ``tickwire`` on."""
+    path = Path(filename)
+    if path.resolve().is_relative_to(_PACKAGE):
+        return True
+    parts = path.parts
+    if "tickwire" not in parts:
+        return False
+    start = len(parts) - 1 - parts[::-1].index("tickwire")
+    return _PACKAGE.parent.joinpath(*parts[start:]).is_file()
+
+
+def _shown(file: Path) -> Path:
+    """``file`` relative to the working folder when it is inside it, as the user named it."""
+    here = Path.cwd()
+    return file.relative_to(here) if file.is_relative_to(here) else file
+
+
+def build_strategy(strategy: type[Strategy], params: Mapping[str, Any]) -> Strategy:
+    """``strategy(**params)``; a failure of the class's own ``__init__`` becomes a
+    StrategyError naming the class, the parameters and the line that raised."""
+    try:
+        return strategy(**params)
+    except TickwireError:
+        raise
+    except Exception as exc:
+        given = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        site = failure_site(exc)
+        raise StrategyError(
+            f"{strategy.__name__}({given}) failed{f' at {site}' if site else ''}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def strategy_reference(strategy: type[Strategy]) -> str:
