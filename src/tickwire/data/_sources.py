@@ -11,9 +11,8 @@ from tickwire.data._convert import BAR_SCHEMA, TICK_SCHEMA, FileConverter, Schem
 from tickwire.data._csv import csv_batches
 from tickwire.data._events import bars_from_chunks, ticks_from_chunks
 from tickwire.data._merge import merge_chunks
-from tickwire.data._parquet import parquet_batches
 from tickwire.data._report import DataReport
-from tickwire.data._timestamps import TimestampParser
+from tickwire.data._time_format import TimeFormat
 from tickwire.data.chunks import BarChunk, Chunk, TickChunk
 from tickwire.events import Bar, Tick
 
@@ -44,7 +43,7 @@ class _FileSource(Generic[C]):
         skip_bad_rows: bool,
         allow_nonpositive_prices: bool,
     ) -> None:
-        TimestampParser(ts_unit)  # Reject a bad unit now rather than at the first row.
+        TimeFormat(ts_unit)  # Reject a bad unit now rather than at the first row.
         self.paths = _paths(paths)
         self.schema = schema
         self.instrument = instrument
@@ -69,9 +68,18 @@ class _FileSource(Generic[C]):
             allow_nonpositive_prices=self.allow_nonpositive_prices,
             report=report,
         )
-        parquet = path.lower().endswith((".parquet", ".pq"))
-        read = parquet_batches if parquet else csv_batches
-        for raw in read(path, self.schema.wanted, self.schema.required):
+        if path.lower().endswith((".parquet", ".pq")):
+            from tickwire.data._parquet import parquet_batches  # loads pyarrow
+
+            batches = parquet_batches(path, self.schema.wanted, self.schema.required)
+        else:
+            batches = csv_batches(
+                path,
+                self.schema.wanted,
+                self.schema.required,
+                accepts=lambda kind: converter.timestamps.accepts(kind),
+            )
+        for raw in batches:
             chunk = converter.convert(raw)
             if chunk is not None:
                 yield chunk

@@ -1,0 +1,379 @@
+/* tickwire: compiled as a C extension. Edits take effect after `pip install -e .` (see setup.py). */
+/* Plain CSV blocks straight to number columns, without Arrow.
+ *
+ * Market data files are nearly always plain: ASCII, no quotes, every line with every
+ * field, numbers written the simple way. parse_block reads such a block of whole lines
+ * into columns in one pass (~15 ns a field) and declines, returning None, at the first
+ * thing that is not plain; the caller then reads that block through Arrow, which owns
+ * every rule and error message. So this accepts a strict subset of what Arrow accepts
+ * and converts it to the same values: decimal numbers are correctly rounded (Clinger's
+ * exact fast path, else CPython's own correctly rounded PyOS_string_to_double), as
+ * Arrow's are. tickwire/data/_plaincsv_py.py is the same function in Python, used when
+ * the package is built without compiling.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define ROLE_SKIP 0
+#define ROLE_TS 1
+#define ROLE_INSTRUMENT 2
+#define ROLE_NUMBER 3 /* ROLE_NUMBER + k: the k-th number column */
+#define MAX_NAMES 64
+#define TS_NONE 0
+#define TS_EPOCH 1
+#define TS_ISO 2
+
+static const double POW10[] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+static int
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A decimal number -?(d+.?d*|.d+)([eE][+-]?d{1,3})? spanning [p, end); 0 if not one. */
+static int
+parse_number(const char *p, const char *end, double *out)
+{
+    const char *start = p;
+    int negative = 0;
+    uint64_t mantissa = 0;
+    int digits = 0, significant = 0, scale = 0, exponent = 0;
+    if (p < end && *p == '-') {
+        negative = 1;
+        p++;
+    }
+    for (; p < end && is_digit(*p); p++, digits++) {
+        if (significant || *p != '0') {
+            if (significant < 19) {
+                mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+            }
+            else {
+                scale++;
+            }
+            significant++;
+        }
+    }
+    if (p < end && *p == '.') {
+        p++;
+        for (; p < end && is_digit(*p); p++, digits++) {
+            if (significant || *p != '0') {
+                if (significant < 19) {
+                    mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+                    scale--;
+                }
+                significant++;
+            }
+            else {
+                scale--;
+            }
+        }
+    }
+    if (digits == 0) {
+        return 0;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        int minus = 0, exp_digits = 0;
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) {
+            minus = *p == '-';
+            p++;
+        }
+        for (; p < end && is_digit(*p); p++, exp_digits++) {
+            exponent = exponent * 10 + (*p - '0');
+        }
+        if (exp_digits == 0 || exp_digits > 3) {
+            return 0;
+        }
+        exponent = minus ? -exponent : exponent;
+    }
+    if (p != end) {
+        return 0;
+    }
+    int power = scale + exponent;
+    double value;
+    if (significant <= 19 && mantissa <= ((uint64_t)1 << 53) && power >= -22 && power <= 22) {
+        /* Both operands exact, so one IEEE operation rounds correctly (Clinger). */
+        value = (double)mantissa;
+        value = power < 0 ? value / POW10[-power] : value * POW10[power];
+    }
+    else {
+        char *stop = NULL;
+        value = PyOS_string_to_double(start + negative, &stop, NULL);
+        if (stop != end) {
+            PyErr_Clear();
+            return 0;
+        }
+        if (Py_IS_INFINITY(value)) {
+            return 0; /* Arrow reads it as infinity: a bad row, for Arrow to describe */
+        }
+    }
+    *out = negative ? -value : value;
+    return 1;
+}
+
+/* An integer -?d{1,19} within int64 spanning [p, end). */
+static int
+parse_epoch(const char *p, const char *end, int64_t *out)
+{
+    int negative = 0;
+    uint64_t value = 0;
+    if (p < end && *p == '-') {
+        negative = 1;
+        p++;
+    }
+    if (p == end || end - p > 19) {
+        return 0;
+    }
+    for (; p < end; p++) {
+        if (!is_digit(*p)) {
+            return 0;
+        }
+        value = value * 10 + (uint64_t)(*p - '0');
+    }
+    if (value > (uint64_t)INT64_MAX) {
+        return 0;
+    }
+    *out = negative ? -(int64_t)value : (int64_t)value;
+    return 1;
+}
+
+static int
+two_digits(const char *p, int *out)
+{
+    if (!is_digit(p[0]) || !is_digit(p[1])) {
+        return 0;
+    }
+    *out = (p[0] - '0') * 10 + (p[1] - '0');
+    return 1;
+}
+
+/* Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* YYYY-MM-DDTHH:MM:SS(.f{1,9})?Z? in years 1678-2261 (inside int64 ns), as ns UTC. */
+static int
+parse_iso(const char *p, const char *end, int64_t *out)
+{
+    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int c1, c2, month, day, hour, minute, second;
+    if (end - p < 19 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
+        p[16] != ':') {
+        return 0;
+    }
+    if (!two_digits(p, &c1) || !two_digits(p + 2, &c2) || !two_digits(p + 5, &month) ||
+        !two_digits(p + 8, &day) || !two_digits(p + 11, &hour) ||
+        !two_digits(p + 14, &minute) || !two_digits(p + 17, &second)) {
+        return 0;
+    }
+    int year = c1 * 100 + c2;
+    if (year < 1678 || year > 2261 || month < 1 || month > 12 || hour > 23 || minute > 59 ||
+        second > 59) {
+        return 0;
+    }
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    int last = month_days[month - 1] + (month == 2 && leap);
+    if (day < 1 || day > last) {
+        return 0;
+    }
+    p += 19;
+    int64_t fraction = 0;
+    if (p < end && *p == '.') {
+        int digits = 0;
+        for (p++; p < end && is_digit(*p) && digits < 9; p++, digits++) {
+            fraction = fraction * 10 + (*p - '0');
+        }
+        if (digits == 0 || (p < end && is_digit(*p))) {
+            return 0;
+        }
+        for (; digits < 9; digits++) {
+            fraction *= 10;
+        }
+    }
+    if (p < end && *p == 'Z') {
+        p++;
+    }
+    if (p != end) {
+        return 0;
+    }
+    int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                      second;
+    *out = seconds * 1000000000 + fraction;
+    return 1;
+}
+
+/* parse_block(data, roles, numbers) -> (rows, ts_kind, ts, numbers, codes, names) | None */
+static PyObject *
+parse_block(PyObject *module, PyObject *args)
+{
+    Py_buffer data, roles;
+    Py_ssize_t n_numbers;
+    if (!PyArg_ParseTuple(args, "y*y*n", &data, &roles, &n_numbers)) {
+        return NULL;
+    }
+    PyObject *result = NULL, *ts_out = NULL, *numbers_out = NULL, *codes_out = NULL;
+    PyObject *names_out = NULL;
+    const char *text = (const char *)data.buf;
+    const char *text_end = text + data.len;
+    const unsigned char *role = (const unsigned char *)roles.buf;
+    Py_ssize_t n_fields = roles.len;
+    Py_ssize_t capacity = 0;
+    const char *names[MAX_NAMES];
+    Py_ssize_t name_lengths[MAX_NAMES];
+    int n_names = 0, last_name = -1, ts_kind = TS_NONE;
+    int has_ts = memchr(role, ROLE_TS, (size_t)n_fields) != NULL;
+    int has_instrument = memchr(role, ROLE_INSTRUMENT, (size_t)n_fields) != NULL;
+    for (const char *q = text; (q = memchr(q, '\n', (size_t)(text_end - q))) != NULL; q++) {
+        capacity++;
+    }
+    if (data.len == 0 || text_end[-1] != '\n' || n_numbers < 0 || n_numbers > 8) {
+        goto decline;
+    }
+    ts_out = PyByteArray_FromStringAndSize(NULL, capacity * 8);
+    numbers_out = PyByteArray_FromStringAndSize(NULL, capacity * 8 * n_numbers);
+    codes_out = PyByteArray_FromStringAndSize(NULL, has_instrument ? capacity * 4 : 0);
+    if (ts_out == NULL || numbers_out == NULL || codes_out == NULL) {
+        goto done;
+    }
+    int64_t *ts = (int64_t *)PyByteArray_AS_STRING(ts_out);
+    double *numbers = (double *)PyByteArray_AS_STRING(numbers_out);
+    int32_t *codes = (int32_t *)PyByteArray_AS_STRING(codes_out);
+    const char *p = text;
+    Py_ssize_t row = 0;
+    for (; p < text_end; row++) {
+        const char *line_end = memchr(p, '\n', (size_t)(text_end - p));
+        const char *stop = line_end > p && line_end[-1] == '\r' ? line_end - 1 : line_end;
+        if (stop == p) {
+            goto decline; /* a blank line: Arrow's path knows what to make of it */
+        }
+        Py_ssize_t field = 0;
+        while (1) {
+            const char *field_end = p;
+            while (field_end < stop && *field_end != ',') {
+                field_end++;
+            }
+            if (field >= n_fields) {
+                goto decline;
+            }
+            for (const char *c = p; c < field_end; c++) {
+                if ((unsigned char)*c >= 0x80 || *c == '"' || *c == '\r') {
+                    goto decline;
+                }
+            }
+            int what = role[field];
+            if (what == ROLE_TS) {
+                int64_t value;
+                if (ts_kind != TS_ISO && parse_epoch(p, field_end, &value)) {
+                    ts_kind = TS_EPOCH;
+                }
+                else if (ts_kind != TS_EPOCH && parse_iso(p, field_end, &value)) {
+                    ts_kind = TS_ISO;
+                }
+                else {
+                    goto decline;
+                }
+                ts[row] = value;
+            }
+            else if (what >= ROLE_NUMBER) {
+                if (!parse_number(p, field_end, &numbers[(what - ROLE_NUMBER) * capacity + row])) {
+                    goto decline;
+                }
+            }
+            else if (what == ROLE_INSTRUMENT) {
+                Py_ssize_t length = field_end - p;
+                int found = -1;
+                if (last_name >= 0 && name_lengths[last_name] == length &&
+                    memcmp(names[last_name], p, (size_t)length) == 0) {
+                    found = last_name;
+                }
+                for (int k = 0; found < 0 && k < n_names; k++) {
+                    if (name_lengths[k] == length && memcmp(names[k], p, (size_t)length) == 0) {
+                        found = k;
+                    }
+                }
+                if (found < 0) {
+                    if (length == 0 || n_names == MAX_NAMES) {
+                        goto decline;
+                    }
+                    for (const char *c = p; c < field_end; c++) {
+                        if (*c == ' ' || *c == '\t') {
+                            goto decline; /* spaces are trimmed by Arrow's path */
+                        }
+                    }
+                    names[n_names] = p;
+                    name_lengths[n_names] = length;
+                    found = n_names++;
+                }
+                last_name = found;
+                codes[row] = found;
+            }
+            field++;
+            if (field_end == stop) {
+                break;
+            }
+            p = field_end + 1;
+        }
+        if (field != n_fields) {
+            goto decline;
+        }
+        p = line_end + 1;
+    }
+    if (!has_ts) {
+        ts_kind = TS_NONE;
+    }
+    names_out = PyList_New(n_names);
+    if (names_out == NULL) {
+        goto done;
+    }
+    for (int k = 0; k < n_names; k++) {
+        PyObject *name = PyUnicode_DecodeASCII(names[k], name_lengths[k], NULL);
+        if (name == NULL) {
+            goto done;
+        }
+        PyList_SET_ITEM(names_out, k, name);
+    }
+    result = Py_BuildValue("niOOOO", row, ts_kind, ts_out, numbers_out, codes_out, names_out);
+    goto done;
+decline:
+    result = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(ts_out);
+    Py_XDECREF(numbers_out);
+    Py_XDECREF(codes_out);
+    Py_XDECREF(names_out);
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&roles);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"parse_block", parse_block, METH_VARARGS,
+     "parse_block(data, roles, numbers): the block's columns, or None if it is not plain."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "tickwire.data._plaincsv",
+    "Plain CSV blocks straight to number columns (see tickwire/data/_plaincsv_py.py).", -1,
+    methods,
+};
+
+PyMODINIT_FUNC
+PyInit__plaincsv(void)
+{
+    return PyModule_Create(&module);
+}
