@@ -36,8 +36,9 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* A decimal number -?(d+.?d*|.d+)([eE][+-]?d{1,3})? spanning [p, end); 0 if not one. */
-static int
+/* The decimal number -?(d+.?d*|.d+)([eE][+-]?d{1,3})? at p, read greedily up to end:
+ * where it stops, or NULL if none starts at p. */
+static const char *
 parse_number(const char *p, const char *end, double *out)
 {
     const char *start = p;
@@ -75,7 +76,7 @@ parse_number(const char *p, const char *end, double *out)
         }
     }
     if (digits == 0) {
-        return 0;
+        return NULL;
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         int minus = 0, exp_digits = 0;
@@ -88,12 +89,9 @@ parse_number(const char *p, const char *end, double *out)
             exponent = exponent * 10 + (*p - '0');
         }
         if (exp_digits == 0 || exp_digits > 3) {
-            return 0;
+            return NULL;
         }
         exponent = minus ? -exponent : exponent;
-    }
-    if (p != end) {
-        return 0;
     }
     int power = scale + exponent;
     double value;
@@ -105,42 +103,40 @@ parse_number(const char *p, const char *end, double *out)
     else {
         char *stop = NULL;
         value = PyOS_string_to_double(start + negative, &stop, NULL);
-        if (stop != end) {
+        if (stop != p) {
             PyErr_Clear();
-            return 0;
+            return NULL;
         }
         if (Py_IS_INFINITY(value)) {
-            return 0; /* Arrow reads it as infinity: a bad row, for Arrow to describe */
+            return NULL; /* Arrow reads it as infinity: a bad row, for Arrow to describe */
         }
     }
     *out = negative ? -value : value;
-    return 1;
+    return p;
 }
 
-/* An integer -?d{1,19} within int64 spanning [p, end). */
-static int
+/* The integer -?d{1,19} within int64 at p, read greedily up to end: where it stops, or
+ * NULL if none starts at p. */
+static const char *
 parse_epoch(const char *p, const char *end, int64_t *out)
 {
-    int negative = 0;
+    int negative = 0, digits = 0;
     uint64_t value = 0;
     if (p < end && *p == '-') {
         negative = 1;
         p++;
     }
-    if (p == end || end - p > 19) {
-        return 0;
-    }
-    for (; p < end; p++) {
-        if (!is_digit(*p)) {
-            return 0;
+    for (; p < end && is_digit(*p); p++, digits++) {
+        if (digits == 19) {
+            return NULL;
         }
         value = value * 10 + (uint64_t)(*p - '0');
     }
-    if (value > (uint64_t)INT64_MAX) {
-        return 0;
+    if (digits == 0 || value > (uint64_t)INT64_MAX) {
+        return NULL;
     }
     *out = negative ? -(int64_t)value : (int64_t)value;
-    return 1;
+    return p;
 }
 
 static int
@@ -165,30 +161,31 @@ days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-/* YYYY-MM-DDTHH:MM:SS(.f{1,9})?Z? in years 1678-2261 (inside int64 ns), as ns UTC. */
-static int
+/* YYYY-MM-DDTHH:MM:SS(.f{1,9})?Z? in years 1678-2261 (inside int64 ns) at p, as ns UTC,
+ * read up to end: where it stops, or NULL if none starts at p. */
+static const char *
 parse_iso(const char *p, const char *end, int64_t *out)
 {
     static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int c1, c2, month, day, hour, minute, second;
     if (end - p < 19 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
         p[16] != ':') {
-        return 0;
+        return NULL;
     }
     if (!two_digits(p, &c1) || !two_digits(p + 2, &c2) || !two_digits(p + 5, &month) ||
         !two_digits(p + 8, &day) || !two_digits(p + 11, &hour) ||
         !two_digits(p + 14, &minute) || !two_digits(p + 17, &second)) {
-        return 0;
+        return NULL;
     }
     int year = c1 * 100 + c2;
     if (year < 1678 || year > 2261 || month < 1 || month > 12 || hour > 23 || minute > 59 ||
         second > 59) {
-        return 0;
+        return NULL;
     }
     int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     int last = month_days[month - 1] + (month == 2 && leap);
     if (day < 1 || day > last) {
-        return 0;
+        return NULL;
     }
     p += 19;
     int64_t fraction = 0;
@@ -198,7 +195,7 @@ parse_iso(const char *p, const char *end, int64_t *out)
             fraction = fraction * 10 + (*p - '0');
         }
         if (digits == 0 || (p < end && is_digit(*p))) {
-            return 0;
+            return NULL;
         }
         for (; digits < 9; digits++) {
             fraction *= 10;
@@ -207,13 +204,36 @@ parse_iso(const char *p, const char *end, int64_t *out)
     if (p < end && *p == 'Z') {
         p++;
     }
-    if (p != end) {
-        return 0;
-    }
     int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
                       second;
     *out = seconds * 1000000000 + fraction;
-    return 1;
+    return p;
+}
+
+/* The code of the instrument name [p, end) among those seen (adding it), or -1 if it
+ * is empty, holds a space (Arrow's path trims) or is one too many. */
+static int
+name_code(const char *p, const char *end, const char **names, Py_ssize_t *lengths, int *count,
+          int *last)
+{
+    Py_ssize_t length = end - p;
+    if (*last >= 0 && lengths[*last] == length && memcmp(names[*last], p, (size_t)length) == 0) {
+        return *last;
+    }
+    for (int k = 0; k < *count; k++) {
+        if (lengths[k] == length && memcmp(names[k], p, (size_t)length) == 0) {
+            *last = k;
+            return k;
+        }
+    }
+    if (length == 0 || *count == MAX_NAMES || memchr(p, ' ', (size_t)length) != NULL ||
+        memchr(p, '\t', (size_t)length) != NULL) {
+        return -1;
+    }
+    names[*count] = p;
+    lengths[*count] = length;
+    *last = *count;
+    return (*count)++;
 }
 
 /* parse_block(data, roles, numbers) -> (rows, ts_kind, ts, numbers, codes, names) | None */
@@ -262,64 +282,52 @@ parse_block(PyObject *module, PyObject *args)
         }
         Py_ssize_t field = 0;
         while (1) {
-            const char *field_end = p;
-            while (field_end < stop && *field_end != ',') {
-                field_end++;
-            }
             if (field >= n_fields) {
                 goto decline;
             }
-            for (const char *c = p; c < field_end; c++) {
-                if ((unsigned char)*c >= 0x80 || *c == '"' || *c == '\r') {
-                    goto decline;
-                }
-            }
+            /* Numbers and times are read in place: their grammar admits no comma, quote,
+             * space or byte above 0x7f, so where one stops must be the field's end. */
+            const char *field_end;
             int what = role[field];
-            if (what == ROLE_TS) {
-                int64_t value;
-                if (ts_kind != TS_ISO && parse_epoch(p, field_end, &value)) {
-                    ts_kind = TS_EPOCH;
+            if (what >= ROLE_NUMBER) {
+                field_end =
+                    parse_number(p, stop, &numbers[(what - ROLE_NUMBER) * capacity + row]);
+            }
+            else if (what == ROLE_TS) {
+                int64_t value = 0;
+                field_end = NULL;
+                if (ts_kind != TS_ISO) {
+                    field_end = parse_epoch(p, stop, &value);
+                    if (field_end != NULL && (field_end == stop || *field_end == ',')) {
+                        ts_kind = TS_EPOCH;
+                    }
+                    else {
+                        field_end = NULL;
+                    }
                 }
-                else if (ts_kind != TS_EPOCH && parse_iso(p, field_end, &value)) {
-                    ts_kind = TS_ISO;
-                }
-                else {
-                    goto decline;
+                if (field_end == NULL && ts_kind != TS_EPOCH) {
+                    field_end = parse_iso(p, stop, &value);
+                    ts_kind = field_end != NULL ? TS_ISO : ts_kind;
                 }
                 ts[row] = value;
             }
-            else if (what >= ROLE_NUMBER) {
-                if (!parse_number(p, field_end, &numbers[(what - ROLE_NUMBER) * capacity + row])) {
+            else {
+                field_end = p;
+                while (field_end < stop && *field_end != ',') {
+                    if ((unsigned char)*field_end >= 0x80 || *field_end == '"' ||
+                        *field_end == '\r') {
+                        goto decline;
+                    }
+                    field_end++;
+                }
+                if (what == ROLE_INSTRUMENT &&
+                    (codes[row] = name_code(p, field_end, names, name_lengths, &n_names,
+                                            &last_name)) < 0) {
                     goto decline;
                 }
             }
-            else if (what == ROLE_INSTRUMENT) {
-                Py_ssize_t length = field_end - p;
-                int found = -1;
-                if (last_name >= 0 && name_lengths[last_name] == length &&
-                    memcmp(names[last_name], p, (size_t)length) == 0) {
-                    found = last_name;
-                }
-                for (int k = 0; found < 0 && k < n_names; k++) {
-                    if (name_lengths[k] == length && memcmp(names[k], p, (size_t)length) == 0) {
-                        found = k;
-                    }
-                }
-                if (found < 0) {
-                    if (length == 0 || n_names == MAX_NAMES) {
-                        goto decline;
-                    }
-                    for (const char *c = p; c < field_end; c++) {
-                        if (*c == ' ' || *c == '\t') {
-                            goto decline; /* spaces are trimmed by Arrow's path */
-                        }
-                    }
-                    names[n_names] = p;
-                    name_lengths[n_names] = length;
-                    found = n_names++;
-                }
-                last_name = found;
-                codes[row] = found;
+            if (field_end == NULL || (field_end != stop && *field_end != ',')) {
+                goto decline;
             }
             field++;
             if (field_end == stop) {
