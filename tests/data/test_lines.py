@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def test_blocks_are_numbered_and_a_crlf_split_across_reads_is_one_line_end(
     blocks = list(line_blocks(str(path), 0, 1))
     assert blocks[0] == (1, first + b"\n")
     assert b"".join(block for _, block in blocks) == first + b"\n" + rows + b"last\n"
-    for (line, block), (following, _) in zip(blocks, blocks[1:], strict=False):
+    for (line, block), (following, _) in itertools.pairwise(blocks):
         assert following == line + count_lines(block)
         assert len(block) <= BLOCK_BYTES + 1
     assert blocks[-1][0] + count_lines(blocks[-1][1]) - 1 == 300_002
