@@ -45,16 +45,20 @@ def bench_bars(n: int) -> object:
     return synthetic_bars(n, seed=SEED, gap_probability=0.3, decimals=DECIMALS)
 
 
-def write_files(n: int, folder: Path) -> dict[str, Path]:
-    """The benchmark's bars as CSV and Parquet files in ``folder`` (reused if present)."""
+def file_paths(n: int, folder: Path) -> dict[str, Path]:
+    """Where the benchmark's files of ``n`` bars are in ``folder``."""
+    return {kind: folder / f"bench_{n}_{DECIMALS}.{kind}" for kind in FILES}
+
+
+def write_files(n: int, folder: Path) -> None:
+    """The benchmark's bars as CSV and Parquet files in ``folder`` (kept if present)."""
     from tickwire.data import write_bars_csv, write_bars_parquet
 
-    paths = {kind: folder / f"bench_{n}_{DECIMALS}.{kind}" for kind in FILES}
+    paths = file_paths(n, folder)
     if not paths["csv"].exists():
         write_bars_csv(paths["csv"], bench_bars(n), include_instrument=False)  # type: ignore[arg-type]
     if not paths["parquet"].exists():
         write_bars_parquet(paths["parquet"], bench_bars(n), include_instrument=False)  # type: ignore[arg-type]
-    return paths
 
 
 def run_tickwire(n: int, path: str = "") -> dict[str, float]:
@@ -349,6 +353,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="where to write the files")
     parser.add_argument("--child", choices=sorted(RUNNERS), help=argparse.SUPPRESS)
     parser.add_argument("--file", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--write", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     global DECIMALS
     DECIMALS = args.decimals
@@ -360,9 +365,19 @@ def main() -> None:
         figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(figures))
         return
+    if args.write:
+        write_files(args.bars, Path(args.file))
+        return
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.dir or Path(temporary)
-        files = {} if args.no_files and not args.vs_backtrader else write_files(args.bars, folder)
+        files = {}
+        if args.vs_backtrader or not args.no_files:
+            # In a child: a process's peak RSS carries over to the children it starts.
+            measure_write = [sys.executable, __file__, "--write", "--bars", str(args.bars)]
+            measure_write += ["--file", str(folder)]
+            measure_write += [] if DECIMALS is None else ["--decimals", str(DECIMALS)]
+            subprocess.run(measure_write, check=True)
+            files = file_paths(args.bars, folder)
         if args.vs_backtrader:
             compare_backtrader(args.bars, args.repeat, files["csv"])
             return

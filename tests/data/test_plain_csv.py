@@ -197,3 +197,15 @@ def test_a_plain_file_is_read_without_loading_pyarrow(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda m: m.__name__)
+def test_many_numbers_of_up_to_19_digits_round_correctly(parser: ModuleType) -> None:
+    rng = np.random.default_rng(11)
+    values = np.exp(rng.normal(0.0, 8.0, 20_000)) * rng.choice([-1.0, 1.0], 20_000)
+    texts = [repr(float(v)) for v in values]  # 17 significant digits, most of them
+    texts += [f"{v:.{d}g}" for v, d in zip(values, rng.integers(15, 20, 20_000), strict=True)]
+    block = "".join(f"1,{text}\n" for text in texts).encode()
+    parsed = parser.parse_block(block, NUMBER, 1)
+    assert parsed is not None
+    assert np.frombuffer(parsed[3], np.float64).tolist() == [float(t) for t in texts]

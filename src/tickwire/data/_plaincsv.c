@@ -7,14 +7,42 @@
  * thing that is not plain; the caller then reads that block through Arrow, which owns
  * every rule and error message. So this accepts a strict subset of what Arrow accepts
  * and converts it to the same values: decimal numbers are correctly rounded (Clinger's
- * exact fast path, else CPython's own correctly rounded PyOS_string_to_double), as
- * Arrow's are. tickwire/data/_plaincsv_py.py is the same function in Python, used when
+ * exact fast path; for up to 19 digits, one x87 extended-precision operation whose
+ * rounding to double is checked; else CPython's own correctly rounded
+ * PyOS_string_to_double), as Arrow's are. tickwire/data/_plaincsv_py.py is the same function in Python, used when
  * the package is built without compiling.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <stdint.h>
 #include <string.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && LDBL_MANT_DIG == 64
+#define EXTENDED_PATH 1 /* x87 long double: a 64-bit significand */
+static const long double POW10_EXTENDED[] = {
+    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+    1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
+};
+
+/* mantissa * 10^power rounded once to 64 bits, then to a double: correct unless the
+ * first rounding landed exactly on a midpoint between two doubles (the 11 bits a double
+ * drops read 0x400), when 0 says so. 10^27 and below are exact in 64 bits (5^27 < 2^64). */
+static int
+extended_value(uint64_t mantissa, int power, double *out)
+{
+    long double value = (long double)mantissa;
+    value = power < 0 ? value / POW10_EXTENDED[-power] : value * POW10_EXTENDED[power];
+    uint64_t significand;
+    memcpy(&significand, &value, sizeof significand);
+    if ((significand & 0x7FF) == 0x400) {
+        return 0;
+    }
+    *out = (double)value;
+    return 1;
+}
+#endif
 
 #define ROLE_SKIP 0
 #define ROLE_TS 1
@@ -94,13 +122,20 @@ parse_number(const char *p, const char *end, double *out)
         exponent = minus ? -exponent : exponent;
     }
     int power = scale + exponent;
-    double value;
+    double value = 0.0;
+    int exact = 0;
     if (significant <= 19 && mantissa <= ((uint64_t)1 << 53) && power >= -22 && power <= 22) {
         /* Both operands exact, so one IEEE operation rounds correctly (Clinger). */
         value = (double)mantissa;
         value = power < 0 ? value / POW10[-power] : value * POW10[power];
+        exact = 1;
     }
-    else {
+#ifdef EXTENDED_PATH
+    else if (significant <= 19 && mantissa != 0 && power >= -27 && power <= 27) {
+        exact = extended_value(mantissa, power, &value);
+    }
+#endif
+    if (!exact) {
         char *stop = NULL;
         value = PyOS_string_to_double(start + negative, &stop, NULL);
         if (stop != p) {
