@@ -64,6 +64,42 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* The 8 bytes at p as one little-endian word. */
+static uint64_t
+load8(const char *p)
+{
+    uint64_t word;
+    memcpy(&word, p, sizeof word);
+    return word;
+}
+
+/* Whether all 8 bytes of a word are ASCII digits: each byte's high nibble is 3, and
+ * adding 6 keeps it 3 (so the low nibble is at most 9). */
+static int
+eight_digits(uint64_t word)
+{
+    const uint64_t high = 0xF0F0F0F0F0F0F0F0ULL;
+    return ((word & high) | (((word + 0x0606060606060606ULL) & high) >> 4)) ==
+           0x3333333333333333ULL;
+}
+
+/* The value of 8 ASCII digits, first digit in the lowest byte (on a little-endian
+ * machine, as loaded): pairs, then quads, then all eight, by three multiplications. */
+static uint64_t
+eight_value(uint64_t word)
+{
+    word -= 0x3030303030303030ULL;
+    word = (word * 10) + (word >> 8);
+    const uint64_t mask = 0x000000FF000000FFULL;
+    return (((word & mask) * 0x000F424000000064ULL) +
+            (((word >> 16) & mask) * 0x0000271000000001ULL)) >>
+           32;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#endif
+
 /* The decimal number -?(d+.?d*|.d+)([eE][+-]?d{1,3})? at p, read greedily up to end:
  * where it stops, or NULL if none starts at p. */
 static const char *
@@ -78,6 +114,17 @@ parse_number(const char *p, const char *end, double *out)
         p++;
     }
     for (; p < end && is_digit(*p); p++, digits++) {
+#ifdef SWAR
+        while (significant && significant <= 11 && end - p >= 8 && eight_digits(load8(p))) {
+            mantissa = mantissa * 100000000 + eight_value(load8(p));
+            significant += 8;
+            digits += 8;
+            p += 8;
+        }
+        if (p == end || !is_digit(*p)) {
+            break;
+        }
+#endif
         if (significant || *p != '0') {
             if (significant < 19) {
                 mantissa = mantissa * 10 + (uint64_t)(*p - '0');
@@ -91,6 +138,18 @@ parse_number(const char *p, const char *end, double *out)
     if (p < end && *p == '.') {
         p++;
         for (; p < end && is_digit(*p); p++, digits++) {
+#ifdef SWAR
+            while (significant && significant <= 11 && end - p >= 8 && eight_digits(load8(p))) {
+                mantissa = mantissa * 100000000 + eight_value(load8(p));
+                significant += 8;
+                scale -= 8;
+                digits += 8;
+                p += 8;
+            }
+            if (p == end || !is_digit(*p)) {
+                break;
+            }
+#endif
             if (significant || *p != '0') {
                 if (significant < 19) {
                     mantissa = mantissa * 10 + (uint64_t)(*p - '0');
