@@ -29,7 +29,7 @@ try:
 except ImportError:  # built without compiling
     from tickwire.data._plaincsv_py import parse_block
 
-__all__ = ["BLOCK_BYTES", "HEADER_BYTES", "csv_batches"]
+__all__ = ["BLOCK_BYTES", "HEADER_BYTES", "csv_batches", "csv_header"]
 
 HEADER_BYTES = 128 << 10
 """The longest header line accepted: longer is not a header but a file that is not CSV."""
@@ -47,7 +47,7 @@ def _column_name(field: str) -> str:
     return name.lower()
 
 
-def _header(path: str) -> tuple[list[str], int | None]:
+def csv_header(path: str) -> tuple[list[str], int | None]:
     """Column names from the first line, and the byte offset of the line after it (None
     if nothing follows)."""
     with open(path, "rb") as f:
@@ -130,7 +130,7 @@ def csv_batches(
     ``accepts`` tells whether a plain block's kind of ``ts`` (``epoch``/``iso``) fits the
     file's format so far; a block that does not goes through Arrow, which marks its rows.
     """
-    header, offset = _header(path)
+    header, offset = csv_header(path)
     for name in required:
         if name not in header:
             raise DataError(BadRow(path, 1, name, f"missing column (header has {header})"))

@@ -96,9 +96,75 @@ eight_value(uint64_t word)
            32;
 }
 
+/* The 4 bytes at p as one little-endian word. */
+static uint32_t
+load4(const char *p)
+{
+    uint32_t word;
+    memcpy(&word, p, sizeof word);
+    return word;
+}
+
+/* Whether all 4 bytes of a word are ASCII digits (as eight_digits). */
+static int
+four_digits(uint32_t word)
+{
+    return ((word & 0xF0F0F0F0U) | (((word + 0x06060606U) & 0xF0F0F0F0U) >> 4)) == 0x33333333U;
+}
+
+/* The value of 4 ASCII digits, first digit in the lowest byte: pairs, then both. */
+static uint32_t
+four_value(uint32_t word)
+{
+    word -= 0x30303030U;
+    word = word * 10 + (word >> 8);
+    return (word & 0xFF) * 100 + ((word >> 16) & 0xFF);
+}
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SWAR 1
 #endif
+
+/* Reads the digits at p (up to end) into mantissa, keeping the first 19 significant ones,
+ * counting all of them in *significant and *digits; returns where they stop. The caller
+ * scales (integer part or fraction alike). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline const char *
+read_digits(const char *p, const char *end, uint64_t *mantissa, int *significant, int *digits)
+{
+    uint64_t m = *mantissa;
+    int n = *significant, count = 0;
+    while (p < end && is_digit(*p)) {
+#ifdef SWAR
+        if (n <= 11 && end - p >= 8 && eight_digits(load8(p))) {
+            m = m * 100000000 + eight_value(load8(p));
+            n += 8;
+            count += 8;
+            p += 8;
+            continue;
+        }
+        if (n <= 15 && end - p >= 4 && four_digits(load4(p))) {
+            m = m * 10000 + four_value(load4(p));
+            n += 4;
+            count += 4;
+            p += 4;
+            continue;
+        }
+#endif
+        if (n < 19) {
+            m = m * 10 + (uint64_t)(*p - '0');
+        }
+        n++;
+        count++;
+        p++;
+    }
+    *mantissa = m;
+    *significant = n;
+    *digits += count;
+    return p;
+}
 
 /* The decimal number -?(d+.?d*|.d+)([eE][+-]?d{1,3})? at p, read greedily up to end:
  * where it stops, or NULL if none starts at p. */
@@ -113,54 +179,25 @@ parse_number(const char *p, const char *end, double *out)
         negative = 1;
         p++;
     }
-    for (; p < end && is_digit(*p); p++, digits++) {
-#ifdef SWAR
-        while (significant && significant <= 11 && end - p >= 8 && eight_digits(load8(p))) {
-            mantissa = mantissa * 100000000 + eight_value(load8(p));
-            significant += 8;
-            digits += 8;
-            p += 8;
-        }
-        if (p == end || !is_digit(*p)) {
-            break;
-        }
-#endif
-        if (significant || *p != '0') {
-            if (significant < 19) {
-                mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-            }
-            else {
-                scale++;
-            }
-            significant++;
-        }
+    while (p < end && *p == '0') { /* leading zeros: no significant digit yet */
+        p++;
+        digits++;
+    }
+    p = read_digits(p, end, &mantissa, &significant, &digits);
+    if (significant > 19) {
+        scale += significant - 19; /* integer digits past the 19th: powers of ten */
     }
     if (p < end && *p == '.') {
         p++;
-        for (; p < end && is_digit(*p); p++, digits++) {
-#ifdef SWAR
-            while (significant && significant <= 11 && end - p >= 8 && eight_digits(load8(p))) {
-                mantissa = mantissa * 100000000 + eight_value(load8(p));
-                significant += 8;
-                scale -= 8;
-                digits += 8;
-                p += 8;
-            }
-            if (p == end || !is_digit(*p)) {
-                break;
-            }
-#endif
-            if (significant || *p != '0') {
-                if (significant < 19) {
-                    mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-                    scale--;
-                }
-                significant++;
-            }
-            else {
+        if (significant == 0) {
+            for (; p < end && *p == '0'; p++, digits++) {
                 scale--;
             }
         }
+        int before = significant;
+        p = read_digits(p, end, &mantissa, &significant, &digits);
+        /* The first 19 significant digits are in the mantissa; those of the fraction scale it. */
+        scale -= (significant < 19 ? significant : 19) - (before < 19 ? before : 19);
     }
     if (digits == 0) {
         return NULL;
