@@ -24,10 +24,15 @@ from tickwire.data._lines import BLOCK_BYTES, line_blocks
 from tickwire.data._raw import RawBatch
 from tickwire.data._report import BadRow, DataError
 
+ParseBlock = Callable[
+    [bytes, bytes, int], tuple[int, int, bytearray, bytearray, bytearray, list[str]] | None
+]
+parse_block: ParseBlock | None
 try:
     from tickwire.data._plaincsv import parse_block
-except ImportError:  # built without compiling
-    from tickwire.data._plaincsv_py import parse_block
+except ImportError:  # built without compiling: every block goes through Arrow, as Python
+    # would parse a plain block several times slower than Arrow does.
+    parse_block = None
 
 __all__ = ["BLOCK_BYTES", "HEADER_BYTES", "csv_batches", "csv_header"]
 
@@ -94,6 +99,8 @@ class _PlainLayout:
 
     def batch(self, block: bytes, first: int) -> RawBatch | None:
         """The block's columns as numbers, or None if it is not plain."""
+        if parse_block is None:
+            return None
         parsed = parse_block(block, self.roles, len(self.numbers))
         if parsed is None:
             return None

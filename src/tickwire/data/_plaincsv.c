@@ -9,8 +9,9 @@
  * and converts it to the same values: decimal numbers are correctly rounded (Clinger's
  * exact fast path; for up to 19 digits, one x87 extended-precision operation whose
  * rounding to double is checked; else CPython's own correctly rounded
- * PyOS_string_to_double), as Arrow's are. tickwire/data/_plaincsv_py.py is the same function in Python, used when
- * the package is built without compiling.
+ * PyOS_string_to_double), as Arrow's are. tests/data/plaincsv_reference.py is the same
+ * function in Python, which the tests hold this one to; interpreted builds read every
+ * block through Arrow instead (Python would parse it several times slower).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -507,7 +508,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "tickwire.data._plaincsv",
-    "Plain CSV blocks straight to number columns (see tickwire/data/_plaincsv_py.py).", -1,
+    "Plain CSV blocks straight to number columns (tests/data/plaincsv_reference.py: in Python).",
+    -1,
     methods,
 };
 
