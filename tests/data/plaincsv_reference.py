@@ -47,6 +47,8 @@ def parse_block(
     data: bytes, roles: bytes, numbers: int
 ) -> tuple[int, int, bytearray, bytearray, bytearray, list[str]] | None:
     """The block's columns as native-endian bytes, or None if it is not plain CSV."""
+    if any(role >= ROLE_NUMBER + numbers for role in roles):
+        raise ValueError("parse_block: a role past the number columns")
     if not data or not data.endswith(b"\n") or not data.isascii() or b'"' in data:
         return None
     lines = data[:-1].split(b"\n")

@@ -104,6 +104,12 @@ def test_anything_not_plain_is_declined(parser: ModuleType, line: bytes) -> None
 
 
 @pytest.mark.parametrize("parser", PARSERS, ids=lambda m: m.__name__)
+def test_a_role_past_the_number_columns_is_refused(parser: ModuleType) -> None:
+    with pytest.raises(ValueError, match="past the number columns"):
+        parser.parse_block(b"1,5\n", bytes([1, 4]), 1)
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda m: m.__name__)
 def test_blank_lines_and_a_missing_final_line_end_are_declined(parser: ModuleType) -> None:
     assert parser.parse_block(b"1,5\n\n2,6\n", NUMBER, 1) is None
     assert parser.parse_block(b"1,5\r\n\r\n", NUMBER, 1) is None

@@ -395,6 +395,12 @@ parse_block(PyObject *module, PyObject *args)
     if (data.len == 0 || text_end[-1] != '\n' || n_numbers < 0 || n_numbers > 8) {
         goto decline;
     }
+    for (Py_ssize_t k = 0; k < n_fields; k++) {
+        if (role[k] >= ROLE_NUMBER && role[k] - ROLE_NUMBER >= n_numbers) {
+            PyErr_SetString(PyExc_ValueError, "parse_block: a role past the number columns");
+            goto done;
+        }
+    }
     ts_out = PyByteArray_FromStringAndSize(NULL, capacity * 8);
     numbers_out = PyByteArray_FromStringAndSize(NULL, capacity * 8 * n_numbers);
     codes_out = PyByteArray_FromStringAndSize(NULL, has_instrument ? capacity * 4 : 0);
