@@ -9,7 +9,6 @@ from tickwire.events import Bar
 
 def backtrader_fills(bars: list[Bar], fast: int = 10, slow: int = 30, quantity: float = 100):
     """Run EmaCross's exact definition in backtrader; returns [(bar index, side, price)]."""
-    import backtrader as bt
     import pandas as pd
 
     frame = pd.DataFrame(
@@ -22,6 +21,12 @@ def backtrader_fills(bars: list[Bar], fast: int = 10, slow: int = 30, quantity: 
         },
         index=pd.to_datetime([b.ts_event_ns for b in bars], unit="ns"),
     )
+    return backtrader_frame_fills(frame, fast, slow, quantity)
+
+
+def backtrader_frame_fills(frame: Any, fast: int = 10, slow: int = 30, quantity: float = 100):
+    """EmaCross in backtrader over a DataFrame of OHLCV columns indexed by time."""
+    import backtrader as bt
 
     class Reference(bt.Strategy):  # type: ignore[misc]
         def __init__(self) -> None:

@@ -1,60 +1,56 @@
-"""Physical lines by number, and the stream that makes any bytes UTF-8 for the CSV parser."""
+"""Blocks of whole lines by number, and marking the bytes that are not UTF-8."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
-from tickwire.data._lines import NOT_UTF8, LineScanner, Utf8Stream
+import pytest
+
+from tickwire.data import DataError
+from tickwire.data._lines import BLOCK_BYTES, NOT_UTF8, as_utf8, count_lines, line_blocks
 
 
 def test_lines_end_at_crlf_cr_or_lf(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(b"head\r\none\rtwo\n\nfour\r\n\r\nsix")
-    scanner = LineScanner(str(path))
-    assert scanner.lines([2, 3, 4]) == {2: b"one", 3: b"two", 4: b""}
-    assert scanner.lines([5, 6, 7, 8]) == {5: b"four", 6: b"", 7: b"six"}
+    blocks = list(line_blocks(str(path), 6, 2))
+    assert blocks == [(2, b"one\rtwo\n\nfour\r\n\r\n"), (7, b"six\n")]
+    assert count_lines(blocks[0][1]) == 5
 
 
-def test_lines_far_into_a_file_and_a_crlf_split_across_blocks(tmp_path: Path) -> None:
-    block = 1 << 20
-    first = b"a" * (block - 1) + b"\r"  # the \r ends a read block, its \n starts the next
+def test_blocks_are_numbered_and_a_crlf_split_across_reads_is_one_line_end(
+    tmp_path: Path,
+) -> None:
+    first = b"a" * (BLOCK_BYTES - 1) + b"\r"  # the \r ends a read, its \n starts the next
+    rows = b"".join(b"%d\n" % i for i in range(300_000))
     path = tmp_path / "x.csv"
-    path.write_bytes(first + b"\n" + b"".join(b"%d\n" % i for i in range(300_000)) + b"\nlast")
-    scanner = LineScanner(str(path))
-    assert scanner.lines([1]) == {1: first[:-1]}
-    assert scanner.lines([2, 200_001, 300_002, 300_003]) == {
-        2: b"0",
-        200_001: b"199999",
-        300_002: b"",
-        300_003: b"last",
-    }
+    path.write_bytes(first + b"\n" + rows + b"last")
+    blocks = list(line_blocks(str(path), 0, 1))
+    assert blocks[0] == (1, first + b"\n")
+    assert b"".join(block for _, block in blocks) == first + b"\n" + rows + b"last\n"
+    for (line, block), (following, _) in itertools.pairwise(blocks):
+        assert following == line + count_lines(block)
+        assert len(block) <= BLOCK_BYTES + 1
+    assert blocks[-1][0] + count_lines(blocks[-1][1]) - 1 == 300_002
 
 
-def _read_all(stream: Utf8Stream, size: int) -> bytes:
-    parts = []
-    while True:
-        part = bytes(stream.read(size))
-        if not part:
-            return b"".join(parts)
-        parts.append(part)
-
-
-def test_utf8_stream_replaces_each_bad_byte_by_one_marker(tmp_path: Path) -> None:
+@pytest.mark.parametrize("tail", [b"\n1,2\n", b""])
+def test_a_line_longer_than_a_block_is_named_without_reading_it_all(
+    tmp_path: Path, tail: bytes
+) -> None:
     path = tmp_path / "x.csv"
+    path.write_bytes(b"h\n1,2\n" + b"9" * (BLOCK_BYTES + 10) + tail)
+    blocks = line_blocks(str(path), 2, 2)
+    assert next(blocks) == (2, b"1,2\n")
+    with pytest.raises(DataError) as caught:
+        next(blocks)
+    assert caught.value.line == 3
+
+
+def test_bytes_that_are_not_utf8_become_one_marker_each() -> None:
     text = "ts,name\n1,Zürich\n2,€uro\n".encode()
-    path.write_bytes(text + b"3,\xff\xfeX\n4,\xe2\x82\n")
-    for size in (1, 2, 3, 5, 1 << 20):  # reads that split the multi-byte characters
-        stream = Utf8Stream(str(path))
-        out = _read_all(stream, size)
-        marker = NOT_UTF8.encode()
-        assert out == text + b"3," + marker * 2 + b"X\n4," + marker * 2 + b"\n"
-        assert stream.substituted
-
-
-def test_utf8_stream_passes_utf8_through_unchanged(tmp_path: Path) -> None:
-    path = tmp_path / "x.csv"
-    data = "ts,name\n1,Zürich €\n".encode() * 1000
-    path.write_bytes(data)
-    stream = Utf8Stream(str(path))
-    assert _read_all(stream, 7) == data
-    assert not stream.substituted
+    out, marked = as_utf8(text + b"3,\xff\xfeX\n4,\xe2\x82\n")
+    assert out == text + b"3," + NOT_UTF8.encode() * 2 + b"X\n4," + NOT_UTF8.encode() * 2 + b"\n"
+    assert marked
+    assert as_utf8(text) == (text, False)

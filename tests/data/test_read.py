@@ -192,3 +192,16 @@ def test_a_stray_quote_spoils_only_its_own_row(tmp_path: Path) -> None:
     source = read_bars(write_csv(tmp_path, "ES.csv", BAR_HEADER, *rows), skip_bad_rows=True)
     assert len(list(source)) == 49
     assert [(b.line, b.column) for b in source.report.first_bad] == [(22, "open")]
+
+
+def test_a_source_declares_its_instruments_when_no_file_has_the_column(tmp_path: Path) -> None:
+    plain = write_csv(tmp_path, "ES.csv", BAR_HEADER, "1700000000,101,102,100,101,1")
+    named = write_csv(tmp_path, "mixed.csv", BAR_HEADER + ",instrument", "1,1,1,1,1,1,NQ")
+    table = pa.table({"ts": [1], "open": [1.0], "high": [1.0], "low": [1.0], "close": [1.0]})
+    parquet = tmp_path / "CL.parquet"
+    pq.write_table(table.append_column("volume", pa.array([1.0])), parquet)
+    assert read_bars(plain).instruments == ("ES",)
+    assert read_bars([plain, parquet]).instruments == ("ES", "CL")
+    assert read_bars([plain, parquet], instrument="X").instruments == ("X",)
+    assert read_bars([plain, named]).instruments is None  # the names are in the rows
+    assert read_bars(tmp_path / "missing.csv").instruments is None

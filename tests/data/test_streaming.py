@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Iterable
 from pathlib import Path
@@ -54,3 +56,30 @@ def test_merging_two_large_files_keeps_memory_flat(big_files: dict[str, Path]) -
     count, peak = _peak_while_counting(read_bars([big_files["csv"], big_files["parquet"]]))
     assert count == 2 * ROWS
     assert peak < PEAK_LIMIT
+
+
+def _peak_rss_mb(path: Path) -> float:
+    """Peak RSS of a fresh process that reads every bar of ``path`` (Arrow's buffers and
+    read-ahead included, which tracemalloc does not see)."""
+    code = (
+        "import resource, sys; from tickwire.data import read_bars; "
+        "n = sum(1 for _ in read_bars(sys.argv[1])); "
+        "print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True
+    )
+    return float(out.stdout.split()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_peak_memory_does_not_grow_with_the_file(tmp_path: Path, kind: str) -> None:
+    peaks = []
+    for rows in (100_000, 1_200_000):
+        path = tmp_path / f"bars{rows}.{kind}"
+        bars = synthetic_bars(rows, seed=2, decimals=4)
+        (write_bars_csv if kind == "csv" else write_bars_parquet)(path, bars)
+        peaks.append(_peak_rss_mb(path))
+    # Parquet's pre-buffering held whole row groups: +50 MB for these 1.1 M more rows.
+    assert peaks[1] - peaks[0] < 12, peaks

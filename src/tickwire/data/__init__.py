@@ -2,7 +2,10 @@
 
 Reading streams: files are parsed in blocks into columnar chunks (:class:`BarChunk`,
 :class:`TickChunk`: numpy arrays, ``ts`` in int64 ns UTC), and events are built from one
-chunk at a time, so memory stays flat however long the file is.
+chunk at a time, so memory stays flat however long the file is (one 1 MiB block of CSV
+lines, or one 16,384-row Parquet batch, at a time). Plain CSV blocks (ASCII, no quotes,
+simple numbers, ``ts`` as epoch integers or ``YYYY-MM-DDTHH:MM:SS[.f][Z]``) are parsed
+by compiled code without Arrow; any other block is read by Arrow, with the same results.
 
 Files: a header row (names are matched case-insensitively; unknown columns are ignored);
 bars need ``ts, open, high, low, close, volume``, quotes ``ts, bid, ask`` and optionally
@@ -53,8 +56,10 @@ if TYPE_CHECKING:
     from tickwire.data._sources import BarSource, TickSource, read_bars, read_ticks
     from tickwire.data._writers import write_bars_csv, write_bars_parquet
 
-# Reading and writing files needs pyarrow (about 50 MB once imported); these names load
-# it on first use, so runs on synthetic or in-memory bars never pay for it.
+# Writing files, reading Parquet and reading CSV blocks that are not plain need pyarrow
+# (about 65 MB once imported, and the pandas it imports 36 MB more); these names load the
+# readers and writers on first use, and the readers load pyarrow only for such files, so
+# runs on synthetic bars, in-memory bars or plain CSV never pay for it.
 _NEEDS_PYARROW = {
     "SAMPLE_INSTRUMENTS": "_samples",
     "sample_data_paths": "_samples",

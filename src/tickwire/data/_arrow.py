@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,14 +9,18 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from tickwire.data._parsed import ColumnTypeError, Mask, Parsed, merge_masks, quote
+
 __all__ = [
     "ColumnTypeError",
+    "Mask",
     "Parsed",
     "cast_or_locate",
     "decoded",
     "instrument_column",
     "is_text",
     "marked_rows",
+    "merge_masks",
     "normalise_text",
     "number_column",
     "quote",
@@ -25,44 +28,7 @@ __all__ = [
     "valid_utf8",
 ]
 
-Mask = npt.NDArray[np.bool_]
 _QUOTED = r'^\s*"(.*)"\s*$'
-_QUOTE_CHARS = 40
-"""Longest value quoted whole in an error message; longer ones are cut."""
-
-
-class ColumnTypeError(Exception):
-    """A column whose Arrow type cannot hold what the column means (a bool price)."""
-
-
-def quote(value: str) -> str:
-    """``repr(value)``, cut to a readable length."""
-    if len(value) > _QUOTE_CHARS:
-        return repr(value[:_QUOTE_CHARS]) + f"... ({len(value):,} characters)"
-    return repr(value)
-
-
-@dataclass(slots=True)
-class Parsed:
-    """A converted column, the rows that failed to convert, and the raw column to quote."""
-
-    values: npt.NDArray[Any]
-    bad: Mask | None
-    """Rows whose raw value is missing or unparseable (their ``values`` are placeholders)."""
-    raw: Any
-    """The source Arrow array, quoted in error messages."""
-    template: str = "cannot parse {value} as a number"
-    codes: npt.NDArray[np.int64] | None = None
-    """For instruments: per row, a number that is equal exactly when the names are."""
-
-    def reason(self, row: int) -> str:
-        """Why row ``row`` of this column is bad."""
-        value = self.raw[row].as_py()
-        if value is None:
-            return "missing value"
-        if value == "":
-            return "empty field"
-        return self.template.format(value=quote(str(value)))
 
 
 def is_text(arr: Any) -> bool:
@@ -81,17 +47,6 @@ def null_mask(arr: Any) -> Mask | None:
         return None
     mask: Mask = arr.is_null().to_numpy(zero_copy_only=False)
     return mask
-
-
-def merge_masks(*masks: Mask | None) -> Mask | None:
-    """The union of the given masks, ignoring Nones."""
-    present = [m for m in masks if m is not None]
-    if not present:
-        return None
-    out = present[0]
-    for m in present[1:]:
-        out = out | m
-    return out
 
 
 def normalise_text(arr: Any) -> Any:

@@ -17,20 +17,12 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa  # type: ignore[import-untyped]
 
-from tickwire.data._arrow import (
-    ColumnTypeError,
-    Mask,
-    Parsed,
-    instrument_column,
-    number_column,
-    quote,
-)
 from tickwire.data._lines import NOT_UTF8
+from tickwire.data._parsed import ColumnTypeError, Mask, Parsed, quote
 from tickwire.data._raw import RawBatch
 from tickwire.data._report import BadRow, DataError, DataReport
-from tickwire.data._timestamps import TimestampParser
+from tickwire.data._time_format import TimeFormat
 from tickwire.data.chunks import BarChunk, Chunk, TickChunk, repeated_name
 
 __all__ = ["BAR_SCHEMA", "TICK_SCHEMA", "FileConverter", "Schema"]
@@ -148,7 +140,8 @@ class FileConverter(Generic[C]):
     ) -> None:
         self.path = path
         self.schema = schema
-        self.timestamps = TimestampParser(ts_unit)
+        self.timestamps = TimeFormat(ts_unit)
+        """The file's timestamp format; a ``TimestampParser`` once an Arrow column came."""
         self.instrument = instrument
         self.skip_bad_rows = skip_bad_rows
         self.allow_nonpositive_prices = allow_nonpositive_prices
@@ -167,7 +160,7 @@ class FileConverter(Generic[C]):
             (column, mask, _not_utf8(raw.columns[column]))
             for column, mask in raw.unreadable.items()
         ]
-        ts = self._parse("ts", raw.columns["ts"], self.timestamps.parse)
+        ts = self._timestamps(raw)
         if self.timestamps.unit is not None:
             self.report.ts_units[self.path] = self.timestamps.unit
         if ts.bad is not None:
@@ -179,7 +172,7 @@ class FileConverter(Generic[C]):
             if arr is None:
                 numbers[name] = np.zeros(rows)
                 continue
-            parsed = self._parse(name, arr, number_column)
+            parsed = self._numbers(name, arr)
             numbers[name] = parsed.values
             if parsed.bad is not None:
                 problems.append((name, parsed.bad, parsed.reason))
@@ -207,8 +200,30 @@ class FileConverter(Generic[C]):
         self.report.rows += len(chunk)
         return chunk if len(chunk) else None
 
+    def _timestamps(self, raw: RawBatch) -> Parsed:
+        """The batch's times in ns: numpy from a plain CSV block, else an Arrow column."""
+        arr = raw.columns["ts"]
+        if isinstance(arr, np.ndarray):
+            assert raw.ts_kind is not None
+            return self.timestamps.plain(arr, raw.ts_kind)
+        from tickwire.data._timestamps import TimestampParser  # loads pyarrow
+
+        if not isinstance(self.timestamps, TimestampParser):
+            self.timestamps = TimestampParser.following(self.timestamps)
+        return self._parse("ts", arr, self.timestamps.parse)
+
+    def _numbers(self, name: str, arr: Any) -> Parsed:
+        """A float64 column: numpy from a plain CSV block as it is, else converted."""
+        if isinstance(arr, np.ndarray):
+            return Parsed(arr, None, arr)
+        from tickwire.data._arrow import number_column  # loads pyarrow
+
+        return self._parse(name, arr, number_column)
+
     def _parse(self, column: str, arr: Any, parse: Callable[[Any], Parsed]) -> Parsed:
         """``parse(arr)``, turning the refusal of a whole column type into a DataError."""
+        import pyarrow as pa  # type: ignore[import-untyped]  # loaded: arr is an Arrow array
+
         try:
             return parse(arr)
         except ColumnTypeError as exc:
@@ -225,6 +240,10 @@ class FileConverter(Generic[C]):
         arr = raw.columns.get("instrument")
         if arr is None:
             return repeated_name(self.instrument, rows), np.zeros(rows, dtype=np.int64)
+        if raw.instrument_codes is not None:  # a plain CSV block: names already checked
+            return arr, raw.instrument_codes
+        from tickwire.data._arrow import instrument_column  # loads pyarrow
+
         parsed = self._parse("instrument", arr, instrument_column)
         if parsed.bad is not None:
             problems.append(("instrument", parsed.bad, parsed.reason))

@@ -7,7 +7,6 @@ from importlib import resources
 from pathlib import Path
 
 from tickwire.data._synthetic import SyntheticBars, synthetic_bars
-from tickwire.data._writers import write_bars_csv
 
 __all__ = ["SAMPLE_INSTRUMENTS", "sample_bars", "sample_data_paths", "write_sample_data"]
 
@@ -38,6 +37,8 @@ def sample_bars(instrument: str) -> SyntheticBars:
 
 def write_sample_data(directory: str | os.PathLike[str]) -> list[Path]:
     """Write the sample CSV files (ISO timestamps, no instrument column) into ``directory``."""
+    from tickwire.data._writers import write_bars_csv  # loads pyarrow: only when writing
+
     paths = []
     for instrument in SAMPLE_INSTRUMENTS:
         path = Path(directory) / f"{instrument}.csv"

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from tickwire.data._convert import BAR_SCHEMA, TICK_SCHEMA, FileConverter, Schema
-from tickwire.data._csv import csv_batches
+from tickwire.data._csv import csv_batches, csv_header
 from tickwire.data._events import bars_from_chunks, ticks_from_chunks
 from tickwire.data._merge import merge_chunks
-from tickwire.data._parquet import parquet_batches
-from tickwire.data._report import DataReport
-from tickwire.data._timestamps import TimestampParser
+from tickwire.data._report import BadRow, DataError, DataReport
+from tickwire.data._time_format import TimeFormat
 from tickwire.data.chunks import BarChunk, Chunk, TickChunk
 from tickwire.events import Bar, Tick
 
@@ -44,7 +43,7 @@ class _FileSource(Generic[C]):
         skip_bad_rows: bool,
         allow_nonpositive_prices: bool,
     ) -> None:
-        TimestampParser(ts_unit)  # Reject a bad unit now rather than at the first row.
+        TimeFormat(ts_unit)  # Reject a bad unit now rather than at the first row.
         self.paths = _paths(paths)
         self.schema = schema
         self.instrument = instrument
@@ -69,9 +68,18 @@ class _FileSource(Generic[C]):
             allow_nonpositive_prices=self.allow_nonpositive_prices,
             report=report,
         )
-        parquet = path.lower().endswith((".parquet", ".pq"))
-        read = parquet_batches if parquet else csv_batches
-        for raw in read(path, self.schema.wanted, self.schema.required):
+        if path.lower().endswith((".parquet", ".pq")):
+            from tickwire.data._parquet import parquet_batches  # loads pyarrow
+
+            batches = parquet_batches(path, self.schema.wanted, self.schema.required)
+        else:
+            batches = csv_batches(
+                path,
+                self.schema.wanted,
+                self.schema.required,
+                accepts=lambda kind: converter.timestamps.accepts(kind),
+            )
+        for raw in batches:
             chunk = converter.convert(raw)
             if chunk is not None:
                 yield chunk
@@ -103,6 +111,22 @@ class BarSource(_FileSource[BarChunk]):
     def __iter__(self) -> Iterator[Bar]:
         return bars_from_chunks(self.chunks(), self.interval)
 
+    @property
+    def instruments(self) -> tuple[str, ...] | None:
+        """The instruments of the bars, when the files say without reading rows: files
+        without an ``instrument`` column name every row (``instrument``, else the stem).
+        None when a file has the column (or its header cannot be read)."""
+        names: dict[str, None] = {}
+        for path in self.paths:
+            try:
+                columns = _column_names(path)
+            except (OSError, DataError):
+                return None
+            if "instrument" in columns:
+                return None
+            names[self.instrument or Path(path).stem] = None
+        return tuple(names)
+
 
 class TickSource(_FileSource[TickChunk]):
     """Quotes from CSV/Parquet files in time order: iterate for ``Tick`` events, or ``chunks()``."""
@@ -127,6 +151,19 @@ class TickSource(_FileSource[TickChunk]):
 
     def __iter__(self) -> Iterator[Tick]:
         return ticks_from_chunks(self.chunks())
+
+
+def _column_names(path: str) -> list[str]:
+    """A file's column names as the readers match them (stripped, lower case)."""
+    if path.lower().endswith((".parquet", ".pq")):
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # loads pyarrow
+
+        try:
+            names = pq.read_schema(path).names
+        except Exception as exc:  # not Parquet: the read itself says how, row by row
+            raise DataError(BadRow(path, None, None, str(exc), "row")) from exc
+        return [str(name).strip().lower() for name in names]
+    return csv_header(path)[0]
 
 
 def read_bars(

@@ -29,11 +29,11 @@ from tickwire.data._arrow import (
     to_numpy,
     unquoted,
 )
+from tickwire.data._time_format import FACTOR, TEMPLATE, TS_UNITS, TimeFormat, detect_unit
 
 __all__ = ["TS_UNITS", "TimestampParser", "detect_unit"]
 
-TS_UNITS = ("s", "ms", "us", "ns")
-_FACTOR = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
 _INT64_MAX = np.iinfo(np.int64).max
 _NUMERIC = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 _INTEGER = r"^-?\d+$"
@@ -41,36 +41,21 @@ _INTEGER = r"^-?\d+$"
 _ZONED = r"\d\d:\d\d(:\d\d(\.\d*)?)?(Z|z|[+-]\d\d(:?\d\d)?)$"
 _NAIVE = pa.timestamp("ns")
 _UTC = pa.timestamp("ns", tz="UTC")
-_TEMPLATE = "{value} is not a valid timestamp"
 _EPOCH_Z = "1970-01-01T00:00:00Z"
 _FORMAT_PROBES = 64
 
 
-def detect_unit(value: float) -> str:
-    """The epoch unit of ``value``: s below 1e11, ms below 1e14, us below 1e17, else ns.
-
-    Right for any date from March 1973 to the year 5138: its seconds are below 1e11 and its
-    milliseconds above, and likewise for each further factor of 1000.
-    """
-    magnitude = abs(value)
-    for unit, limit in (("s", 1e11), ("ms", 1e14), ("us", 1e17)):
-        if magnitude < limit:
-            return unit
-    return "ns"
-
-
-class TimestampParser:
+class TimestampParser(TimeFormat):
     """Converts one file's timestamp column chunk by chunk, remembering the format it found."""
 
-    __slots__ = ("requested", "unit")
+    __slots__ = ()
 
-    def __init__(self, ts_unit: str) -> None:
-        if ts_unit != "auto" and ts_unit not in TS_UNITS:
-            raise ValueError(f"ts_unit must be 'auto' or one of {TS_UNITS}, not {ts_unit!r}")
-        self.requested = ts_unit
-        self.unit: str | None = None
-        """``s``/``ms``/``us``/``ns`` for epochs and Arrow timestamps, ``iso`` for text,
-        ``date`` for Arrow dates; None until decided."""
+    @classmethod
+    def following(cls, found: TimeFormat) -> TimestampParser:
+        """A parser that carries on with the format ``found`` so far."""
+        parser = cls(found.requested)
+        parser.unit = found.unit
+        return parser
 
     def parse(self, arr: Any) -> Parsed:
         """Nanoseconds since the epoch for one chunk of the column.
@@ -93,7 +78,7 @@ class TimestampParser:
             ns = pc.cast(
                 pc.cast(arr, _UTC if getattr(arr.type, "tz", None) else _NAIVE), pa.int64()
             )
-            return Parsed(to_numpy(ns, np.int64), null_mask(arr), arr, _TEMPLATE)
+            return Parsed(to_numpy(ns, np.int64), null_mask(arr), arr, TEMPLATE)
         if is_text(arr):
             if self.unit is None:
                 self.unit = self._text_format(arr)
@@ -112,13 +97,10 @@ class TimestampParser:
         for row in range(min(len(arr), _FORMAT_PROBES)):
             value = unquoted(arr[row].as_py())
             if _NUMERIC.match(value) is not None:
-                return self._epoch_unit(float(value))
+                return self.epoch_unit(float(value))
             if value and _is_iso(value):
                 return "iso"
         return None
-
-    def _epoch_unit(self, first: float) -> str:
-        return detect_unit(first) if self.requested == "auto" else self.requested
 
     def _iso(self, raw: Any) -> Parsed:
         nulls = null_mask(raw)
@@ -129,7 +111,7 @@ class TimestampParser:
             arr = _normalise_iso(raw)
             ns = _iso_ns(arr)
         if ns is not None:
-            return Parsed(to_numpy(ns, np.int64), nulls, raw, _TEMPLATE)
+            return Parsed(to_numpy(ns, np.int64), nulls, raw, TEMPLATE)
         # Mixed naive and zoned values: convert each kind with its own cast.
         zoned = to_numpy(pc.fill_null(pc.match_substring_regex(arr, _ZONED), False), np.bool_)
         naive_part, naive_bad = cast_or_locate(
@@ -144,7 +126,7 @@ class TimestampParser:
             np.where(zoned, zoned_ns, naive_ns),
             merge_masks(nulls, naive_bad, zoned_bad),
             raw,
-            _TEMPLATE,
+            TEMPLATE,
         )
 
     def _epoch_text(self, raw: Any) -> Parsed:
@@ -172,7 +154,7 @@ class TimestampParser:
                 np.where(use_ints, _or_false(from_ints.bad), _or_false(from_floats.bad)),
             ),
             raw,
-            _TEMPLATE,
+            TEMPLATE,
         )
 
     def _epoch(self, raw: Any, numbers: Any) -> Parsed:
@@ -186,30 +168,30 @@ class TimestampParser:
         ints = to_numpy(pc.cast(numbers, pa.int64()), np.int64)
         if self.unit is None:
             self.unit = self._first_unit(ints, nulls)
-        factor = _FACTOR[self.unit or "ns"]
+        factor = FACTOR[self.unit or "ns"]
         limit = _INT64_MAX // factor
         out_of_range = (ints > limit) | (ints < -limit)
         ns = np.where(out_of_range, 0, ints) * factor
         return Parsed(
-            ns, merge_masks(nulls, out_of_range if out_of_range.any() else None), raw, _TEMPLATE
+            ns, merge_masks(nulls, out_of_range if out_of_range.any() else None), raw, TEMPLATE
         )
 
     def _first_unit(self, values: npt.NDArray[Any], nulls: Mask | None) -> str | None:
         usable = values if nulls is None else values[~nulls]
         usable = usable[np.isfinite(usable)] if usable.dtype.kind == "f" else usable
-        return self._epoch_unit(float(usable[0])) if len(usable) else None
+        return self.epoch_unit(float(usable[0])) if len(usable) else None
 
     def _scale_floats(
         self, raw: Any, values: npt.NDArray[np.float64], nulls: Mask | None
     ) -> Parsed:
-        factor = _FACTOR[self.unit or "ns"]
+        factor = FACTOR[self.unit or "ns"]
         # Below 2**63 / factor, with margin for rounding of the float bound itself.
         unusable = ~np.isfinite(values) | (np.abs(values) >= _INT64_MAX / factor * 0.999)
         safe = np.where(unusable, 0.0, values)
         whole = np.floor(safe)
         # Whole and fractional parts are scaled separately so whole seconds stay exact.
         ns = whole.astype(np.int64) * factor + np.round((safe - whole) * factor).astype(np.int64)
-        return Parsed(ns, merge_masks(nulls, unusable if unusable.any() else None), raw, _TEMPLATE)
+        return Parsed(ns, merge_masks(nulls, unusable if unusable.any() else None), raw, TEMPLATE)
 
 
 def _iso_ns(arr: Any) -> Any:

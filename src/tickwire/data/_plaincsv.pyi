@@ -1,0 +1,3 @@
+def parse_block(
+    data: bytes, roles: bytes, numbers: int
+) -> tuple[int, int, bytearray, bytearray, bytearray, list[str]] | None: ...
