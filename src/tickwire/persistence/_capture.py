@@ -41,7 +41,7 @@ from tickwire.persistence._rows import (
     PAYLOAD_START,
     TUPLES,
     Row,
-    encode_tuples_into,
+    encode_tuples_into as _encode_into,
     finish_payload,
     layout,
     layouts_size,
@@ -176,10 +176,10 @@ class EventCapture:
                 tuples[index] = fields
                 index += 1
             runs.append(_CODE_BYTES[code] * (index - run_start))
-            size = encode_tuples_into(tuples, self._scratch)
+            _encode_into(tuples, self._scratch)
         except Exception:  # e.g. a field holding an object the codec cannot encode
             return False
-        if size > MAX_EVENT_BYTES:
+        if len(self._scratch) > MAX_EVENT_BYTES:
             return False  # one of them might be too large
         self._add(count, b"".join(runs), first_ts, stamp)
         return True
@@ -214,7 +214,7 @@ class EventCapture:
             self._ts_at.append(cls.__struct_fields__.index("ts_event_ns"))
         self._layout_room = layouts_size(self._layouts)
         codes = bytes([self._code_of[type(event)] for event in kept])
-        encode_tuples_into([_astuple(event) for event in kept], self._scratch)
+        _encode_into([_astuple(event) for event in kept], self._scratch)
         self._add(len(kept), codes, kept[0].ts_event_ns, kept[-1].ts_event_ns)
 
     def _add(self, count: int, codes: bytes, first_ts: int, last_ts: int) -> None:

@@ -214,11 +214,9 @@ def layouts_size(layouts: Sequence[bytes]) -> int:
     return len(_array_header(len(layouts))) + sum(map(len, layouts))
 
 
-def encode_tuples_into(tuples: Sequence[tuple[Any, ...]], buffer: bytearray) -> int:
-    """Encode events' field tuples as one msgpack array into ``buffer``, which it then
-    holds exactly (resized to fit); returns its length."""
-    _tuple_encoder.encode_into(tuples, buffer)
-    return len(buffer)
+encode_tuples_into = _tuple_encoder.encode_into
+"""``encode_tuples_into(tuples, buffer)``: events' field tuples as one msgpack array in
+``buffer``, which then holds exactly that (resized to fit)."""
 
 
 def finish_payload(buffer: bytearray, end: int, count: int, layouts: Sequence[bytes]) -> memoryview:
