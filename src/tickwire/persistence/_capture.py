@@ -41,11 +41,13 @@ from tickwire.persistence._rows import (
     PAYLOAD_START,
     TUPLES,
     Row,
-    encode_tuples_into as _encode_into,
     finish_payload,
     layout,
     layouts_size,
     storage_problem,
+)
+from tickwire.persistence._rows import (
+    encode_tuples_into as _encode_into,
 )
 
 __all__ = ["GROUP", "ROW_BUFFER_BYTES", "EventCapture"]
