@@ -411,9 +411,10 @@ def test_a_writer_that_falls_behind_stores_uncompressed_until_it_catches_up() ->
     sink = _ObservedSink()
     bus = EventBus()
     recorder = Recorder(sink, flush_interval=NEVER, batch_size=64).attach(bus)
-    for i in range(150):  # two batches of 64 sealed by the publisher, 22 events pending
-        bus.publish(bar(i))
-    recorder._store_batches(catch_up=True)  # what the writer thread does
+    with recorder._store_lock:  # the writer thread, woken by the first batch, waits here
+        for i in range(150):  # two batches of 64 sealed by the publisher, 22 events pending
+            bus.publish(bar(i))
+    recorder._store_batches(catch_up=True)  # what the writer thread does (or did first)
     bus.publish(bar(150))
     recorder.close()
     assert sink.calls == [(64, False), (64, True), (23, True)]
@@ -424,9 +425,11 @@ def test_the_writer_stores_full_batches_and_packs_a_quiet_tail() -> None:
     sink = _ObservedSink()
     sink.expected = 300
     bus = EventBus()
-    recorder = Recorder(sink, flush_interval=0.001, batch_size=128).attach(bus)
-    for i in range(300):
+    recorder = Recorder(sink, flush_interval=NEVER, batch_size=128).attach(bus)
+    for i in range(300):  # however slow: the writer does not seal while the interval is long
         bus.publish(bar(i))
+    recorder._flush_interval = 0.001
+    recorder._sealed.set()  # wakes the writer, which waits the short interval from now on
     # The publisher encoded groups of 64 and sealed two batches of 128; the writer stores
     # them and, once nothing was sealed for an interval, seals the last 44 itself.
     assert sink.all_stored.wait(timeout=30)

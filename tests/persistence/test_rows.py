@@ -1,5 +1,6 @@
 """Row packing: any event sequence round-trips, filters are exact, payload items are the
-codec's bytes, and a row never decompresses past the bound its event count sets."""
+events' field tuples followed by their layouts, and a row never decompresses past the
+bound its event count sets."""
 
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ from tickwire.persistence._rows import (
     MAX_EVENTS_PER_ROW,
     MSGPACK_ZLIB,
     MSGPACK_ZSTD,
+    TUPLES_ZSTD,
     Row,
-    build_row,
-    encode_array,
-    payload_size,
+    encode_tuples,
+    layout,
     row_size_bound,
     stored,
     unpack_row,
@@ -115,10 +116,27 @@ def test_any_event_sequence_round_trips(
 
 
 @given(events_lists)
-def test_payload_items_are_the_codecs_bytes(events: list[EventBase]) -> None:
+def test_payload_items_are_field_tuples_then_the_layouts(events: list[EventBase]) -> None:
     for row in pack_rows(0, events, compress=False):
-        items = [bytes(item) for item in _items.decode(row.payload)]
-        assert items == [encode(e) for e in events[row.seq : row.last_seq + 1]]
+        *items, layouts = [bytes(item) for item in _items.decode(row.payload)]
+        held = events[row.seq : row.last_seq + 1]
+        # Each item is the event's field tuple, encoded as in a list of them.
+        assert items == [encode_tuples([msgspec.structs.astuple(e)])[1:] for e in held]
+        classes = list(dict.fromkeys(type(e) for e in held))
+        assert row.event_types == ",".join(cls.__name__ for cls in classes)
+        expected = [msgspec.msgpack.decode(layout(cls)) for cls in classes]
+        assert msgspec.msgpack.decode(layouts) == expected
+        assert expected[0][:2] == ["_type", classes[0].__struct_config__.tag]
+
+
+def test_a_row_holds_no_field_names_per_event() -> None:
+    bars = [
+        Bar(ts_event_ns=i, ts_created_ns=i, instrument="X", open=1, high=1, low=1, close=1)
+        for i in range(1000)
+    ]
+    (row,) = pack_rows(0, bars, compress=False)
+    assert bytes(row.payload).count(b"ts_created_ns") == 1
+    assert len(row.payload) < sum(len(encode(b)) for b in bars) / 2
 
 
 @given(events_lists, st.sets(st.sampled_from(["Bar", "Fill", "Signal", "Event", "Tick"])))
@@ -160,7 +178,7 @@ def test_long_streams_are_split_into_bounded_rows() -> None:
     rows = pack_rows(0, stream)
     sizes = [r.last_seq - r.seq + 1 for r in rows]
     assert sizes == [MAX_EVENTS_PER_ROW, MAX_EVENTS_PER_ROW, 1]
-    assert [r.encoding for r in rows] == ["msgpack+zstd", "msgpack+zstd", "msgpack"]
+    assert [r.encoding for r in rows] == ["tuples+zstd", "tuples+zstd", "tuples"]
     assert rows[1].ts_event_ns == rows[1].seq
     assert rows[1].last_ts_event_ns == rows[1].last_seq
     assert _unpack_all(0, stream, True) == stream
@@ -183,23 +201,36 @@ def test_inconsistent_type_codes_name_run_and_seq() -> None:
 def test_rows_in_reused_buffers_are_stored_as_bytes() -> None:
     events = [
         Bar(ts_event_ns=i, ts_created_ns=i, instrument="X", open=1, high=1, low=1, close=1)
-        for i in range(100)
+        for i in range(300)
     ]
-    arrays = [encode_array(events[:60]), encode_array(events[60:])]
-    buffer = bytearray(payload_size(arrays, 100))
-    row = build_row(0, 100, ["Bar"], None, arrays, 0, 99, buffer)
-    assert isinstance(row.payload, memoryview) and row.payload.obj is buffer
+    (row,) = encode_rows("r", 0, events)
+    assert isinstance(row.payload, memoryview) and isinstance(row.payload.obj, bytearray)
     plain, packed = stored(row, compress=False), stored(row, compress=True)
-    assert type(plain.payload) is bytes and plain.encoding == "msgpack"
-    assert type(packed.payload) is bytes and packed.encoding == "msgpack+zstd"
+    assert type(plain.payload) is bytes and plain.encoding == "tuples"
+    assert type(packed.payload) is bytes and packed.encoding == "tuples+zstd"
     for version in (plain, packed):
         assert [r.event for r in unpack_row("r", _stored(version))] == events
+
+
+def test_a_row_whose_layouts_do_not_match_its_types_is_refused() -> None:
+    events: list[EventBase] = [
+        Bar(ts_event_ns=1, instrument="X", open=1, high=1, low=1, close=1),
+        Signal(ts_event_ns=2, instrument="X", side=Side.BUY, trigger_price=1),
+    ]
+    (row,) = pack_rows(0, events, compress=False)
+    items = _items.decode(row.payload)
+    one_layout = msgspec.msgpack.encode([*items[:-1], [["_type", "Bar", "ts_event_ns"]]])
+    with pytest.raises(DecodeError, match="row at seq 0: 1 layouts for the 2 types listed"):
+        unpack_row("r", _stored(row._replace(payload=one_layout)))
+    short = msgspec.msgpack.encode([*items[:-1], [["_type", "Bar"], ["_type", "Signal"]]])
+    with pytest.raises(DecodeError, match="row at seq 0: event 0: 9 values for 0 fields"):
+        unpack_row("r", _stored(row._replace(payload=short)))
 
 
 def _bomb(size: int, encoding: str) -> bytes:
     """``size`` zero bytes compressed (a few KB), made in slices to keep memory low."""
     piece = bytes(1 << 20)
-    if encoding == MSGPACK_ZSTD:
+    if encoding in (MSGPACK_ZSTD, TUPLES_ZSTD):
         # The frame header declares the content size, which a plain decompress() allocates.
         compressor = zstandard.ZstdCompressor(level=1, write_content_size=True)
         zstd_writer = compressor.compressobj(size=size)
@@ -210,7 +241,7 @@ def _bomb(size: int, encoding: str) -> bytes:
     return b"".join([*parts, zlib_writer.flush()])
 
 
-@pytest.mark.parametrize("encoding", [MSGPACK_ZSTD, MSGPACK_ZLIB])
+@pytest.mark.parametrize("encoding", [TUPLES_ZSTD, MSGPACK_ZSTD, MSGPACK_ZLIB])
 def test_a_row_that_decompresses_past_its_bound_is_refused_in_bounded_memory(
     encoding: str,
 ) -> None:

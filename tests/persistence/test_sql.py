@@ -7,6 +7,7 @@ import re
 import zlib
 from itertools import groupby
 
+import msgspec
 import pytest
 import zstandard
 
@@ -25,6 +26,7 @@ from tickwire.persistence import (
     StoreError,
     latest_version,
 )
+from tickwire.persistence._rows import MSGPACK, MSGPACK_ZLIB, MSGPACK_ZSTD
 from tickwire.persistence._sql import SqlStore, encode_rows
 
 from .conftest import OpenStore, bar, mixed_events
@@ -186,20 +188,31 @@ def test_uncompressed_and_compressed_rows_both_read(open_store: OpenStore) -> No
     store.write_rows("r", encode_rows("r", 0, [bar(i) for i in range(100)]), compress=False)
     store.append_events("r", 100, [bar(i) for i in range(100, 200)])
     encodings = [r[0] for r in store._fetchall("SELECT encoding FROM events ORDER BY seq")]
-    assert encodings == ["msgpack", "msgpack+zstd"]
+    assert encodings == ["tuples", "tuples+zstd"]
     assert list(store.iter_events("r")) == [bar(i) for i in range(200)]
 
 
-def test_zlib_rows_of_earlier_builds_still_read(store: SqlStore) -> None:
+@pytest.mark.parametrize(
+    "encoding", [MSGPACK, MSGPACK_ZSTD, MSGPACK_ZLIB], ids=["plain", "zstd", "zlib"]
+)
+def test_rows_of_schema_version_4_and_earlier_builds_still_read(
+    store: SqlStore, encoding: str
+) -> None:
     store.create_run(run("r"))
-    events = [bar(i) for i in range(100)]
+    events = [*mixed_events(n_bars=40), bar(99)]
     store.append_events("r", 0, events)
-    (payload,) = store._fetchall("SELECT payload FROM events")[0]
-    msgpack = zstandard.ZstdDecompressor().decompress(bytes(payload))
-    store._execute(
-        "UPDATE events SET payload = ?, encoding = ?", (zlib.compress(msgpack, 1), "msgpack+zlib")
-    )
+    # The row as schema 4 wrote it: an array of the codec's encodings, maybe compressed.
+    payload = msgspec.msgpack.encode([msgspec.Raw(encode(e)) for e in events])
+    if encoding == MSGPACK_ZSTD:
+        payload = zstandard.ZstdCompressor(level=1).compress(payload)
+    elif encoding == MSGPACK_ZLIB:
+        payload = zlib.compress(payload, 1)
+    store._execute("UPDATE events SET payload = ?, encoding = ?", (payload, encoding))
     assert list(store.iter_events("r")) == events
+    fills = [(i, e) for i, e in enumerate(events) if isinstance(e, Fill)]
+    assert [(r.seq, r.event) for r in store.iter_records("r", [Fill])] == fills
+    store.append_events("r", len(events), [bar(100)])  # new rows beside the old one
+    assert list(store.iter_events("r")) == [*events, bar(100)]
 
 
 def test_a_database_error_is_a_store_error_naming_the_store(store: SqlStore) -> None:

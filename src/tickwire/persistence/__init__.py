@@ -37,14 +37,22 @@ Schema (both databases)::
 
 An ``events`` row holds the consecutive events ``seq`` to ``last_seq`` (publish order, from
 0), of any types, up to 16384 of them: a recorder batch, so a million-bar backtest makes a
-few hundred rows. Its payload is a msgpack array of ``tickwire.events.encode`` outputs
-(zstd-compressed when over 2 KB, as ``encoding`` says); ``event_types`` lists the distinct
-type names in the row (comma-separated) and ``type_codes`` gives, per event, the position
-of its type in that list (NULL when there is one type), so that a type filter skips rows
-without a wanted type and decodes only the wanted events; the timestamps are the first and
-last event's ``ts_event_ns``. No stored event encodes to more than 1 MiB and no row to
-more than 64 MiB, and a reader never decompresses a row past that bound for its event
-count: a damaged or crafted row raises DecodeError naming run and seq.
+few hundred rows. Since schema version 5 its payload (``encoding`` "tuples", or
+"tuples+zstd" when compressed) is one msgpack array: each event as the array of its field
+values, then one *layout* per type in the row, ``[tag field, tag, field names...]``; a
+reader rebuilds each event's map from its layout and decodes it as the codec does, so the
+field names a row was written with are in the row (the schema-evolution rules of
+``docs/events.md`` hold as for maps). Rows of schema 4 and earlier (``msgpack``,
+``msgpack+zstd``, ``msgpack+zlib``: an array of ``tickwire.events.encode`` outputs) read as
+before. Payloads over 2 KB are zstd-compressed (a fast level). ``event_types`` lists the
+distinct type names in the row (comma-separated) and ``type_codes`` gives, per event, the
+position of its type in that list (NULL when there is one type), so that a type filter
+skips rows without a wanted type and decodes only the wanted events; the timestamps are
+the first and last event's ``ts_event_ns``. No stored event encodes to more than 1 MiB and
+no row to more than 64 MiB (plus its layouts), and a reader never decompresses a row past
+that bound for its event count: a damaged or crafted row raises DecodeError naming run
+and seq. A new SQLite file has 64 KiB pages, in which a row's blob is written at a tenth
+of the cost of 4 KiB pages.
 
 Statuses (``RunStatus``): ``running`` while recorded; ``finished`` when recorded to the
 end; ``interrupted`` after Ctrl-C or (from the command line) SIGTERM, with every event
@@ -64,8 +72,10 @@ a store is opened where it ran. Runs recorded before schema version 4 have no ow
 are never judged.
 
 Recording: the bus handler (``_capture``, compiled) encodes events 64 at a time in the
-publishing thread and keeps only their bytes; every ``batch_size`` events it builds the
-rows, which a writer thread compresses and inserts in one statement. It hands rows to a
+publishing thread, as field tuples, into a small scratch buffer, and copies the bytes
+straight into the reused payload buffer of the row being filled; every ``batch_size``
+events it passes the rows on, which a writer thread compresses and inserts in one
+statement. It hands rows to a
 row sink (``_sink``): the SQL stores insert them as they are, any other store gets them
 decoded into events (``append_events``), so the port is about events while the
 recorder's encoding stays private to this side of it. An object that cannot be stored is
@@ -83,7 +93,9 @@ written by an older tickwire is upgraded in place; a newer database is refused. 
 the schema, append a ``Migration(version=N + 1, ...)`` with statements for both SQLite
 and PostgreSQL; never edit a released one. Version 2 stored one row per run of same-type
 events, which version 3 converts in place into the mixed rows above; version 4 added the
-owner columns and ``rejected``.
+owner columns and ``rejected``; version 5 changes no table but marks a database that may
+hold rows of field tuples, which tickwire before it cannot read (it then refuses the
+database as newer instead of failing at the first such row).
 """
 
 from tickwire.persistence._open import open_store

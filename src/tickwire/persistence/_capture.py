@@ -1,21 +1,26 @@
 # tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """The recorder's bus handler: encodes events in small groups as they are published.
 
-Every :data:`GROUP` events are encoded with one call, in the publishing thread, while
-they are still in its cache, and only their bytes are kept; every ``batch_size`` events
-the bytes become rows, written into reused buffers, for a writer thread to compress and
-insert (two calls that release the GIL) and hand back. Measured on a backtest, this
-costs the publisher less than keeping the events for the writer thread to encode:
-holding thousands of live events defeats the memory reuse that keeps an unrecorded run
-fast, and the writer meets them cold and holds the GIL while it encodes, stalling the
-publisher. This module is compiled (see setup.py).
+Every :data:`GROUP` events are read as field tuples and encoded with one call into a
+small reused scratch buffer (the row format of ``_rows``: the names are written once per
+row, from the class table), in the publishing thread, while they are still in its cache;
+the bytes are then copied once, straight into the payload buffer of the row being filled.
+Every ``batch_size`` events the rows are passed on, for a writer thread to compress and
+insert (two calls that release the GIL) and hand the buffers back. Measured on a
+backtest, this costs the publisher less than keeping the events for the writer thread to
+encode (holding thousands of live events defeats the memory reuse that keeps an
+unrecorded run fast, and the writer meets them cold and holds the GIL while it encodes),
+and less than keeping each group's bytes until the batch is sealed (a batch's worth of
+fresh objects to allocate, fill and copy again, out of cache). This module is compiled
+(see setup.py).
 
-Each event's class is kept as a one-byte code into a table of the classes seen so far,
-so that a row's type list and type codes come from a few calls over bytes (``find`` and
-``translate``) instead of a dictionary lookup per event.
+Each event's class is kept as a one-byte code into a table of the classes seen so far
+(with its encoded layout and where its ``ts_event_ns`` is), so that a row's type list,
+layouts and type codes come from a few calls over bytes (``find`` and ``translate``);
+runs of one class, as bars are, skip even the table lookup.
 
 Whatever is published, recording goes on: a group is checked as a whole (every class
-already in the table, every timestamp an int64, one encode call, a small enough result)
+already in the table, every timestamp an int, one encode call, a small enough result)
 and only a group that fails is screened event by event, so that what cannot be stored is
 rejected on its own and the rest of the group is kept. A class enters the table once an
 event of it passed the screen.
@@ -24,37 +29,46 @@ event of it passed the screen.
 from __future__ import annotations
 
 import threading
-from array import array as _typed_array
 from collections.abc import Callable
 from typing import Any, Final
+
+import msgspec
 
 from tickwire.persistence._rows import (
     MAX_EVENT_BYTES,
     MAX_EVENTS_PER_ROW,
-    MAX_ROW_BYTES,
     MAX_TYPES_PER_ROW,
+    PAYLOAD_START,
+    TUPLES,
     Row,
-    build_row,
-    encode_array,
-    payload_size,
+    finish_payload,
+    layout,
+    layouts_size,
     storage_problem,
 )
+from tickwire.persistence._rows import (
+    encode_tuples_into as _encode_into,
+)
 
-__all__ = ["GROUP", "EventCapture"]
+__all__ = ["GROUP", "ROW_BUFFER_BYTES", "EventCapture"]
 
 GROUP: Final = 64
 """Events encoded per call: enough to spread the call's cost, few enough to stay cached."""
 
+ROW_BUFFER_BYTES: Final = 2 << 20
+"""The payload buffer of a row: a full row of bars (16,384 of them) takes 1.2 MB. A row
+ends when its next group would not fit (a buffer for a larger group is made to measure)."""
 SPARE_BUFFERS: Final = 8
 """Payload buffers kept for reuse once their rows are stored (a batch makes four)."""
-_BUFFER_QUANTUM: Final = 1 << 20
 
-_INT64: Final = "q"
-"""The array type code of a C int64."""
+_astuple: Final = msgspec.structs.astuple
+"""Bound once: compiled code calls it without a module attribute lookup per event."""
+_TS_LOW: Final = -(2**62) + 1
+_TS_HIGH: Final = 2**62 - 1
+"""Timestamps checked in a group's fast path: compiled code compares them without boxing.
+One outside (still an int64, after 2116) sends its group through :meth:`_screen`."""
 _CODE_BYTES: Final = tuple(bytes((code,)) for code in range(MAX_TYPES_PER_ROW))
 
-Encoded = tuple[bytes, bytes, int, int]
-"""A group's msgpack array, its events' class codes, and its first and last ``ts_event_ns``."""
 Sealed = Callable[[list[Row], int], None]
 """Receives each batch: its rows (uncompressed) and how many events they hold."""
 Rejected = Callable[[object, str, int], None]
@@ -63,9 +77,9 @@ Rejected = Callable[[object, str, int], None]
 
 class EventCapture:
     """Encodes what it is given in groups; every ``batch_size`` events (or on
-    :meth:`seal`) turns the encoded groups into rows and passes them to ``sealed``.
-    Anything that cannot be stored goes to ``rejected`` instead and gets no sequence
-    number. Safe to call from several publishing threads."""
+    :meth:`seal`) passes the rows they fill to ``sealed``. Anything that cannot be
+    stored goes to ``rejected`` instead and gets no sequence number. Safe to call from
+    several publishing threads."""
 
     def __init__(
         self, batch_size: int, sealed: Sealed, rejected: Rejected, first_seq: int = 0
@@ -75,13 +89,23 @@ class EventCapture:
         self._rejected = rejected
         self._lock = threading.Lock()
         self._events: list[Any] = []  # fewer than GROUP, not yet encoded
-        self._arrays: list[bytes] = []  # one msgpack array per encoded group
-        self._codes: list[bytes] = []  # the class code of each event, per group
-        self._times: list[tuple[int, int]] = []  # first and last ts_event_ns of each group
-        self._encoded = 0  # events in the encoded groups
-        self._next_seq = first_seq
+        self._scratch = bytearray(1 << 16)  # where each group is encoded
+        self._rows: list[Row] = []  # rows filled since the last batch
+        self._encoded = 0  # events encoded since the last batch
+        self._next_seq = first_seq  # the seq of the first of them
+        # The row being filled: its payload buffer, where its next item goes, its events,
+        # their class codes (one bytes per group), their first and last ts_event_ns.
+        self._buffer: bytearray | None = None
+        self._end = 0
+        self._count = 0
+        self._codes: list[bytes] = []
+        self._first_ts = 0
+        self._last_ts = 0
         self._code_of: dict[type, int] = {}  # the table: classes seen to be storable
         self._classes: list[type] = []  # the table by code
+        self._layouts: list[bytes] = []  # by code: the class's encoded layout
+        self._ts_at: list[int] = []  # by code: the index of ts_event_ns in its tuples
+        self._layout_room = layouts_size([])  # what the layouts of any row take at most
         self._spare: list[bytearray] = []  # payload buffers whose rows were stored
 
     @property
@@ -113,35 +137,58 @@ class EventCapture:
         if not count:
             return
         group = events[:count]
-        encoded = self._encode_whole(group)
-        if encoded is None:
-            group, encoded = self._screen(group)
-        if group:
-            array, codes, first_ts, last_ts = encoded
-            self._arrays.append(array)
-            self._codes.append(codes)
-            self._times.append((first_ts, last_ts))
-            self._encoded += len(group)
+        if not self._encode_whole(group):
+            self._screen(group)
         del events[:count]
 
-    def _encode_whole(self, group: list[Any]) -> Encoded | None:
-        """The group encoded in one call, or None if one of its events might not be
-        storable (then :meth:`_screen` looks at each)."""
+    def _encode_whole(self, group: list[Any]) -> bool:
+        """Encode the group in one call and add it to the row; False (and nothing added)
+        if one of its events might not be storable (then :meth:`_screen` looks at each)."""
         code_of = self._code_of
+        ts_at = self._ts_at
+        count = len(group)
+        tuples: list[Any] = [None] * count
+        runs: list[bytes] = []  # the class codes, a run of one class at a time
+        last_class: object = None
+        code = 0
+        at = 0
+        run_start = 0
+        first_ts = 0
+        stamp = 0
+        index = 0
         try:
-            codes = bytes([code_of[type(event)] for event in group])  # KeyError: a new class
-            # An int64 array refuses a timestamp that is not an int or not in range.
-            stamps = _typed_array(_INT64, [event.ts_event_ns for event in group])
-            array = encode_array(group)
+            for event in group:
+                cls = type(event)
+                if cls is not last_class:
+                    if index:
+                        runs.append(_CODE_BYTES[code] * (index - run_start))
+                    code = code_of[cls]  # KeyError: a class not in the table
+                    at = ts_at[code]
+                    last_class = cls
+                    run_start = index
+                fields: tuple[Any, ...] = _astuple(event)
+                ts = fields[at]
+                if type(ts) is not int:  # a bool, a float or anything else: screened
+                    return False
+                stamp = ts
+                if stamp < _TS_LOW or stamp > _TS_HIGH:
+                    return False
+                if not index:
+                    first_ts = stamp
+                tuples[index] = fields
+                index += 1
+            runs.append(_CODE_BYTES[code] * (index - run_start))
+            _encode_into(tuples, self._scratch)
         except Exception:  # e.g. a field holding an object the codec cannot encode
-            return None
-        if len(array) > MAX_EVENT_BYTES:
-            return None  # one of them might be too large
-        return array, codes, stamps[0], stamps[-1]
+            return False
+        if len(self._scratch) > MAX_EVENT_BYTES:
+            return False  # one of them might be too large
+        self._add(count, b"".join(runs), first_ts, stamp)
+        return True
 
-    def _screen(self, group: list[Any]) -> tuple[list[Any], Encoded]:
-        """The events of ``group`` that can be stored, and their encoding; the rest goes
-        to ``rejected``."""
+    def _screen(self, group: list[Any]) -> None:
+        """Add the events of ``group`` that can be stored to the row; the rest goes to
+        ``rejected``."""
         kept: list[Any] = []
         for item in group:
             problem = storage_problem(item)
@@ -150,53 +197,61 @@ class EventCapture:
             else:
                 self._rejected(item, problem, self._next_seq + self._encoded + len(kept))
         if not kept:
-            return kept, (b"", b"", 0, 0)
+            return
         classes = list(dict.fromkeys([type(event) for event in kept]))
         new = [cls for cls in classes if cls not in self._code_of]
         if len(self._classes) + len(new) > MAX_TYPES_PER_ROW:
-            # The table is full: the groups so far become rows, and a new table starts.
+            # The table is full: the rows so far are passed on, and a new table starts.
             self._seal()
             self._code_of.clear()
             self._classes.clear()
+            self._layouts.clear()
+            self._ts_at.clear()
+            self._layout_room = layouts_size([])
             new = classes
         for cls in new:
             self._code_of[cls] = len(self._classes)
             self._classes.append(cls)
+            self._layouts.append(layout(cls))
+            self._ts_at.append(cls.__struct_fields__.index("ts_event_ns"))
+        self._layout_room = layouts_size(self._layouts)
         codes = bytes([self._code_of[type(event)] for event in kept])
-        return kept, (encode_array(kept), codes, kept[0].ts_event_ns, kept[-1].ts_event_ns)
+        _encode_into([_astuple(event) for event in kept], self._scratch)
+        self._add(len(kept), codes, kept[0].ts_event_ns, kept[-1].ts_event_ns)
 
-    def _seal(self) -> None:
-        if not self._encoded:
+    def _add(self, count: int, codes: bytes, first_ts: int, last_ts: int) -> None:
+        """Copy the group of ``count`` events encoded in the scratch buffer into the row,
+        first ending the row if the group would not fit."""
+        scratch = self._scratch
+        skip = 1 if scratch[0] < 0xDC else (3 if scratch[0] == 0xDC else 5)  # array header
+        size = len(scratch) - skip
+        buffer = self._buffer
+        if buffer is not None and (
+            self._count + count > MAX_EVENTS_PER_ROW
+            or self._end + size + self._layout_room > len(buffer)
+        ):
+            self._end_row()
+            buffer = None
+        if buffer is None:
+            buffer = self._new_buffer(PAYLOAD_START + size + self._layout_room)
+            self._buffer = buffer
+            self._end = PAYLOAD_START
+            self._first_ts = first_ts
+        source = memoryview(scratch)
+        buffer[self._end : self._end + size] = source[skip:]
+        source.release()
+        self._end += size
+        self._count += count
+        self._codes.append(codes)
+        self._last_ts = last_ts
+        self._encoded += count
+
+    def _end_row(self) -> None:
+        """Finish the row being filled (its layouts, type codes and header) and keep it."""
+        buffer = self._buffer
+        if buffer is None:
             return
-        rows: list[Row] = []
-        seq = self._next_seq
-        start = 0  # the first group of the row being gathered
-        count = 0  # events in the row being gathered
-        size = 0  # their encoded bytes
-        for index in range(len(self._codes)):
-            group_count = len(self._codes[index])
-            group_size = len(self._arrays[index])
-            if count and (
-                count + group_count > MAX_EVENTS_PER_ROW or size + group_size > MAX_ROW_BYTES
-            ):
-                rows.append(self._row(seq, count, start, index))
-                seq += count
-                start, count, size = index, 0, 0
-            count += group_count
-            size += group_size
-        rows.append(self._row(seq, count, start, len(self._codes)))
-        sealed = self._encoded
-        self._arrays = []
-        self._codes = []
-        self._times = []
-        self._encoded = 0
-        self._next_seq = seq + count
-        self._sealed(rows, sealed)
-
-    def _row(self, seq: int, count: int, start: int, stop: int) -> Row:
-        """The row of the ``count`` events ``seq...`` held by groups ``start`` to ``stop - 1``."""
-        arrays = self._arrays[start:stop]
-        table_codes = b"".join(self._codes[start:stop])
+        table_codes = b"".join(self._codes)
         # The row's classes in order of first appearance: where each code first occurs.
         firsts: list[tuple[int, int]] = []
         for code in range(len(self._classes)):
@@ -205,21 +260,41 @@ class EventCapture:
                 firsts.append((at, code))
         firsts.sort()
         names = [self._classes[code].__name__ for _, code in firsts]
+        layouts = [self._layouts[code] for _, code in firsts]
         codes: bytes | None = None
         if len(firsts) > 1:
             to_row = bytearray(MAX_TYPES_PER_ROW)
             for position, (_, code) in enumerate(firsts):
                 to_row[code] = position
             codes = table_codes.translate(to_row)
-        buffer = self._buffer(payload_size(arrays, count))
-        first_ts, last_ts = self._times[start][0], self._times[stop - 1][1]
-        return build_row(seq, count, names, codes, arrays, first_ts, last_ts, buffer)
+        payload = finish_payload(buffer, self._end, self._count, layouts)
+        seq = self._next_seq + self._encoded - self._count
+        last_seq = seq + self._count - 1
+        types = ",".join(names)
+        self._rows.append(
+            Row(seq, last_seq, types, codes, self._first_ts, self._last_ts, TUPLES, payload)
+        )
+        self._buffer = None
+        self._end = 0
+        self._count = 0
+        self._codes = []
 
-    def _buffer(self, size: int) -> bytearray:
+    def _seal(self) -> None:
+        if not self._encoded:
+            return
+        self._end_row()
+        rows = self._rows
+        sealed = self._encoded
+        self._rows = []
+        self._encoded = 0
+        self._next_seq += sealed
+        self._sealed(rows, sealed)
+
+    def _new_buffer(self, size: int) -> bytearray:
         spare = self._spare
         if spare and len(spare[-1]) >= size:
             return spare.pop()
-        return bytearray(-(-size // _BUFFER_QUANTUM) * _BUFFER_QUANTUM)
+        return bytearray(max(size, ROW_BUFFER_BYTES))
 
     def recycle(self, rows: list[Row]) -> None:
         """Take back the payload buffers of ``rows`` once they are stored. Stores copy what
@@ -232,5 +307,10 @@ class EventCapture:
                     continue
                 buffer = payload.obj
                 payload.release()
-                if isinstance(buffer, bytearray) and len(self._spare) < SPARE_BUFFERS:
+                # Only the usual size is kept: one made to measure for a large group goes.
+                if (
+                    isinstance(buffer, bytearray)
+                    and len(buffer) == ROW_BUFFER_BYTES
+                    and len(self._spare) < SPARE_BUFFERS
+                ):
                     self._spare.append(buffer)

@@ -1,14 +1,28 @@
 """Packing events into stored rows and back: the SQL stores' row format.
 
 A row holds a contiguous range of events in publish order, of any types (at most
-:data:`MAX_EVENTS_PER_ROW`), as a msgpack array whose items are
-:func:`tickwire.events.encode` outputs; a payload over :data:`COMPRESS_ABOVE` bytes is
-zstd-compressed at level 1 (about 4x smaller, and five times faster than zlib's fastest
-level; rows that earlier builds stored zlib-compressed still read). Beside the payload a
-row stores the distinct type names it holds (``event_types``, comma-separated, in order of
-first appearance) and, when there are several, one byte per event giving the position of
-its type in that list (``type_codes``), so a type filter skips rows without a wanted type
-and decodes only the wanted events of the others.
+:data:`MAX_EVENTS_PER_ROW`). Beside the payload it stores the distinct type names it holds
+(``event_types``, comma-separated, in order of first appearance) and, when there are
+several, one byte per event giving the position of its type in that list
+(``type_codes``), so a type filter skips rows without a wanted type and decodes only the
+wanted events of the others.
+
+The payload (format of schema version 5, ``encoding`` "tuples" or "tuples+zstd") is one
+msgpack array: each event as the array of its field values (``msgspec.structs.astuple``;
+a nested event, such as ``OrderSubmitted.order``, stays the codec's map), then the row's
+*layouts*, one per listed type, each ``[tag field, tag, field names...]`` (last, so that
+the recorder writes each event's bytes once, where they stay). Field names and tags are
+written once per row instead of once per event, which halves a bar's bytes (73 instead of
+156) and so the work of compressing and inserting them, and encoding a tuple costs the
+publishing thread less than a map. A reader
+turns each tuple back into the codec's map and decodes that (``decode_recorded``), so what
+it checks and what it returns are the same as for the earlier format. Rows of schema 4
+and earlier (``encoding`` "msgpack", "msgpack+zstd", "msgpack+zlib": an array of
+:func:`tickwire.events.encode` outputs) still read.
+
+A payload over :data:`COMPRESS_ABOVE` bytes is zstd-compressed at level
+:data:`ZSTD_LEVEL` (a fast level: once the names are gone what is left is mostly float
+bits, which compress little whatever the level).
 
 Why mixed rows: in a backtest, orders, fills and position changes interleave with the bars
 every few dozen bars, so rows of one type each would be tiny and numerous. Every row is
@@ -17,16 +31,17 @@ interpreter's switch interval to get it back from a busy publishing thread after
 few large rows keep that wait rare.
 
 Sizes are bounded on both sides: no event stored encodes to more than
-:data:`MAX_EVENT_BYTES`, no row to more than :data:`MAX_ROW_BYTES`, so a reader
-decompresses a row of ``n`` events into at most :func:`row_size_bound` bytes and refuses
-one that would give more (a damaged or crafted database cannot make it allocate more).
+:data:`MAX_EVENT_BYTES`, no row to more than :data:`MAX_ROW_BYTES` (plus its layouts, at
+most :data:`MAX_LAYOUT_BYTES` each), so a reader decompresses a row of ``n`` events into
+at most :func:`row_size_bound` bytes and refuses one that would give more (a damaged or
+crafted database cannot make it allocate more).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import msgspec
 import zstandard
@@ -38,16 +53,23 @@ __all__ = [
     "COMPRESS_ABOVE",
     "MAX_EVENTS_PER_ROW",
     "MAX_EVENT_BYTES",
+    "MAX_LAYOUT_BYTES",
     "MAX_ROW_BYTES",
     "MAX_TYPES_PER_ROW",
     "MSGPACK",
     "MSGPACK_ZLIB",
     "MSGPACK_ZSTD",
+    "PAYLOAD_START",
+    "TUPLES",
+    "TUPLES_ZSTD",
+    "ZSTD_LEVEL",
     "Row",
-    "build_row",
     "compressed",
-    "encode_array",
-    "payload_size",
+    "encode_tuples",
+    "encode_tuples_into",
+    "finish_payload",
+    "layout",
+    "layouts_size",
     "row_size_bound",
     "storage_problem",
     "stored",
@@ -56,23 +78,33 @@ __all__ = [
 ]
 
 MAX_EVENTS_PER_ROW = 16_384
-"""Caps a row (about 2 MB of bars before compression) so that reads stay incremental."""
+"""Caps a row (about 1.2 MB of bars before compression) so that reads stay incremental."""
 
 MAX_EVENT_BYTES = 1 << 20
-"""The largest encoded event a store holds; a larger one is rejected."""
+"""The largest encoded event (its field tuple) a store holds; a larger one is rejected."""
 MAX_ROW_BYTES = 64 * MAX_EVENT_BYTES
-"""The largest uncompressed row payload written (one full group of the largest events)."""
+"""The largest uncompressed row payload written (one full group of the largest events),
+not counting its layouts."""
+MAX_LAYOUT_BYTES = 1 << 16
+"""The largest encoded layout of one type (its tag and field names); a class with a
+larger one is rejected."""
 
 COMPRESS_ABOVE = 2048
 """Payloads larger than this many bytes are stored compressed (when compression is on)."""
+TUPLES = "tuples"
+"""``encoding`` column value (schema 5): layouts, then one field tuple per event."""
+TUPLES_ZSTD = "tuples+zstd"
+"""``encoding`` column value (schema 5): the same, zstd-compressed."""
 MSGPACK = "msgpack"
-"""``encoding`` column value: the payload is the msgpack array itself."""
+"""``encoding`` column value of schema 4 and earlier: an array of codec encodings."""
 MSGPACK_ZSTD = "msgpack+zstd"
-"""``encoding`` column value: the payload is the msgpack array, zstd-compressed."""
+"""``encoding`` column value of schema 4: the same, zstd-compressed (still read)."""
 MSGPACK_ZLIB = "msgpack+zlib"
-"""``encoding`` column value: the payload is the msgpack array, zlib-compressed (what
-earlier builds wrote; still read, no longer written)."""
-_ZSTD_LEVEL = 1
+"""``encoding`` column value of earlier builds: zlib-compressed (still read)."""
+ZSTD_LEVEL = -5
+"""Measured on a backtest's rows (80 bytes an event): level 1 takes four times as long
+(375 against 88 ns an event) for payloads 16% smaller (38 against 45 bytes), and the
+writer thread's time is what recording costs on a busy machine."""
 
 MAX_TYPES_PER_ROW = 256
 """A type code is one byte: a row holds at most this many classes."""
@@ -82,11 +114,18 @@ INT64_MAX = 2**63 - 1
 """The range of the rows' timestamp columns (BIGINT in both databases)."""
 
 _items = msgspec.msgpack.Decoder(list[msgspec.Raw])
+_layouts = msgspec.msgpack.Decoder(list[list[str]])
+_values = msgspec.msgpack.Decoder(list[Any])
+_plain_map = msgspec.msgpack.Encoder().encode
 
-# A list encodes as an array header followed by each item's own encoding, so one call on
-# a chunk gives the same bytes as the codec's ``encode`` per event, at a third of the cost.
-# This encoder has none of the codec's extensions: where it fails, the codec takes over.
-_plain_list = msgspec.msgpack.Encoder().encode
+
+def _plain_str(obj: Any) -> Any:
+    if isinstance(obj, str):  # EventType members and other str subclasses, as the codec
+        return str.__str__(obj)
+    raise NotImplementedError(f"cannot encode objects of type {type(obj).__qualname__}")
+
+
+_tuple_encoder = msgspec.msgpack.Encoder(enc_hook=_plain_str)
 
 
 class Row(NamedTuple):
@@ -123,18 +162,22 @@ def _header_size(array: bytes) -> int:
     return 1 if first < 0xDC else (3 if first == 0xDC else 5)
 
 
-def encode_array(chunk: Sequence[EventBase]) -> bytes:
-    """``chunk`` as a msgpack array of the codec's encodings of its events."""
-    try:
-        return _plain_list(chunk)
-    except TypeError:  # a type only the codec knows how to encode (e.g. EventType members)
-        return b"".join((_array_header(len(chunk)), *map(encode, chunk)))
+def encode_tuples(tuples: Sequence[tuple[Any, ...]]) -> bytes:
+    """Events' field tuples (``msgspec.structs.astuple``) as one msgpack array."""
+    return _tuple_encoder.encode(tuples)
+
+
+def layout(cls: type[EventBase]) -> bytes:
+    """The encoded layout of ``cls`` in a row: ``[tag field, tag, field names...]``."""
+    config = cls.__struct_config__
+    return _tuple_encoder.encode([config.tag_field, config.tag, *cls.__struct_fields__])
 
 
 def storage_problem(item: object) -> str | None:
     """Why a store cannot hold ``item``, or None if it can: only events are stored, each
-    with an int64 ``ts_event_ns`` (the rows' timestamp columns) and an encoding of at most
-    :data:`MAX_EVENT_BYTES`."""
+    with an int64 ``ts_event_ns`` (the rows' timestamp columns), a field tuple that
+    encodes to at most :data:`MAX_EVENT_BYTES` and a layout of at most
+    :data:`MAX_LAYOUT_BYTES`."""
     if not isinstance(item, EventBase):
         return f"not an event: {type(item).__qualname__} {_preview(item)}"
     name = type(item).__qualname__
@@ -142,11 +185,14 @@ def storage_problem(item: object) -> str | None:
     if not isinstance(ts, int) or isinstance(ts, bool) or not INT64_MIN <= ts <= INT64_MAX:
         return f"{name}.ts_event_ns: expected an int64 nanosecond time, got {_preview(ts)}"
     try:
-        size = len(encode(item))
+        encode(item)  # the codec's complaint names the field
+        size = len(encode_tuples([msgspec.structs.astuple(item)]))
     except Exception as exc:  # whatever a field holds, the codec's complaint says which
         return f"{name} cannot be encoded: {exc}"
     if size > MAX_EVENT_BYTES:
         return f"{name} encodes to {size:,} bytes, more than the {MAX_EVENT_BYTES:,} stored"
+    if len(layout(type(item))) > MAX_LAYOUT_BYTES:
+        return f"{name} has more field names than a row's layout holds"
     return None
 
 
@@ -158,56 +204,46 @@ def _preview(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def payload_size(arrays: list[bytes], count: int) -> int:
-    """The size of the payload :func:`build_row` makes of ``count`` events in ``arrays``."""
-    return len(_array_header(count)) + sum(len(a) - _header_size(a) for a in arrays)
+PAYLOAD_START = 5
+"""Where a payload's first event goes: its array header is written last, always as a
+32-bit one (valid msgpack), once the row's event count is known."""
 
 
-def build_row(
-    seq: int,
-    count: int,
-    names: Sequence[str],
-    codes: bytes | None,
-    arrays: list[bytes],
-    first_ts: int,
-    last_ts: int,
-    buffer: bytearray | None = None,
-) -> Row:
-    """An uncompressed row for the ``count`` events ``seq...``, whose encodings are the
-    items of ``arrays`` (made by :func:`encode_array`), in order; ``names`` are their
-    distinct class names and ``codes`` give each event's position in them (None when
-    there is one).
+def layouts_size(layouts: Sequence[bytes]) -> int:
+    """The bytes ``layouts`` take at the end of a payload (with their array header)."""
+    return len(_array_header(len(layouts))) + sum(map(len, layouts))
 
-    With ``buffer`` (at least :func:`payload_size` long) the payload is written into it
-    and the row holds a view of it: reusing buffers spares the publishing thread the
-    page faults of a fresh multi-megabyte allocation per row.
-    """
-    payload: bytes | memoryview
-    if buffer is not None:
-        view = memoryview(buffer)
-        header = _array_header(count)
-        end = len(header)
-        view[:end] = header
-        for array in arrays:
-            skip = _header_size(array)
-            start, end = end, end + len(array) - skip
-            view[start:end] = memoryview(array)[skip:]
-        payload = view[:end]
-    elif len(arrays) == 1:
-        payload = arrays[0]
-    else:  # one array of all their items: the headers go, the items are copied once
-        items = [memoryview(array)[_header_size(array) :] for array in arrays]
-        payload = b"".join([_array_header(count), *items])
-    return Row(seq, seq + count - 1, ",".join(names), codes, first_ts, last_ts, MSGPACK, payload)
+
+encode_tuples_into = _tuple_encoder.encode_into
+"""``encode_tuples_into(tuples, buffer)``: events' field tuples as one msgpack array in
+``buffer``, which then holds exactly that (resized to fit)."""
+
+
+def finish_payload(buffer: bytearray, end: int, count: int, layouts: Sequence[bytes]) -> memoryview:
+    """The payload of the ``count`` events whose field tuples are in ``buffer`` from
+    :data:`PAYLOAD_START` to ``end``: ``layouts`` (one per listed type, in order) are
+    written after them, the array header before them; ``buffer`` must have the room
+    (:func:`layouts_size`)."""
+    tail = b"".join([_array_header(len(layouts)), *layouts])
+    view = memoryview(buffer)
+    view[end : end + len(tail)] = tail
+    view[:PAYLOAD_START] = b"\xdd" + (count + 1).to_bytes(4, "big")
+    return view[: end + len(tail)]
 
 
 def compressed(row: Row) -> Row:
     """``row`` with its payload compressed, if it is an uncompressed one worth it."""
-    if row.encoding != MSGPACK or len(row.payload) <= COMPRESS_ABOVE:
+    if len(row.payload) <= COMPRESS_ABOVE:
+        return row
+    if row.encoding == TUPLES:
+        encoding = TUPLES_ZSTD
+    elif row.encoding == MSGPACK:
+        encoding = MSGPACK_ZSTD
+    else:
         return row
     # A compressor per row: they are not thread-safe, and one costs microseconds.
-    payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(row.payload)
-    return row._replace(encoding=MSGPACK_ZSTD, payload=payload)
+    payload = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(row.payload)
+    return row._replace(encoding=encoding, payload=payload)
 
 
 def stored(row: Row, compress: bool) -> Row:
@@ -219,45 +255,80 @@ def stored(row: Row, compress: bool) -> Row:
     return row
 
 
-def _decode_row(
-    seq: int,
-    last_seq: int,
-    types: list[str],
-    codes: bytes | None,
-    payload: bytes | memoryview,
-    names: frozenset[str] | None,
-) -> list[EventRecord]:
-    items = _items.decode(payload)
-    n_events = last_seq - seq + 1
-    if len(items) != n_events:
-        raise DecodeError(f"holds {len(items)} events, its seq range says {n_events}")
+def _selected(
+    types: list[str], codes: bytes | None, n_events: int, names: frozenset[str] | None
+) -> Iterable[int]:
+    """The positions in the row of the events whose type is in ``names`` (all if None)."""
     if codes is not None:
         if len(codes) != n_events:
             raise DecodeError(f"{len(codes)} type codes for {n_events} events")
         if max(codes) >= len(types):
             raise DecodeError(f"type code {max(codes)}, but only {len(types)} types listed")
     if names is None:
-        return [
-            EventRecord(seq + i, decode_recorded(memoryview(item))) for i, item in enumerate(items)
-        ]
+        return range(n_events)
     wanted = {i for i, name in enumerate(types) if name in names}
     if codes is None:
-        selected: Iterable[int] = range(n_events if wanted else 0)
-    else:
-        selected = [i for i, code in enumerate(codes) if code in wanted]
-    return [EventRecord(seq + i, decode_recorded(memoryview(items[i]))) for i in selected]
+        return range(n_events if wanted else 0)
+    return [i for i, code in enumerate(codes) if code in wanted]
+
+
+def _decode_maps(
+    seq: int,
+    types: list[str],
+    codes: bytes | None,
+    payload: bytes | memoryview,
+    n_events: int,
+    names: frozenset[str] | None,
+) -> list[EventRecord]:
+    """A row of schema 4: the payload's items are the codec's bytes."""
+    items = _items.decode(payload)
+    if len(items) != n_events:
+        raise DecodeError(f"holds {len(items)} events, its seq range says {n_events}")
+    return [
+        EventRecord(seq + i, decode_recorded(memoryview(items[i])))
+        for i in _selected(types, codes, n_events, names)
+    ]
+
+
+def _decode_tuples(
+    seq: int,
+    types: list[str],
+    codes: bytes | None,
+    payload: bytes | memoryview,
+    n_events: int,
+    names: frozenset[str] | None,
+) -> list[EventRecord]:
+    """A row of schema 5: field tuples, then layouts; each tuple becomes the codec's map."""
+    items = _items.decode(payload)
+    if len(items) != n_events + 1:
+        raise DecodeError(f"holds {len(items) - 1} events, its seq range says {n_events}")
+    layouts = _layouts.decode(items[-1])
+    if len(layouts) != len(types) or any(len(entry) < 2 for entry in layouts):
+        raise DecodeError(f"{len(layouts)} layouts for the {len(types)} types listed")
+    records: list[EventRecord] = []
+    for i in _selected(types, codes, n_events, names):
+        tag_field, tag, *fields = layouts[0 if codes is None else codes[i]]
+        values = _values.decode(items[i])
+        if len(values) != len(fields):
+            raise DecodeError(f"event {seq + i}: {len(values)} values for {len(fields)} fields")
+        mapping = dict(zip(fields, values, strict=True))
+        mapping[tag_field] = tag
+        records.append(EventRecord(seq + i, decode_recorded(_plain_map(mapping))))
+    return records
 
 
 def row_size_bound(n_events: int) -> int:
     """The most bytes a stored row of ``n_events`` events decompresses to."""
-    return min(n_events * MAX_EVENT_BYTES, MAX_ROW_BYTES) + len(_array_header(n_events))
+    items = min(n_events * MAX_EVENT_BYTES, MAX_ROW_BYTES)
+    layouts = min(n_events, MAX_TYPES_PER_ROW) * MAX_LAYOUT_BYTES
+    return items + layouts + len(_array_header(n_events + 1)) + len(_array_header(n_events))
 
 
 def _decompressed(encoding: str, payload: bytes | memoryview, n_events: int) -> bytes | memoryview:
-    if encoding == MSGPACK:
+    if encoding in (MSGPACK, TUPLES):
         return payload
     bound = row_size_bound(n_events)
-    if encoding == MSGPACK_ZSTD:
+    if encoding in (MSGPACK_ZSTD, TUPLES_ZSTD):
         # Read, never ``decompress``: that allocates whatever size the frame header claims.
         with zstandard.ZstdDecompressor().stream_reader(payload) as reader:
             data = reader.read(bound + 1)
@@ -292,7 +363,8 @@ def unpack_row(
             raise DecodeError(f"its seq range holds {n_events} events")
         payload = _decompressed(encoding, payload, n_events)
         codes = None if codes is None else bytes(codes)  # PostgreSQL returns memoryview
-        return _decode_row(seq, last_seq, event_types.split(","), codes, payload, names)
+        decode = _decode_tuples if encoding.startswith(TUPLES) else _decode_maps
+        return decode(seq, event_types.split(","), codes, payload, n_events, names)
     except (msgspec.DecodeError, DecodeError, zlib.error, zstandard.ZstdError) as exc:
         raise DecodeError(f"run {run_id}, row at seq {seq}: {exc}") from None
 

@@ -97,6 +97,13 @@ _OWNER_AND_REJECTED = (
     "CREATE INDEX runs_by_status ON runs (status)",
 )
 
+# Rows of field tuples: the ``encoding`` column says which format a row has ("tuples",
+# "tuples+zstd"; see _rows), so the rows already stored stay as they are and still read.
+# The step changes no table: it marks databases that hold rows older builds cannot read,
+# which then refuse to open them ("newer than this tickwire knows") instead of failing
+# on the first such row.
+_FIELD_TUPLES: tuple[str, ...] = ()
+
 _TYPE_INDEX = "CREATE INDEX events_by_type ON events (run_id, event_type, seq)"
 _RUNS_INDEX = "CREATE INDEX runs_by_start ON runs (started_ns)"
 
@@ -124,6 +131,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "runs: the recording process (host, pid, start) and the count of rejected objects",
         sqlite=_OWNER_AND_REJECTED,
         postgresql=_OWNER_AND_REJECTED,
+    ),
+    Migration(
+        5,
+        "events: new rows hold field tuples after one layout per type (encoding 'tuples')",
+        sqlite=_FIELD_TUPLES,
+        postgresql=_FIELD_TUPLES,
     ),
 )
 """Every schema step, oldest first. Append new steps; never edit a released one."""
