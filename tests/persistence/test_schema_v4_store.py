@@ -62,5 +62,5 @@ def test_old_and_new_rows_read_together(old_store: SQLiteStore, tmp_path: Path) 
     (encoding,) = old_store._fetchall("SELECT encoding FROM events WHERE seq = ?", (691,))[0]
     assert encoding == TUPLES
     assert list(old_store.iter_events(RUN_ID)) == [*events, extra]
-    written = export_run(old_store, RUN_ID, path=tmp_path / "fills.csv", what="fills")
+    written = export_run(old_store, RUN_ID, path=tmp_path / "fills.csv", what="fills").rows
     assert written == sum(isinstance(e, Fill) for e in events)
