@@ -50,6 +50,33 @@ def test_report_writes_the_sweep_page(capsys: pytest.CaptureFixture[str], tmp_pa
     assert "sharpe over slow and fast" in text and "Top points" in text
 
 
+def test_db_stores_every_point_under_one_sweep_id(
+    capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest
+) -> None:
+    data = str(sample_data_paths()[0])
+    db = f"memory://{request.node.nodeid}"
+    code, out, err = run(capsys, "sweep", EMA, "--data", data, "--grid", "fast=5,10,0",
+                         "--workers", "1", "--db", db, "--json")  # fmt: skip
+    assert code == 0, err
+    swept = json.loads(out)
+    sweep_id = swept["sweep_id"]
+    code, out, err = run(capsys, "runs", "list", "--db", db, "--json")
+    assert code == 0, err
+    runs = json.loads(out)
+    assert len(runs) == 3 and {r["sweep_id"] for r in runs} == {sweep_id}
+    by_fast = {r["parameters"]["fast"]: r for r in runs}
+    assert by_fast[0]["status"] == "failed" and "fast" in by_fast[0]["error"]
+    for point in swept["points"]:
+        stored = by_fast[point["params"]["fast"]]
+        assert stored["sweep_point"] == point["index"]
+        if point["error"] is None:
+            assert stored["status"] == "finished" and stored["sharpe"] == point["sharpe"]
+    _, out, _ = run(capsys, "runs", "list", "--db", db, "--sweep", sweep_id[:8], "--json")
+    assert len(json.loads(out)) == 3
+    _, out, _ = run(capsys, "runs", "list", "--db", db, "--sweep", "nope", "--json")
+    assert json.loads(out) == []
+
+
 def test_the_table_shows_the_best_points(capsys: pytest.CaptureFixture[str]) -> None:
     data = str(sample_data_paths()[0])
     code, out, err = run(capsys, "sweep", EMA, "--data", data, "--grid", "fast=5,10",

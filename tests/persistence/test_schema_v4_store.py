@@ -41,7 +41,7 @@ def test_the_fixture_is_in_the_format_of_schema_version_4() -> None:
 
 
 def test_a_schema_4_store_is_migrated_and_reads_back_every_event(old_store: SQLiteStore) -> None:
-    assert old_store.schema_version == latest_version() == 5
+    assert old_store.schema_version == latest_version() == 6
     (info,) = old_store.list_runs()
     assert (info.run_id, info.status, info.event_count) == (RUN_ID, "finished", 691)
     events = recorded()

@@ -108,9 +108,18 @@ _SINCE_UNITS = {"d": 86_400, "h": 3_600, "m": 60}
     metavar="WHEN",
     help="Only runs started since WHEN: an ISO date or time (UTC), or 7d, 12h, 30m ago.",
 )
+@click.option(
+    "--sweep", default=None, metavar="ID", help="Only the points of this sweep (an id prefix)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
 def list_runs(
-    db: str, limit: int, strategy: str | None, status: str | None, since: str | None, as_json: bool
+    db: str,
+    limit: int,
+    strategy: str | None,
+    status: str | None,
+    since: str | None,
+    sweep: str | None,
+    as_json: bool,
 ) -> None:
     """List recorded runs, newest first (runs whose process died are marked crashed)."""
     if limit < 0:
@@ -126,6 +135,7 @@ def list_runs(
         if (strategy is None or info.strategy == strategy)
         and (status is None or info.status == status)
         and (since_ns is None or info.started_ns >= since_ns)
+        and (sweep is None or (info.sweep_id or "").startswith(sweep))
     ]
     shown = chosen[:limit] if limit else chosen
     if as_json:
@@ -199,6 +209,7 @@ def run_record(info: RunInfo, location: str) -> dict[str, Any]:
         if info.owner is None
         else {"host": info.owner.host, "pid": info.owner.pid},
         tickwire_version=info.tickwire_version,
+        sweep_id=info.sweep_id,
     )
     return record
 
@@ -251,6 +262,13 @@ def _since_ns(since: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
+
+
+def open_for_writing(db: str) -> tuple[EventStore, str]:
+    """The store ``db`` names ("default": the user's), made if needed, and its location
+    without any password."""
+    store = _open(db)
+    return store, _location(store)
 
 
 def _open(db: str, *, create: bool = True) -> EventStore:

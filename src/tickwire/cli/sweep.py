@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tickwire.cli.loading import UsageError
+from tickwire.cli.runs import open_for_writing
 from tickwire.strategy.loading import load_strategy
 from tickwire.sweep import (
     METRICS,
@@ -23,6 +24,7 @@ from tickwire.sweep import (
     WalkForwardResult,
     parse_grid_option,
     parse_walk_forward,
+    record_sweep,
     walk_forward,
 )
 from tickwire.sweep import Progress as SweepProgress
@@ -89,6 +91,12 @@ _err = Console(stderr=True)
 @click.option("--skip-bad-rows", is_flag=True, help="Skip (and report) bad data rows.")
 @click.option("--report", "report_dir", default=None, help="Write the HTML sweep report here.")
 @click.option(
+    "--db",
+    default=None,
+    help="Store each point's summary here, under one sweep id (URL or SQLite path;"
+    " 'default': the user's store).",
+)
+@click.option(
     "--heat-map",
     "heat_map",
     default=None,
@@ -112,6 +120,7 @@ def sweep(
     skip_bad_rows: bool,
     report_dir: str | None,
     heat_map: str | None,
+    db: str | None,
 ) -> None:
     """Backtest a strategy over a parameter grid, or walk forward.
 
@@ -161,12 +170,14 @@ def sweep(
             train, test = parse_walk_forward(walk)
             wf = walk_forward(the_sweep, train, test, progress=advance)
             interrupted = wf.interrupted
+            _record(wf, db, strategy, data, as_json)
             _print_walk_forward(wf, as_json)
             _report(wf, report_dir, axes, strategy, as_json)
         else:
             result = the_sweep.run(progress=advance)
             interrupted = result.interrupted
-            _print_sweep(result, as_json, top)
+            sweep_id = _record(result, db, strategy, data, as_json)
+            _print_sweep(result, as_json, top, sweep_id)
             _report(result, report_dir, axes, strategy, as_json)
             if result.points and not any(p.ok for p in result.points):
                 sys.exit(1)
@@ -185,6 +196,25 @@ def _axes(heat_map: str | None, grid: dict[str, Any]) -> tuple[str, str] | None:
     if unknown:
         raise UsageError(f"--heat-map: {', '.join(unknown)} not in --grid ({', '.join(grid)})")
     return names[0], names[1]
+
+
+def _record(
+    result: SweepResult | WalkForwardResult,
+    db: str | None,
+    strategy: str,
+    data: tuple[str, ...],
+    as_json: bool,
+) -> str | None:
+    """Store the points under a new sweep id (``--db``); returns the id."""
+    if db is None:
+        return None
+    store, location = open_for_writing(db)
+    with store:
+        name = strategy.rsplit(":", 1)[-1]
+        sweep_id = record_sweep(result, store, strategy=name, data_sources=data)
+    if not as_json:
+        _err.print(f"recorded as sweep {sweep_id} in {location} (tickwire runs list --sweep ...)")
+    return sweep_id
 
 
 def _report(
@@ -213,7 +243,7 @@ def _records(result: SweepResult) -> list[dict[str, Any]]:
     return result.records()
 
 
-def _print_sweep(result: SweepResult, as_json: bool, top: int) -> None:
+def _print_sweep(result: SweepResult, as_json: bool, top: int, sweep_id: str | None = None) -> None:
     deflated = result.deflated_sharpe()
     best = result.best
     if as_json:
@@ -226,6 +256,7 @@ def _print_sweep(result: SweepResult, as_json: bool, top: int) -> None:
                     "deflated_sharpe": None if deflated is None else deflated.probability,
                     "interrupted": result.interrupted,
                     "wall_time_s": result.wall_time_s,
+                    "sweep_id": sweep_id,
                 },
                 default=str,
             )

@@ -104,6 +104,11 @@ _OWNER_AND_REJECTED = (
 # on the first such row.
 _FIELD_TUPLES: tuple[str, ...] = ()
 
+_SWEEP = (
+    "ALTER TABLE runs ADD COLUMN sweep_id TEXT",
+    "CREATE INDEX runs_by_sweep ON runs (sweep_id)",
+)
+
 _TYPE_INDEX = "CREATE INDEX events_by_type ON events (run_id, event_type, seq)"
 _RUNS_INDEX = "CREATE INDEX runs_by_start ON runs (started_ns)"
 
@@ -137,6 +142,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "events: new rows hold field tuples after one layout per type (encoding 'tuples')",
         sqlite=_FIELD_TUPLES,
         postgresql=_FIELD_TUPLES,
+    ),
+    Migration(
+        6,
+        "runs: the sweep a run belongs to (each point of a recorded sweep is a run)",
+        sqlite=_SWEEP,
+        postgresql=_SWEEP,
     ),
 )
 """Every schema step, oldest first. Append new steps; never edit a released one."""

@@ -35,7 +35,7 @@ __all__ = ["SqlStore"]
 
 _RUN_COLUMNS = (
     "run_id, strategy, parameters, data_sources, tickwire_version, started_ns, ended_ns,"
-    " status, summary, event_count, rejected, owner_host, owner_pid, owner_start"
+    " status, summary, event_count, rejected, owner_host, owner_pid, owner_start, sweep_id"
 )
 _ROWS_PER_PAGE = 4
 """Rows fetched per query while iterating (each holds up to MAX_EVENTS_PER_ROW events)."""
@@ -63,6 +63,7 @@ def _run_info(row: Sequence[Any]) -> RunInfo:
         event_count=row[9],
         rejected=row[10],
         owner=None if host is None else RunOwner(host=host, pid=pid, start=start or ""),
+        sweep_id=row[14],
     )
 
 
@@ -218,13 +219,14 @@ class SqlStore(EventStore):
             None if owner is None else owner.host,
             None if owner is None else owner.pid,
             None if owner is None else owner.start,
+            info.sweep_id,
         )
         if self._fetchall("SELECT 1 FROM runs WHERE run_id = ?", (info.run_id,)):
             raise StoreError(f"{self.location} already holds a run {info.run_id!r}")
         with self._transaction():
             self._execute(
                 f"INSERT INTO runs ({_RUN_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 params,
             )
 

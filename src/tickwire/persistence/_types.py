@@ -63,6 +63,8 @@ class RunInfo:
     """How many published objects the recorder could not store (set when the run ends)."""
     owner: RunOwner | None = None
     """The process that recorded the run, if known (runs of older versions have none)."""
+    sweep_id: str | None = None
+    """The sweep the run is a point of (``tickwire sweep --db``), or None."""
 
     @property
     def started_at(self) -> datetime:

@@ -17,6 +17,7 @@ on many machines: the data files must then be readable at the same path on each.
 from tickwire.sweep._data import DataSpec, Window
 from tickwire.sweep._deflated import DeflatedSharpe, deflated_sharpe
 from tickwire.sweep._grid import expand_grid, parse_grid_option
+from tickwire.sweep._record import record_sweep
 from tickwire.sweep._result import METRICS, SweepResult
 from tickwire.sweep._sweep import Progress, Sweep
 from tickwire.sweep._task import PointResult, PointTask, ReturnMoments
@@ -44,5 +45,6 @@ __all__ = [
     "expand_grid",
     "parse_grid_option",
     "parse_walk_forward",
+    "record_sweep",
     "walk_forward",
 ]
