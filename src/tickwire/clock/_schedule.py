@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tickwire._exceptions import ConfigError
 from tickwire.clock._port import TimerCallback
 
-__all__ = ["Scheduled", "check_timer"]
+__all__ = ["Scheduled", "check_timer", "first_due"]
 
 
 @dataclass
@@ -43,3 +43,20 @@ def check_timer(name: str, interval_ns: int, known: set[str]) -> None:
         raise ConfigError(
             f"timer {name!r}: interval must be a positive int of ns, got {interval_ns!r}"
         )
+
+
+def first_due(
+    name: str,
+    interval_ns: int,
+    known: set[str],
+    now_ns: int,
+    start_ns: int | None,
+    stop_ns: int | None,
+) -> int:
+    """When a new timer first fires (``start_ns``, else one interval from now), after the
+    checks of :func:`check_timer` and that ``stop_ns`` is not before it."""
+    check_timer(name, interval_ns, known)
+    first = now_ns + interval_ns if start_ns is None else start_ns
+    if stop_ns is not None and stop_ns < first:
+        raise ConfigError(f"timer {name!r}: stop_ns is before its first time")
+    return first

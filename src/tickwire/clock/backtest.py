@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import heapq
 
-from tickwire._exceptions import ConfigError
 from tickwire.clock._port import TimerCallback
-from tickwire.clock._schedule import Scheduled, check_timer
+from tickwire.clock._schedule import Scheduled, check_timer, first_due
 from tickwire.events import TimerEvent
 
 __all__ = ["BacktestClock"]
@@ -36,10 +35,7 @@ class BacktestClock:
         start_ns: int | None = None,
         stop_ns: int | None = None,
     ) -> None:
-        check_timer(name, interval_ns, set(self._by_name))
-        first = self._now + interval_ns if start_ns is None else start_ns
-        if stop_ns is not None and stop_ns < first:
-            raise ConfigError(f"timer {name!r}: stop_ns is before its first time")
+        first = first_due(name, interval_ns, set(self._by_name), self._now, start_ns, stop_ns)
         self._add(Scheduled(name, first, interval_ns, stop_ns, callback, self._next_order()))
 
     def set_alert(self, name: str, at_ns: int, callback: TimerCallback) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tickwire._exceptions import ConfigError
 from tickwire.clock._port import TimerCallback
-from tickwire.clock._schedule import Scheduled, check_timer
+from tickwire.clock._schedule import Scheduled, check_timer, first_due
 from tickwire.events import TimerEvent
 
 __all__ = ["LiveClock"]
@@ -38,10 +37,8 @@ class LiveClock:
         start_ns: int | None = None,
         stop_ns: int | None = None,
     ) -> None:
-        check_timer(name, interval_ns, set(self._by_name))
-        first = self.now_ns() + interval_ns if start_ns is None else start_ns
-        if stop_ns is not None and stop_ns < first:
-            raise ConfigError(f"timer {name!r}: stop_ns is before its first time")
+        known = set(self._by_name)
+        first = first_due(name, interval_ns, known, self.now_ns(), start_ns, stop_ns)
         self._order += 1
         self._schedule(Scheduled(name, first, interval_ns, stop_ns, callback, self._order))
 
