@@ -30,6 +30,8 @@ TOP_POINTS = 25
 """Rows of the top-points table (the JSON output has every point)."""
 _COLUMNS = ("sharpe", "total_return", "max_drawdown", "win_rate", "trades", "final_equity")
 _FRACTIONS = frozenset({"total_return", "max_drawdown", "win_rate"})
+_RED_TO_GREEN = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1a9850"]]
+"""The heat map's colours, worst to best (plotly.js names no red-yellow-green scale)."""
 
 
 def write_sweep_report(
@@ -150,7 +152,7 @@ def _heat_map(sweep: SweepResult, axes: tuple[str, str] | None) -> str:
             "x": [_label(x) for x in xs],
             "y": [_label(y) for y in ys],
             "z": z,
-            "colorscale": "RdYlGn",
+            "colorscale": _RED_TO_GREEN,
             "reversescale": not higher,  # green is good either way
             "colorbar": {"title": {"text": sweep.metric}},
             "hovertemplate": f"{x_name}=%{{x}}<br>{y_name}=%{{y}}<br>{sweep.metric}=%{{z}}"
