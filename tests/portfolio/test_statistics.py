@@ -251,3 +251,23 @@ def test_statistic_names_are_stable() -> None:
         "bars",
     ]
     assert keys[17:] == ["annualisation"]
+
+
+def test_the_initial_equity_counts_as_a_point_before_the_curve_without_copying_it() -> None:
+    """Statistics with ``initial_equity`` equal those of the curve with it put in front."""
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(3, 60))
+        ts = np.cumsum(rng.integers(1, 10**11, n)).astype(np.int64)
+        eq = 100 * np.exp(np.cumsum(rng.normal(0, 0.05, n)))
+        initial = float(rng.choice([100.0, 150.0, 60.0]))
+        given = compute_statistics(ts, eq, initial_equity=initial, periods_per_year=252)
+        front = compute_statistics(
+            np.concatenate((ts[:1], ts)), np.concatenate(([initial], eq)), periods_per_year=252
+        )
+        assert (given.sharpe, given.sortino, given.volatility) == pytest.approx(
+            (front.sharpe, front.sortino, front.volatility), rel=1e-12
+        )
+        assert given.max_drawdown == front.max_drawdown
+        assert given.max_drawdown_bars == front.max_drawdown_bars
+        assert given.total_return == pytest.approx(front.total_return, rel=1e-12)

@@ -191,30 +191,42 @@ def max_drawdown(equity: npt.ArrayLike, timestamps: npt.ArrayLike) -> Drawdown:
     ts = np.asarray(timestamps, dtype=np.int64)
     if eq.size != ts.size:
         raise ValueError(f"max_drawdown: {eq.size} equity points but {ts.size} timestamps")
-    return _drawdown(eq, ts, 0)
+    return _drawdown(eq, ts, None)
 
 
-def _drawdown(eq: npt.NDArray[np.float64], ts: npt.NDArray[np.int64], lead: int) -> Drawdown:
-    """:func:`max_drawdown` where ``eq`` has ``lead`` extra points before ``ts`` starts,
-    at its first time (the initial equity), so that ``ts`` needs no copy."""
+def _drawdown(
+    eq: npt.NDArray[np.float64], ts: npt.NDArray[np.int64], initial: float | None
+) -> Drawdown:
+    """:func:`max_drawdown` of ``initial`` (when given, at the first time) followed by
+    ``eq``, without copying ``eq``: indices count ``initial`` as point 0."""
+    lead = 0 if initial is None else 1
     if eq.size == 0:
         return Drawdown(0.0, 0, 0, None, 0, 0)
     peaks = np.maximum.accumulate(eq)
+    if initial is not None:
+        np.maximum(peaks, initial, out=peaks)
     # ``equity / peak - 1`` as the report and ``equity_frame`` compute it, so that all
-    # agree to the bit; in place, as a curve of millions of points must not need
-    # several copies at once.
+    # agree to the bit; computed into the peaks' own array, as a curve of millions of
+    # points must not need several copies at once.
+    unusable = ~(peaks > 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        below = eq / peaks
+        below = np.divide(eq, peaks, out=peaks)
     below -= 1.0
-    below[~(peaks > 0.0)] = 0.0
-    trough = int(np.argmin(below))
-    worst = float(below[trough])
+    below[unusable] = 0.0
+    del unusable
+    at = int(np.argmin(below))
+    worst = float(below[at])
     if worst >= 0.0:
         return Drawdown(0.0, 0, 0, None, 0, 0)
-    peak = int(np.argmax(eq[: trough + 1] == peaks[trough]))
-    after = np.nonzero(eq[trough:] >= peaks[trough])[0]
-    recovery = trough + int(after[0]) if after.size else None
-    end = recovery if recovery is not None else eq.size - 1
+    high = float(eq[: at + 1].max())
+    if initial is not None and initial >= high:
+        high, peak = initial, 0
+    else:
+        peak = int(np.argmax(eq[: at + 1] == high)) + lead
+    trough = at + lead
+    recovered = eq[at:] >= high
+    recovery = trough + int(np.argmax(recovered)) if recovered.any() else None
+    end = recovery if recovery is not None else eq.size - 1 + lead
     return Drawdown(
         drawdown=worst,
         peak_index=peak,
@@ -247,13 +259,19 @@ def trade_statistics(trades: Sequence[RoundTrip]) -> dict[str, float]:
     }
 
 
-def _ratios(eq: npt.NDArray[np.float64], ppy: float) -> tuple[float, float, float]:
-    if eq.size < 3 or not math.isfinite(ppy):
+def _ratios(
+    eq: npt.NDArray[np.float64], ppy: float, initial: float | None
+) -> tuple[float, float, float]:
+    if eq.size + (initial is not None) < 3 or not math.isfinite(ppy):
         return math.nan, math.nan, math.nan
     # In place where possible: a curve of millions of points must not need several
-    # copies at once.
+    # copies at once. With ``initial``, the first return is from it to the first point.
+    lead = 0 if initial is None else 1
+    returns = np.empty(eq.size - 1 + lead)
     with np.errstate(divide="ignore", invalid="ignore"):
-        returns = eq[1:] / eq[:-1]
+        if initial is not None:
+            returns[0] = eq[0] / initial if initial != 0.0 else math.nan
+        np.divide(eq[1:], eq[:-1], out=returns[lead:])
     returns -= 1.0
     finite = np.isfinite(returns)
     if not finite.all():
@@ -299,11 +317,10 @@ def compute_statistics(
         ppy, basis = found.periods_per_year, found.basis
     else:
         ppy, basis = float(periods_per_year), "given"
-    lead = 0
-    if initial_equity is not None and bars:
-        eq = np.concatenate(([float(initial_equity)], eq))
-        lead = 1  # at the first bar's time
-    start = float(eq[0]) if eq.size else math.nan
+    # The initial equity counts as a point at the first bar's time, without copying the
+    # curve to put it in front.
+    initial = float(initial_equity) if initial_equity is not None and bars else None
+    start = initial if initial is not None else (float(eq[0]) if eq.size else math.nan)
     end = float(eq[-1]) if eq.size else math.nan
     total = end / start - 1.0 if start > 0.0 else math.nan
     years = float(ts[-1] - ts[0]) / NS_PER_YEAR if ts.size else 0.0
@@ -314,8 +331,8 @@ def compute_statistics(
             cagr = math.inf
     else:
         cagr = math.nan
-    sharpe, sortino, vol = _ratios(eq, ppy)
-    dd = _drawdown(eq, ts, lead)
+    sharpe, sortino, vol = _ratios(eq, ppy, initial)
+    dd = _drawdown(eq, ts, initial)
     exposure = math.nan
     if exposed is not None and bars:
         if len(exposed) != bars:
