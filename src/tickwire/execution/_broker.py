@@ -190,18 +190,7 @@ class SimulatedBroker:
             if not (is_finite(volume) and volume >= 0.0):
                 return
             self._budget = cap * volume
-        failure: Exception | None = None
-        # A snapshot: handlers of the events published below may add or cancel orders.
-        for order in tuple(self._books[instrument]):
-            if order.done or order.arrival_ns >= ts:
-                continue
-            try:
-                self._match_one(order, bar, ts)
-            except Exception as exc:
-                self._cancel(order, ts, f"internal error: {exc!r}", None)
-                failure = failure or exc
-        if failure is not None:
-            raise failure
+        self._match_book(instrument, ts, bar, bar, None)
 
     def on_tick(self, tick: Tick) -> None:
         """Match the orders working on ``tick.instrument`` before this quote arrived."""
@@ -229,21 +218,33 @@ class SimulatedBroker:
         # Each side of the quote as a bar of one price: the bar rules then say what fills.
         at_ask = _one_price_bar(tick, ask, tick.ask_size)
         at_bid = _one_price_bar(tick, bid, tick.bid_size)
+        self._budget = buy_budget
+        self._match_book(instrument, ts, at_ask, at_bid, sell_budget)
+
+    def _match_book(
+        self, instrument: str, ts: int, for_buys: Bar, for_sells: Bar, sell_budget: float | None
+    ) -> None:
+        """Match the working orders of ``instrument`` that arrived before ``ts``, buys
+        against ``for_buys`` and sells against ``for_sells``. ``self._budget`` is what the
+        volume cap allows the buys; ``sell_budget`` the sells', or None when both sides
+        share the one budget (a bar's volume)."""
+        separate = sell_budget is not None
+        other = sell_budget if sell_budget is not None else 0.0
         failure: Exception | None = None
+        # A snapshot: handlers of the events published below may add or cancel orders.
         for order in tuple(self._books[instrument]):
             if order.done or order.arrival_ns >= ts:
                 continue
             buy = order.buy
-            self._budget = buy_budget if buy else sell_budget
+            if separate and not buy:  # swap in the sells' budget for this order
+                self._budget, other = other, self._budget
             try:
-                self._match_one(order, at_ask if buy else at_bid, ts)
+                self._match_one(order, for_buys if buy else for_sells, ts)
             except Exception as exc:
                 self._cancel(order, ts, f"internal error: {exc!r}", None)
                 failure = failure or exc
-            if buy:
-                buy_budget = self._budget
-            else:
-                sell_budget = self._budget
+            if separate and not buy:
+                self._budget, other = other, self._budget
         if failure is not None:
             raise failure
 

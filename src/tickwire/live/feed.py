@@ -137,7 +137,7 @@ class WebSocketFeed:
         self._failure: BaseException | None = None
         self._last_message = 0.0
         self._raw_wanted = False
-        self._parse = self.format.parse
+        self._parse = self.format.parse  # bound again on every connect (see _serve)
         self.connects = self.received = self.published = self.rejected = 0
         self.duplicates = self.gaps = self.missing = self.stale = 0
 
@@ -259,6 +259,7 @@ class WebSocketFeed:
                 await connection.send(request)
             self._last_message = time.monotonic()
             self._raw_wanted = self._wants_raw()
+            self._parse = self.format.parse
             self._connected.set()
             self._status(FeedState.CONNECTED, 0)
             if self.idle_timeout is not None:

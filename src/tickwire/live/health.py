@@ -148,7 +148,7 @@ def _verdict(components: dict[str, ComponentHealth]) -> str:
         return "failed"
     if LifecycleState.DEGRADED in states:
         return "degraded"
-    if states & {LifecycleState.STARTING}:
+    if LifecycleState.STARTING in states:
         return "starting"
     if states and states <= {LifecycleState.STOPPED, LifecycleState.STOPPING}:
         return "stopped"

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from tickwire.report._downsample import minmax_per_bucket
 
-__all__ = ["BUCKETS", "Figure", "Trace", "figure_html", "plotly_bundle", "trace"]
+__all__ = ["BUCKETS", "Figure", "Trace", "figure_html", "plotly_bundle", "script_json", "trace"]
 
 BUCKETS = 2_000
 """Time slices per series: a series of any length becomes at most twice this many points."""
@@ -102,8 +102,8 @@ def figure_html(figure: Figure) -> str:
         "toImageButtonOptions": {"format": "png", "filename": figure.key, "scale": 2},
     }
     call = (
-        f"Plotly.newPlot({json.dumps(figure.key)}, {_json(figure.traces)}, "
-        f"{_json(layout)}, {_json(config)});"
+        f"Plotly.newPlot({json.dumps(figure.key)}, {script_json(figure.traces)}, "
+        f"{script_json(layout)}, {script_json(config)});"
     )
     return (
         f'<div class="plot" id="{figure.key}" style="height:{figure.height}px"></div>'
@@ -111,7 +111,8 @@ def figure_html(figure: Figure) -> str:
     )
 
 
-def _json(value: object) -> str:
+def script_json(value: object) -> str:
+    """``value`` as JSON that is safe inside a ``<script>`` element (no NaN, no ``</``)."""
     # '</' would end the script element early; JSON allows the escaped form.
     return json.dumps(value, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
 

@@ -9,7 +9,6 @@ out-of-sample metric beside the stitched out-of-sample equity curve.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from html import escape
@@ -20,7 +19,7 @@ import numpy as np
 
 from tickwire._exceptions import ConfigError
 from tickwire.report._format import format_date, format_percent
-from tickwire.report._plotly import Figure, figure_html, plotly_bundle, trace
+from tickwire.report._plotly import Figure, figure_html, plotly_bundle, script_json, trace
 from tickwire.report._style import CSS
 from tickwire.sweep import METRICS, PointResult, SweepResult, WalkForwardResult
 
@@ -268,16 +267,9 @@ def _scroll_table(header: str, rows: list[str]) -> str:
 def _chart(key: str, data: list[dict[str, Any]], layout: dict[str, Any], height: int) -> str:
     base = {"font": {"size": 12}, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff"}
     config = {"displaylogo": False, "responsive": True}
-    call = (
-        f"Plotly.newPlot({json.dumps(key)}, {_json(data)}, {_json({**base, **layout})}, "
-        f"{_json(config)});"
-    )
+    arguments = ", ".join(script_json(part) for part in (key, data, {**base, **layout}, config))
+    call = f"Plotly.newPlot({arguments});"
     return f'<div class="plot" id="{key}" style="height:{height}px"></div><script>{call}</script>'
-
-
-def _json(value: object) -> str:
-    text = json.dumps(value, separators=(",", ":"), default=str)
-    return text.replace("</", "<\\/").replace("NaN", "null")
 
 
 def _section(heading: str, body: str, note: str = "") -> str:
