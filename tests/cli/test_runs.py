@@ -58,7 +58,7 @@ def test_list_and_show_tell_rejected_and_crashed_runs(
     code, out, _ = run(capsys, "runs", "list", "--db", db)
     assert code == 0
     rows = [line.split() for line in out.splitlines() if "-run" in line]
-    assert [row[4:7] for row in rows] == [["crashed", "1", "0"], ["finished", "2", "1"]]
+    assert [row[5:8] for row in rows] == [["crashed", "1", "0"], ["finished", "2", "1"]]
     code, out, _ = run(capsys, "runs", "show", "finished", "--db", db)
     shown = json.loads(out)
     assert (shown["status"], shown["stored_events"], shown["rejected"]) == ("finished", 2, 1)
@@ -109,17 +109,21 @@ def test_list_fits_80_columns_one_line_per_run(
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in out.splitlines()]  # no colours
     assert len(lines) == 2 and max(map(len, lines)) <= 80
     assert lines[1].split() == [
-        "a" * 12, "EmaCross", "1970-01-01", "00:00:00", "finished", "2", "1", "-12.30%",
+        "a" * 12, "EmaCross", "backtest", "1970-01-01", "00:00", "finished", "2", "1",
+        "-12.30%",
     ]  # fmt: skip
 
 
 def test_list_filters_limits_and_prints_json(capsys: pytest.CaptureFixture[str], db: str) -> None:
     store = open_store(db)
     day = 86_400 * 1_000_000_000
-    for n, (strategy, status) in enumerate(
-        [("A", RunStatus.FINISHED), ("B", RunStatus.FAILED), ("A", RunStatus.FAILED)]
-    ):
-        store.create_run(RunInfo(run_id=f"run{n}", strategy=strategy, started_ns=(n + 1) * day))
+    for n, (strategy, status, mode) in enumerate(
+        [("A", RunStatus.FINISHED, "backtest"), ("B", RunStatus.FAILED, "paper"),
+         ("A", RunStatus.FAILED, "backtest")]
+    ):  # fmt: skip
+        store.create_run(
+            RunInfo(run_id=f"run{n}", strategy=strategy, started_ns=(n + 1) * day, mode=mode)
+        )
         store.finish_run(f"run{n}", ended_ns=(n + 1) * day + 1, status=status, event_count=n)
     _, out, _ = run(capsys, "runs", "list", "--db", db)
     assert _runs_listed(out) == ["run2", "run1", "run0"]  # newest first
@@ -129,6 +133,8 @@ def test_list_filters_limits_and_prints_json(capsys: pytest.CaptureFixture[str],
     assert _runs_listed(out) == ["run2", "run1"]
     _, out, _ = run(capsys, "runs", "list", "--db", db, "--since", "1970-01-02T12:00")
     assert _runs_listed(out) == ["run2", "run1"]
+    _, out, _ = run(capsys, "runs", "list", "--db", db, "--mode", "paper")
+    assert _runs_listed(out) == ["run1"]
     _, out, _ = run(capsys, "runs", "list", "--db", db, "--limit", "1")
     assert _runs_listed(out) == ["run2"] and "1 of 3 runs shown" in out
     _, out, _ = run(capsys, "runs", "list", "--db", db, "--since", "1d")
@@ -136,9 +142,9 @@ def test_list_filters_limits_and_prints_json(capsys: pytest.CaptureFixture[str],
     code, out, _ = run(capsys, "runs", "list", "--db", db, "--json", "--strategy", "A")
     assert code == 0
     listed = json.loads(out)
-    assert [(r["run_id"], r["status"], r["stored_events"]) for r in listed] == [
-        ("run2", "failed", 2),
-        ("run0", "finished", 0),
+    assert [(r["run_id"], r["status"], r["stored_events"], r["mode"]) for r in listed] == [
+        ("run2", "failed", 2, "backtest"),
+        ("run0", "finished", 0, "backtest"),
     ]
     code, _, err = run(capsys, "runs", "list", "--db", db, "--since", "last week")
     assert code == 2 and "--since 'last week'" in err

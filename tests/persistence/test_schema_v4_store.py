@@ -41,9 +41,10 @@ def test_the_fixture_is_in_the_format_of_schema_version_4() -> None:
 
 
 def test_a_schema_4_store_is_migrated_and_reads_back_every_event(old_store: SQLiteStore) -> None:
-    assert old_store.schema_version == latest_version() == 6
+    assert old_store.schema_version == latest_version() == 7
     (info,) = old_store.list_runs()
     assert (info.run_id, info.status, info.event_count) == (RUN_ID, "finished", 691)
+    assert info.mode == "backtest"  # runs from before modes were recorded were backtests
     events = recorded()
     assert list(old_store.iter_events(RUN_ID)) == events
     fills = [(seq, e) for seq, e in enumerate(events) if isinstance(e, Fill)]

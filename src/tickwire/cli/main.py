@@ -18,7 +18,7 @@ import math
 import signal
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from tickwire._exceptions import TickwireError
 from tickwire.backtest import Backtest, BacktestResult, ErrorPolicy
 from tickwire.cli.loading import UsageError, parse_params
 from tickwire.cli.options import broker_options
-from tickwire.cli.runs import record_run, runs
+from tickwire.cli.runs import record_run, recorded_market_data, runs
 from tickwire.cli.signals import Terminated, sigterm_as_interrupt
 from tickwire.cli.sweep import sweep
 from tickwire.data import read_bars, sample_data_paths
@@ -79,8 +79,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("strategy")
+@click.option("--data", "data", multiple=True, help="CSV or Parquet bars (repeatable).")
 @click.option(
-    "--data", "data", multiple=True, required=True, help="CSV or Parquet bars (repeatable)."
+    "--replay",
+    default=None,
+    metavar="RUN",
+    help="Instead of --data: the bars and ticks of recorded run RUN (an id prefix; a paper "
+    "or live session) in the --db store.",
 )
 @click.option("--param", "params", multiple=True, help="Strategy parameter NAME=VALUE.")
 @click.option(
@@ -123,6 +128,7 @@ def backtest(
     ctx: click.Context,
     strategy: str,
     data: tuple[str, ...],
+    replay: str | None,
     params: tuple[str, ...],
     cash: float,
     commission: str | None,
@@ -136,10 +142,12 @@ def backtest(
     on_error: str,
     periods_per_year: float | None,
 ) -> None:
-    """Backtest a strategy on bar data files.
+    """Backtest a strategy on bar files or a recorded session.
 
     STRATEGY is path/to/file.py:Class or package.module:Class.
     """
+    if bool(data) == bool(replay):
+        raise UsageError("give the data: either --data FILE (repeatable) or --replay RUN")
     strategy_cls = load_strategy(strategy)
     values = parameter_values(strategy_cls, parse_params(params))
     for path in data:
@@ -148,6 +156,7 @@ def backtest(
     status = _run(
         build_strategy(strategy_cls, values),
         data=list(data),
+        replay=replay,
         cash=cash,
         broker=broker_options(commission, slippage),
         db=None if no_record else (db or "default"),
@@ -200,6 +209,7 @@ def _run(
     strategy: Any,
     *,
     data: list[str],
+    replay: str | None = None,
     cash: float,
     broker: dict[str, Any],
     db: str | None,
@@ -212,7 +222,44 @@ def _run(
     periods_per_year: float | None = None,
 ) -> str:
     """Run, record and report one backtest; returns the run's status."""
-    source = read_bars(data, skip_bad_rows=skip_bad_rows)
+    with ExitStack() as resources:
+        if replay is None:
+            source: Any = read_bars(data, skip_bad_rows=skip_bad_rows)
+        else:
+            source = resources.enter_context(recorded_market_data(db or "default", replay))
+            data = list(source.paths)
+        return _run_on(
+            strategy,
+            source,
+            data=data,
+            cash=cash,
+            broker=broker,
+            db=db,
+            report_dir=report_dir,
+            as_json=as_json,
+            fills_out=fills_out,
+            on_error=on_error,
+            debug=debug,
+            periods_per_year=periods_per_year,
+        )
+
+
+def _run_on(
+    strategy: Any,
+    source: Any,
+    *,
+    data: list[str],
+    cash: float,
+    broker: dict[str, Any],
+    db: str | None,
+    report_dir: str | None,
+    as_json: bool,
+    fills_out: str | None,
+    on_error: ErrorPolicy,
+    debug: bool,
+    periods_per_year: float | None,
+) -> str:
+    """Run ``strategy`` on ``source`` (a file source or a recorded run's market data)."""
     bars: Iterable[Bar] = source
     show_progress = not as_json and err.is_terminal
     with (
@@ -241,8 +288,8 @@ def _run(
         )
         recorded = record_run(engine, db, data) if db else None
         result = recorded.run() if recorded else engine.run()
-    report = source.report
-    if report.bad_rows and not as_json:
+    report = getattr(source, "report", None)  # what a file source skipped
+    if report is not None and report.bad_rows and not as_json:
         first = escape(str(report.first_bad[0]))
         err.print(f"[yellow]skipped {report.bad_rows} bad rows[/]; first: {first}")
     if fills_out:

@@ -6,6 +6,8 @@ import json
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +23,10 @@ from tickwire.backtest import Backtest, BacktestResult
 from tickwire.cli.loading import UsageError
 from tickwire.persistence import (
     EventStore,
+    RecordedMarketData,
     Recorder,
     RunInfo,
+    RunMode,
     RunStatus,
     StoreError,
     export_run,
@@ -31,10 +35,12 @@ from tickwire.persistence import (
 )
 from tickwire.persistence.export import EXPORT_FORMATS, EXPORT_KINDS
 
-__all__ = ["RecordedRun", "record_run", "run_record", "runs"]
+__all__ = ["RecordedRun", "record_run", "recorded_market_data", "run_record", "runs"]
 
 RUN_STATUSES = tuple(value for name, value in vars(RunStatus).items() if name.isupper())
 """Every state a run can be in, for ``runs list --status``."""
+RUN_MODES = tuple(value for name, value in vars(RunMode).items() if name.isupper())
+"""What can produce a run, for ``runs list --mode``."""
 
 
 @dataclass
@@ -111,6 +117,12 @@ _SINCE_UNITS = {"d": 86_400, "h": 3_600, "m": 60}
 @click.option(
     "--sweep", default=None, metavar="ID", help="Only the points of this sweep (an id prefix)."
 )
+@click.option(
+    "--mode",
+    type=click.Choice(RUN_MODES),
+    default=None,
+    help="Only backtests, or only paper or live sessions.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
 def list_runs(
     db: str,
@@ -119,6 +131,7 @@ def list_runs(
     status: str | None,
     since: str | None,
     sweep: str | None,
+    mode: str | None,
     as_json: bool,
 ) -> None:
     """List recorded runs, newest first (runs whose process died are marked crashed)."""
@@ -136,6 +149,7 @@ def list_runs(
         and (status is None or info.status == status)
         and (since_ns is None or info.started_ns >= since_ns)
         and (sweep is None or (info.sweep_id or "").startswith(sweep))
+        and (mode is None or info.mode == mode)
     ]
     shown = chosen[:limit] if limit else chosen
     if as_json:
@@ -145,7 +159,7 @@ def list_runs(
     if not shown:
         console.print("no recorded runs" + (" match" if len(infos) else f" in {location}"))
         return
-    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+    table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold")
     for name, justify in _LIST_COLUMNS:
         table.add_column(name, justify=justify, no_wrap=name != "strategy")
     for info in shown:
@@ -153,7 +167,8 @@ def list_runs(
         cells = (
             info.run_id[:12],
             info.strategy,
-            info.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            info.mode,
+            info.started_at.strftime("%Y-%m-%d %H:%M"),
             info.status,
             f"{info.event_count:,}",
             f"{info.rejected:,}",
@@ -168,6 +183,7 @@ def list_runs(
 _LIST_COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     ("run", "left"),
     ("strategy", "left"),
+    ("mode", "left"),
     ("started (UTC)", "left"),
     ("status", "left"),
     ("events", "right"),
@@ -210,6 +226,7 @@ def run_record(info: RunInfo, location: str) -> dict[str, Any]:
         else {"host": info.owner.host, "pid": info.owner.pid},
         tickwire_version=info.tickwire_version,
         sweep_id=info.sweep_id,
+        mode=info.mode,
     )
     return record
 
@@ -262,6 +279,14 @@ def _since_ns(since: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
+
+
+@contextmanager
+def recorded_market_data(db: str, run: str) -> Iterator[RecordedMarketData]:
+    """The market data of recorded run ``run`` (an id prefix) in store ``db``, which stays
+    open until the block ends."""
+    with _open(db, create=False) as store:
+        yield RecordedMarketData(store, _resolve(store, run))
 
 
 def open_for_writing(db: str) -> tuple[EventStore, str]:

@@ -73,6 +73,20 @@ class RunStatus:
     CRASHED = "crashed"
     """Its process died without closing the run (SIGKILL, power loss); found by a store
     opened on the same host, which counted the events that were stored."""
+    STOPPED = "stopped"
+    """A live or paper session that ended as asked (``--duration``, Ctrl-C, SIGTERM),
+    every event published until then stored: how a live session ends well."""
+
+
+class RunMode:
+    """What produced a run's events (plain strings, as stored)."""
+
+    BACKTEST = "backtest"
+    """Recorded market data replayed against the simulated broker."""
+    PAPER = "paper"
+    """A live feed, orders filled by the simulated broker on its quotes and bars."""
+    LIVE = "live"
+    """A live feed, orders sent to a venue."""
 
 
 class InfoEvent(EventBase, frozen=True, kw_only=True):

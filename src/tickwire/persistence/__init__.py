@@ -57,9 +57,12 @@ of the cost of 4 KiB pages.
 Statuses (``RunStatus``): ``running`` while recorded; ``finished`` when recorded to the
 end; ``interrupted`` after Ctrl-C or (from the command line) SIGTERM, with every event
 published until then stored; ``failed`` when the recorded code raised, or the store could
-not take the last events; ``crashed`` when the recording process died without closing the
-run (SIGKILL, power loss). ``event_count`` is the number of events stored; ``rejected`` the
-number of published objects the recorder could not store.
+not take the last events; ``stopped`` when a live or paper session ended as asked
+(``--duration``, Ctrl-C, SIGTERM), every event until then stored; ``crashed`` when the
+recording process died without closing the run (SIGKILL, power loss). ``event_count`` is
+the number of events stored; ``rejected`` the number of published objects the recorder
+could not store. ``mode`` says what produced the run: a backtest, a paper or a live
+session.
 
 Crash recovery: a run records its owner, the host name, pid and (on Linux) a token of
 boot id, pid namespace and process start time that a later process reusing the pid does
@@ -105,6 +108,7 @@ from tickwire.persistence._types import (
     EventRecord,
     RejectedEvent,
     RunInfo,
+    RunMode,
     RunNotFound,
     RunOwner,
     RunStatus,
@@ -115,12 +119,13 @@ from tickwire.persistence.memory import MemoryStore
 from tickwire.persistence.port import EventStore, EventTypes
 from tickwire.persistence.postgres import PostgresStore
 from tickwire.persistence.recorder import RECORDER_PRIORITY, Recorder
-from tickwire.persistence.replay import replay
+from tickwire.persistence.replay import MARKET_DATA_TYPES, RecordedMarketData, replay
 from tickwire.persistence.sqlite import HOME_ENV, SQLiteStore, default_database_path
 
 __all__ = [
     "FILL_COLUMNS",
     "HOME_ENV",
+    "MARKET_DATA_TYPES",
     "MIGRATIONS",
     "RECORDER_PRIORITY",
     "EventRecord",
@@ -130,9 +135,11 @@ __all__ = [
     "MemoryStore",
     "Migration",
     "PostgresStore",
+    "RecordedMarketData",
     "Recorder",
     "RejectedEvent",
     "RunInfo",
+    "RunMode",
     "RunNotFound",
     "RunOwner",
     "RunStatus",

@@ -109,6 +109,8 @@ _SWEEP = (
     "CREATE INDEX runs_by_sweep ON runs (sweep_id)",
 )
 
+_MODE = ("ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'backtest'",)
+
 _TYPE_INDEX = "CREATE INDEX events_by_type ON events (run_id, event_type, seq)"
 _RUNS_INDEX = "CREATE INDEX runs_by_start ON runs (started_ns)"
 
@@ -148,6 +150,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "runs: the sweep a run belongs to (each point of a recorded sweep is a run)",
         sqlite=_SWEEP,
         postgresql=_SWEEP,
+    ),
+    Migration(
+        7,
+        "runs: what produced the run (a backtest, a paper or a live session)",
+        sqlite=_MODE,
+        postgresql=_MODE,
     ),
 )
 """Every schema step, oldest first. Append new steps; never edit a released one."""

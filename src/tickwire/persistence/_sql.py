@@ -35,7 +35,8 @@ __all__ = ["SqlStore"]
 
 _RUN_COLUMNS = (
     "run_id, strategy, parameters, data_sources, tickwire_version, started_ns, ended_ns,"
-    " status, summary, event_count, rejected, owner_host, owner_pid, owner_start, sweep_id"
+    " status, summary, event_count, rejected, owner_host, owner_pid, owner_start, sweep_id,"
+    " mode"
 )
 _ROWS_PER_PAGE = 4
 """Rows fetched per query while iterating (each holds up to MAX_EVENTS_PER_ROW events)."""
@@ -64,6 +65,7 @@ def _run_info(row: Sequence[Any]) -> RunInfo:
         rejected=row[10],
         owner=None if host is None else RunOwner(host=host, pid=pid, start=start or ""),
         sweep_id=row[14],
+        mode=row[15],
     )
 
 
@@ -220,13 +222,14 @@ class SqlStore(EventStore):
             None if owner is None else owner.pid,
             None if owner is None else owner.start,
             info.sweep_id,
+            info.mode,
         )
         if self._fetchall("SELECT 1 FROM runs WHERE run_id = ?", (info.run_id,)):
             raise StoreError(f"{self.location} already holds a run {info.run_id!r}")
         with self._transaction():
             self._execute(
                 f"INSERT INTO runs ({_RUN_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 params,
             )
 

@@ -8,12 +8,13 @@ from typing import Any, NamedTuple
 
 from tickwire._exceptions import RunNotFound, StoreError
 from tickwire.events import EventBase
-from tickwire.events.system import RunStatus
+from tickwire.events.system import RunMode, RunStatus
 
 __all__ = [
     "EventRecord",
     "RejectedEvent",
     "RunInfo",
+    "RunMode",
     "RunNotFound",
     "RunOwner",
     "RunStatus",
@@ -65,6 +66,8 @@ class RunInfo:
     """The process that recorded the run, if known (runs of older versions have none)."""
     sweep_id: str | None = None
     """The sweep the run is a point of (``tickwire sweep --db``), or None."""
+    mode: str = RunMode.BACKTEST
+    """One of :class:`RunMode`: a backtest, or a paper or live session."""
 
     @property
     def started_at(self) -> datetime:

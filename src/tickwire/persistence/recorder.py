@@ -20,7 +20,7 @@ from tickwire.persistence._redact import redact_credentials
 from tickwire.persistence._rows import Row
 from tickwire.persistence._sink import row_sink
 from tickwire.persistence._switch import hold_switch_interval, release_switch_interval
-from tickwire.persistence._types import RejectedEvent, RunInfo, RunStatus
+from tickwire.persistence._types import RejectedEvent, RunInfo, RunMode, RunStatus
 from tickwire.persistence.port import EventStore
 
 __all__ = ["RECORDER_PRIORITY", "Recorder"]
@@ -74,6 +74,7 @@ class Recorder:
         strategy: str = "",
         parameters: Mapping[str, Any] | None = None,
         data_sources: Sequence[str] = (),
+        mode: str = RunMode.BACKTEST,
         batch_size: int = 65_536,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         priority: int = RECORDER_PRIORITY,
@@ -94,6 +95,7 @@ class Recorder:
             parameters=dict(parameters or {}),
             data_sources=tuple(map(redact_credentials, data_sources)),
             tickwire_version=tickwire.__version__,
+            mode=mode,
         )
         self._flush_interval = flush_interval
         self._priority = priority
