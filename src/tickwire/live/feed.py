@@ -134,6 +134,8 @@ class WebSocketFeed:
         self._runner: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._connected = asyncio.Event()
+        self._held = False
+        self._flowing: asyncio.Event | None = None
         self._failure: BaseException | None = None
         self._last_message = 0.0
         self._raw_wanted = False
@@ -168,6 +170,18 @@ class WebSocketFeed:
                 f"feed {self.name!r}: could not connect to {self.url} "
                 f"within {self.connect_timeout:g} s"
             )
+
+    def hold(self) -> None:
+        """Connect and subscribe, but read no message until :meth:`release`: what the
+        server sends meanwhile waits in the connection (a node holds its feeds while its
+        strategies start, so that they see the stream from its first message)."""
+        self._held = True
+
+    def release(self) -> None:
+        """Start reading what :meth:`hold` kept waiting, in order."""
+        self._held = False
+        if self._flowing is not None:
+            self._flowing.set()
 
     async def stop(self) -> None:
         """Close the connection and stop; the feed will not reconnect."""
@@ -262,6 +276,10 @@ class WebSocketFeed:
             self._parse = self.format.parse
             self._connected.set()
             self._status(FeedState.CONNECTED, 0)
+            if self._held:
+                self._flowing = asyncio.Event()
+                await self._flowing.wait()
+                self._last_message = time.monotonic()
             if self.idle_timeout is not None:
                 watchdog = asyncio.create_task(self._watch(connection, self.idle_timeout))
             async for message in connection:

@@ -15,7 +15,12 @@ __all__ = ["DataClient", "component_name"]
 
 @runtime_checkable
 class DataClient(Protocol):
-    """A source of live events the node starts before its strategies and stops after."""
+    """A source of live events the node starts before its strategies and stops after.
+
+    A client may also have ``hold()`` and ``release()`` (:class:`~tickwire.live.WebSocketFeed`
+    has): the node holds it before starting it and releases it once the strategies are up,
+    so that nothing it receives meanwhile passes them by.
+    """
 
     async def start(self) -> None:
         """Connect and begin publishing; return once it is up."""

@@ -70,9 +70,10 @@ async def run_live(node: Node) -> NodeOutcome:
         cancel_all = getattr(clock, "cancel_all", None)
         if cancel_all is not None:
             cancel_all()
+        if node.recorder is not None:  # its last event, so that the outcome counts it
+            node.lifecycle(RECORDER, LifecycleState.STOPPED)
         outcome = node._outcome(status, time.perf_counter() - started_at)
         if node.recorder is not None:
-            node.lifecycle(RECORDER, LifecycleState.STOPPED)
             node._close_recorder(outcome)
         node._loop = None
     return outcome
@@ -89,6 +90,8 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
     node.lifecycle(EXECUTION, LifecycleState.RUNNING)
     stops.append((EXECUTION, lambda: _drain(node, threaded)))
     timeout = node.config.start_timeout
+    for client in node.feeds:
+        _call_if_defined(client, "hold")  # nothing flows until the strategies are up
     for client in node.feeds:
         name = component_name(client)
         node.lifecycle(name, LifecycleState.STARTING)
@@ -122,6 +125,15 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
             raise _StartFailed(f"strategy {name!r} failed to start (on_start raised)")
         if node.states.get(name) is LifecycleState.STARTING:
             node.lifecycle(name, LifecycleState.RUNNING)
+    for client in node.feeds:
+        _call_if_defined(client, "release")
+
+
+def _call_if_defined(client: Any, method: str) -> None:
+    """Call ``client.method()`` if the data client has it (holding is optional)."""
+    call = getattr(client, method, None)
+    if callable(call):
+        call()
 
 
 async def _keep_alive(node: Node) -> str:

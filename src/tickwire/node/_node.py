@@ -483,9 +483,13 @@ class Node:
         recorder = self.recorder
         if recorder is None:
             return
-        summary = {
+        portfolio = self.portfolio
+        summary: dict[str, Any] = {
             "status": outcome.status,
             "events": outcome.events,
+            "fills": len(self.fills),
+            "final_equity": None if portfolio is None else portfolio.equity,
+            "total_return": None if portfolio is None else portfolio.equity / self.config.cash - 1,
             "errors": len(outcome.errors),
             "stopped_by": outcome.stopped_by,
             "strategies": {

@@ -1,0 +1,175 @@
+"""``tickwire live`` as a user runs it: a real process on a real websocket feed, stopped by
+real signals, its session recorded and compared with a backtest on the same bars."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tickwire.data import read_bars, sample_data_paths
+from tickwire.persistence import RunMode, RunStatus, SQLiteStore
+
+from .feed_server import ThreadedFeedServer, kline_message, tickwire_message
+from .helpers import run
+
+posix = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+
+EMA = "tickwire.strategy.ema_cross:EmaCross"
+_DAY_MS = 86_400_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_live(*args: str) -> tuple[subprocess.Popen[str], int]:
+    """``tickwire live ARGS --health-port P`` as a child process; the port."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen(
+        [
+            sys.executable, "-c", "import sys; from tickwire.cli import main; main(sys.argv[1:])",
+            "live", *args, "--health-port", str(port), "--status-every", "0",
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    return child, port
+
+
+def _wait_for_bars(child: subprocess.Popen[str], port: int, bars: int) -> dict[str, Any]:
+    """Poll the child's /health until its bus has carried ``bars`` bars (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise AssertionError(f"tickwire live exited early: {child.communicate()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as reply:
+                health: dict[str, Any] = json.loads(reply.read())
+        except OSError:  # not serving yet
+            time.sleep(0.05)
+            continue
+        if health["events"].get("Bar", 0) >= bars:
+            return health
+        time.sleep(0.05)
+    raise AssertionError(f"no {bars} bars within 60 s")
+
+
+@posix
+def test_a_paper_session_on_binance_klines_fills_exactly_as_the_backtest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(sample_data_paths()[0])
+    bars = list(read_bars(data))
+    db = str(tmp_path / "tw.db")
+    code, out, err = run(
+        capsys, "backtest", EMA, "--data", data, "--db", db, "--json", "--fills-out", "bt.csv"
+    )
+    assert code == 0, err
+    backtest = json.loads(out)
+    klines = [kline_message(bar, "1d", _DAY_MS) for bar in bars]
+    with ThreadedFeedServer(klines) as server:
+        child, port = _start_live(
+            EMA, "--feed", server.url, "--format", "binance", "--instrument", "acme@kline_1d",
+            "--paper", "--db", db, "--json",
+        )  # fmt: skip
+        health = _wait_for_bars(child, port, len(bars))
+        assert health["status"] == "running"
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    session = json.loads(out)
+    assert (session["status"], session["stopped_by"]) == ("stopped", "SIGINT")
+    assert json.loads(server.requests[0])["params"] == ["acme@kline_1d"]
+    assert session["fills"] == backtest["fills"] > 0
+    assert session["stored_events"] == session["events"]  # every event published is stored
+    code, out, err = run(
+        capsys, "runs", "export", session["run_id"], "--what", "fills", "--out", "live.csv",
+        "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    assert Path("live.csv").read_bytes() == Path("bt.csv").read_bytes()  # the same fills
+    with SQLiteStore(db) as store:
+        info = store.get_run(session["run_id"])
+    assert (info.mode, info.status) == (RunMode.PAPER, RunStatus.STOPPED)
+    assert info.event_count == session["events"]
+
+
+@posix
+def test_sigterm_stops_a_session_gracefully_with_every_event_stored(tmp_path: Path) -> None:
+    bars = list(read_bars(str(sample_data_paths()[0])))
+    messages = [tickwire_message(seq, bar) for seq, bar in enumerate(bars, 1)]
+    db = str(tmp_path / "tw.db")
+    with ThreadedFeedServer(messages, per_second=2_000) as server:
+        child, port = _start_live(
+            EMA, "--feed", server.url, "--instrument", "ACME", "--paper", "--db", db, "--json"
+        )
+        _wait_for_bars(child, port, 300)  # mid-stream: bars still arriving
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    session = json.loads(out)
+    assert (session["status"], session["stopped_by"]) == ("stopped", "SIGTERM")
+    with SQLiteStore(db) as store:
+        info = store.get_run(session["run_id"])
+        stored = list(store.iter_events(info.run_id))
+    assert info.status == RunStatus.STOPPED and info.mode == RunMode.PAPER
+    assert len(stored) == info.event_count == session["events"]
+    assert 300 <= sum(type(e).__name__ == "Bar" for e in stored) < len(bars)
+    assert type(stored[-1]).__name__ == "LifecycleEvent"  # the stop itself is recorded
+
+
+_RAISES = """
+from tickwire.strategy import Strategy
+
+
+class RaisesAtFive(Strategy):
+    def on_start(self) -> None:
+        self.seen = 0
+
+    def on_bar(self, bar) -> None:
+        self.seen += 1
+        if self.seen == 5:
+            raise RuntimeError("boom at bar five")
+"""
+
+
+@posix
+def test_a_strategy_that_raises_is_stopped_and_the_session_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "raises.py").write_text(_RAISES)
+    bars = list(read_bars(str(sample_data_paths()[0])))[:50]
+    messages = [tickwire_message(seq, bar) for seq, bar in enumerate(bars, 1)]
+    with ThreadedFeedServer(messages) as server:  # all at once, before the strategy is up
+        child, _ = _start_live(
+            f"{tmp_path / 'raises.py'}:RaisesAtFive", "--feed", server.url, "--instrument",
+            "ACME", "--paper", "--no-record", "--duration", "30",
+        )  # fmt: skip
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == 1, (out, err)
+    assert "RaisesAtFive: failed" in out and "session failed" in out
+    assert "boom at bar five" in err and "raises.py" in err  # the traceback, with the file
+
+
+def test_live_needs_paper_and_an_unreachable_feed_fails_fast_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "live", EMA, "--feed", "ws://127.0.0.1:9")
+    assert code == 2 and "needs --paper" in err
+    code, out, err = run(
+        capsys, "live", EMA, "--feed", f"ws://127.0.0.1:{_free_port()}", "--paper",
+        "--no-record", "--connect-timeout", "1", "--status-every", "0",
+    )  # fmt: skip
+    assert code == 1 and out == ""
+    (line,) = err.strip().splitlines()
+    assert "could not connect to ws://127.0.0.1:" in line and "within 1 s" in line
