@@ -104,6 +104,13 @@ def test_a_paper_session_on_binance_klines_fills_exactly_as_the_backtest(
         info = store.get_run(session["run_id"])
     assert (info.mode, info.status) == (RunMode.PAPER, RunStatus.STOPPED)
     assert info.event_count == session["events"]
+    code, out, err = run(
+        capsys, "backtest", EMA, "--replay", session["run_id"], "--db", db, "--json",
+        "--fills-out", "replayed.csv",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["bars"] == len(bars)
+    assert Path("replayed.csv").read_bytes() == Path("bt.csv").read_bytes()  # and replayed
 
 
 @posix
