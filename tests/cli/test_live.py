@@ -48,8 +48,9 @@ def _start_live(*args: str) -> tuple[subprocess.Popen[str], int]:
     return child, port
 
 
-def _wait_for_bars(child: subprocess.Popen[str], port: int, bars: int) -> dict[str, Any]:
-    """Poll the child's /health until its bus has carried ``bars`` bars (60 s at most)."""
+def _wait_for(child: subprocess.Popen[str], port: int, kind: str, count: int) -> dict[str, Any]:
+    """Poll the child's /health until its bus has carried ``count`` events of type
+    ``kind`` (60 s at most); the health it reported then."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if child.poll() is not None:
@@ -60,10 +61,10 @@ def _wait_for_bars(child: subprocess.Popen[str], port: int, bars: int) -> dict[s
         except OSError:  # not serving yet
             time.sleep(0.05)
             continue
-        if health["events"].get("Bar", 0) >= bars:
+        if health["events"].get(kind, 0) >= count:
             return health
         time.sleep(0.05)
-    raise AssertionError(f"no {bars} bars within 60 s")
+    raise AssertionError(f"no {count} {kind} events within 60 s")
 
 
 @posix
@@ -84,7 +85,7 @@ def test_a_paper_session_on_binance_klines_fills_exactly_as_the_backtest(
             EMA, "--feed", server.url, "--format", "binance", "--instrument", "acme@kline_1d",
             "--paper", "--db", db, "--json",
         )  # fmt: skip
-        health = _wait_for_bars(child, port, len(bars))
+        health = _wait_for(child, port, "Bar", len(bars))
         assert health["status"] == "running"
         child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=60)
@@ -122,7 +123,7 @@ def test_sigterm_stops_a_session_gracefully_with_every_event_stored(tmp_path: Pa
         child, port = _start_live(
             EMA, "--feed", server.url, "--instrument", "ACME", "--paper", "--db", db, "--json"
         )
-        _wait_for_bars(child, port, 300)  # mid-stream: bars still arriving
+        _wait_for(child, port, "Bar", 300)  # mid-stream: bars still arriving
         child.send_signal(signal.SIGTERM)
         out, err = child.communicate(timeout=60)
     assert child.returncode == 0, err
@@ -180,3 +181,64 @@ def test_live_needs_paper_and_an_unreachable_feed_fails_fast_in_one_line(
     assert code == 1 and out == ""
     (line,) = err.strip().splitlines()
     assert "could not connect to ws://127.0.0.1:" in line and "within 1 s" in line
+
+
+_QUOTES = """
+from tickwire.strategy import Strategy
+
+
+class FlipsOnQuotes(Strategy):
+    every: int = 25
+
+    def on_start(self) -> None:
+        self.seen = 0
+
+    def on_tick(self, tick) -> None:
+        self.seen += 1
+        if self.seen % self.every == 0:
+            if self.position() > 0:
+                self.close()
+            else:
+                self.buy(3)
+"""
+
+
+def _book_ticker(update_id: int, symbol: str, bid: float, ask: float) -> str:
+    return json.dumps(
+        {"u": update_id, "s": symbol, "b": repr(bid), "B": "5", "a": repr(ask), "A": "7"}
+    )
+
+
+@posix
+def test_a_paper_session_on_quotes_replays_as_a_backtest_with_the_same_fills(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "flips.py").write_text(_QUOTES)
+    strategy = f"{tmp_path / 'flips.py'}:FlipsOnQuotes"
+    quotes = [
+        _book_ticker(n, "BNBUSDT", 25.0 + (n % 17) * 0.01, 25.02 + (n % 17 + n % 3) * 0.01)
+        for n in range(1, 501)
+    ]
+    db = str(tmp_path / "tw.db")
+    with ThreadedFeedServer(quotes) as server:
+        child, port = _start_live(
+            strategy, "--feed", server.url, "--format", "binance", "--instrument",
+            "bnbusdt@bookTicker", "--paper", "--db", db, "--json",
+        )  # fmt: skip
+        _wait_for(child, port, "Tick", len(quotes))
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    session = json.loads(out)
+    assert session["fills"] == 19  # an order at every 25th quote, filled at the next (not the last)
+    code, _, err = run(
+        capsys, "runs", "export", session["run_id"], "--what", "fills", "--out", "live.csv",
+        "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(
+        capsys, "backtest", strategy, "--replay", session["run_id"], "--db", db, "--json",
+        "--fills-out", "replayed.csv",
+    )  # fmt: skip
+    assert code == 0, err
+    assert Path("replayed.csv").read_bytes() == Path("live.csv").read_bytes()
