@@ -33,6 +33,7 @@ from rich.text import Text
 from tickwire import __version__
 from tickwire._exceptions import TickwireError
 from tickwire.backtest import Backtest, BacktestResult, ErrorPolicy
+from tickwire.cli.exchange import exchange
 from tickwire.cli.loading import UsageError, parse_params
 from tickwire.cli.options import broker_options
 from tickwire.cli.runs import record_run, runs
@@ -194,6 +195,7 @@ def demo(ctx: click.Context, report_dir: str, db: str | None) -> None:
 
 cli.add_command(runs)
 cli.add_command(sweep)
+cli.add_command(exchange)
 
 
 def _run(
