@@ -2,10 +2,12 @@
 
 Two formats, readable by :mod:`tickwire.live`'s formats with their default settings:
 
-- ``tickwire``: ``{"seq": N, "event": <the event as encode_json writes it>}``. ``N``
-  counts the events of the instruments the client is subscribed to, from the start of
-  the data, so it follows on without a jump across reconnects and exchange restarts
-  (a client that missed events sees a gap, one that sees one twice drops it).
+- ``tickwire``: ``{"seq": N, "event": <the event as encode_json writes it>}``, ``N``
+  the event's number in the data (from 1), so it follows on without a jump across
+  reconnects and exchange restarts (a client that missed events sees a gap, one that
+  sees one twice drops it). A client that subscribed to some instruments gets their
+  events unnumbered (numbers would jump over the others'), which it deduplicates by
+  the bar's time.
 - ``binance``: a closed kline (``k.x`` true, stamped with the bar's open time, prices as
   strings) for ``<symbol>@kline_<interval>``, a book ticker (update id ``u``: the event's
   number in the data) for ``<symbol>@bookTicker``; wrapped as ``{"stream", "data"}`` on
@@ -14,7 +16,7 @@ Two formats, readable by :mod:`tickwire.live`'s formats with their default setti
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -42,12 +44,6 @@ class Counters:
         instrument = event.instrument
         self.by_instrument[instrument] = self.by_instrument.get(instrument, 0) + 1
 
-    def of(self, instruments: Iterable[str] | None) -> int:
-        """Events replayed so far of ``instruments`` (None: of all)."""
-        if instruments is None:
-            return self.total
-        return sum(self.by_instrument.get(name, 0) for name in instruments)
-
 
 class TickwireSubscription:
     """A tickwire-format client: every instrument until it asks for some."""
@@ -60,9 +56,10 @@ class TickwireSubscription:
         return self.instruments is None or event.instrument in self.instruments
 
     def message(self, event: MarketEvent, counters: Counters) -> bytes:
-        """``event`` numbered in this client's sequence (``counters`` include it)."""
-        seq = counters.of(self.instruments)
-        return b'{"seq":%d,"event":%s}' % (seq, encode_json(event))
+        """``event``, numbered for a client of every instrument (``counters`` include it)."""
+        if self.instruments is not None:
+            return encode_json(event)
+        return b'{"seq":%d,"event":%s}' % (counters.total, encode_json(event))
 
 
 class BinanceSubscription:

@@ -204,8 +204,8 @@ class Venue:
         status = update.status.value
         if status == "SUBMITTED":
             return
-        if status == "ACCEPTED" and record.status == "PARTIALLY_FILLED":
-            return  # a restored order placed again
+        if status == "ACCEPTED" and record.is_open:
+            return  # recorded as accepted when it arrived (or placed again on a restart)
         record.status = status
         record.updated_ns = update.ts_event_ns
         if isinstance(update, OrderRejected | OrderCancelled):
