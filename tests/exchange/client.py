@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 
 class OrderClient:
@@ -30,6 +32,10 @@ class OrderClient:
         await self._reader
 
     async def _read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self._read_until_closed()
+
+    async def _read_until_closed(self) -> None:
         async for raw in self.connection:
             message = json.loads(raw)
             async with self._arrived:
@@ -39,16 +45,14 @@ class OrderClient:
                     self.pushes.append(message)
                 self._arrived.notify_all()
 
-    def send_only(self, op: str, **fields: Any) -> Any:
-        """Send a request without waiting; returns its ``req``."""
+    async def send(self, op: str, **fields: Any) -> Any:
+        """Send a request without waiting for its reply; returns its ``req``."""
         req = next(self._numbers)
-        asyncio.ensure_future(self.connection.send(json.dumps({"op": op, "req": req, **fields})))
+        await self.connection.send(json.dumps({"op": op, "req": req, **fields}))
         return req
 
     async def request(self, op: str, timeout: float = 10.0, **fields: Any) -> dict[str, Any]:
-        req = next(self._numbers)
-        await self.connection.send(json.dumps({"op": op, "req": req, **fields}))
-        return await self.reply(req, timeout)
+        return await self.reply(await self.send(op, **fields), timeout)
 
     async def reply(self, req: Any, timeout: float = 10.0) -> dict[str, Any]:
         async with self._arrived:
