@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -158,10 +159,8 @@ def test_reject_every_rejects_every_nth_new_order_and_repeats_are_not_new() -> N
 
     answers = run(main)
     statuses = [order["status"] for order in answers]
-    assert statuses == ["ACCEPTED", "ACCEPTED", "REJECTED", "ACCEPTED", "ACCEPTED", "REJECTED"] + [
-        "REJECTED",
-        "ACCEPTED",
-    ]
+    every_third = ["ACCEPTED", "ACCEPTED", "REJECTED", "ACCEPTED", "ACCEPTED", "REJECTED"]
+    assert statuses == [*every_third, "REJECTED", "ACCEPTED"]
     assert answers[2]["reason"] == "injected rejection (--reject-every 3)"
 
 
@@ -192,10 +191,8 @@ def test_drop_every_from_the_command_line_closes_the_connection() -> None:
         async with connect(f"{url}/orders") as connection:
             await connection.send('{"op": "balances"}')
             await connection.recv()
-            try:
+            with contextlib.suppress(ConnectionClosed):
                 await asyncio.wait_for(connection.recv(), 10)
-            except ConnectionClosed:
-                pass
             return connection.close_code
 
     with ExchangeProcess("--port", "0", "--drop-every", "2") as process:
