@@ -152,6 +152,7 @@ class Venue:
                 ts_event_ns=self.market_ns,
                 order_id=client_order_id,
                 instrument=record.instrument,
+                id=f"{client_order_id}-cancel",
             )
         )
         self._commit(None)
@@ -262,9 +263,14 @@ def _submitted(record: OrderRecord, quantity: float, ts: int) -> OrderSubmitted:
         stop_price=record.stop_price,
         time_in_force=record.time_in_force,
         order_id=record.client_order_id,
+        id=f"{record.client_order_id}-request",  # ids that say what they are, and no uuid4
     )
     return OrderSubmitted(
-        ts_event_ns=ts, order_id=record.client_order_id, instrument=record.instrument, order=order
+        ts_event_ns=ts,
+        order_id=record.client_order_id,
+        instrument=record.instrument,
+        order=order,
+        id=f"{record.client_order_id}-submitted",
     )
 
 
