@@ -116,9 +116,10 @@ def exchange(
 ) -> None:
     """Run a local exchange: a replayed feed and orders.
 
-    It listens on 127.0.0.1, replays --data as a market feed and takes orders. Prints its URL on one line when it listens. The feed is on the URL itself, orders on
-    URL/orders (the protocol is in docs/exchange.md). The replay starts when the first
-    feed client subscribes. Ctrl-C or SIGTERM stops it; with --state it can be restarted
+    It listens on 127.0.0.1, replays --data as a market feed and takes orders, and prints
+    its URL on one line. The feed is on the URL itself, orders on URL/orders (the
+    protocol is in docs/exchange.md). The replay starts when the first feed client
+    subscribes. Ctrl-C or SIGTERM stops it; with --state it can be restarted
     (even after kill -9) where it was.
     """
     for path in data:
