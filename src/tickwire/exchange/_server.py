@@ -198,6 +198,7 @@ class Exchange:
             raise ExchangeError(f"cannot listen on 127.0.0.1:{self.port}: {exc}") from None
         self.port = self._server.sockets[0].getsockname()[1]
         self._replay = asyncio.create_task(self._run_replay(), name="exchange:replay")
+        self._replay.add_done_callback(_report_failure)
 
     async def stop(self) -> None:
         """Stop replaying, close every connection and the state file."""
@@ -435,6 +436,12 @@ def _why(code: ErrorCode, request: Cancel | OrderStatusQuery) -> str:
 def _feed_error(message: str) -> bytes:
     """An error for a tickwire feed client, as an event its format reads."""
     return encode_json(ErrorEvent(ts_event_ns=now_ns(), component="exchange", error=message))
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    """Log a replay that died (orders are still served; the market stands still)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("exchange: the replay failed", exc_info=task.exception())
 
 
 async def _after(delay: float, send: Any) -> None:
