@@ -68,6 +68,7 @@ from tickwire.events.trading import (
     SubmitOrder,
     TimeInForce,
 )
+from tickwire.events.venue import ReconciliationEvent, ReconciliationKind
 
 # The names the usage guide (seed 003) uses for the same classes; seed 001's TickEvent,
 # TradingSignal and OrderEvent are constructors (seed_vocabulary.py).
@@ -107,6 +108,8 @@ __all__ = [
     "OrderType",
     "OrderUpdate",
     "PositionChanged",
+    "ReconciliationEvent",
+    "ReconciliationKind",
     "Side",
     "Signal",
     "SignalEvent",

@@ -196,7 +196,9 @@ class WebSocketFeed:
         when it does not reconnect)."""
         if self._runner is not None:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
+                # shielded: a waiter that gives up (a node's keep-alive loop ending) must
+                # not cancel the feed itself, which would leave its connection open
+                await asyncio.shield(self._runner)
 
     def stats(self) -> FeedStats:
         """A snapshot of the feed's counters."""
@@ -234,6 +236,9 @@ class WebSocketFeed:
                 self._failure = FeedError(f"feed {self.name!r}: {exc}")
                 self._status(FeedState.FAILED, attempt, str(exc))
                 return
+            if self._stopping.is_set():  # stop() came while connecting
+                await connection.close()
+                break
             self.connects += 1
             opened = time.monotonic()
             detail = await self._serve(connection)

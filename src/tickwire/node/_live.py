@@ -87,9 +87,17 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
         stops.append((RECORDER, _nothing))
     node.lifecycle(EXECUTION, LifecycleState.STARTING)
     trader, threaded = node._wire()
-    node.lifecycle(EXECUTION, LifecycleState.RUNNING)
-    stops.append((EXECUTION, lambda: _drain(node, threaded)))
     timeout = node.config.start_timeout
+    if node.execution is not None:  # a venue: reconciled before anything trades
+        try:
+            await asyncio.wait_for(node.execution.start(), timeout)
+        except Exception as exc:
+            why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+            node.lifecycle(EXECUTION, LifecycleState.FAILED, why)
+            node._failed.append(EXECUTION)
+            raise _StartFailed(f"execution did not start: {why}") from exc
+    node.lifecycle(EXECUTION, LifecycleState.RUNNING)
+    stops.append((EXECUTION, lambda: _stop_execution(node, threaded)))
     for client in node.feeds:
         _call_if_defined(client, "hold")  # nothing flows until the strategies are up
     for client in node.feeds:
@@ -202,6 +210,13 @@ def _strategy_stop(node: Node, strategy: Strategy) -> Callable[[], Awaitable[Non
         node.lifecycle(name, LifecycleState.STOPPED)
 
     return stop
+
+
+async def _stop_execution(node: Node, threaded: bool) -> None:
+    """Drain the bus, then stop the venue execution (its last commands settled)."""
+    await _drain(node, threaded)
+    if node.execution is not None:
+        await node.execution.stop()
 
 
 async def _drain(node: Node, threaded: bool) -> None:

@@ -39,6 +39,7 @@ from tickwire.events import (
     OrderPartiallyFilled,
     OrderSubmitted,
 )
+from tickwire.events._base import new_id
 from tickwire.events.system import traceback_text
 from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker
 from tickwire.node._components import component_name
@@ -96,6 +97,7 @@ class Node:
         feeds: Sequence[Any] = (),
         config: NodeConfig | None = None,
         recorder: Any = None,
+        execution: Any = None,
         bus: EventBus | None = None,
         name: str = "Node",
     ) -> None:
@@ -111,6 +113,16 @@ class Node:
         """Whether this node runs the lifecycle loop (live) rather than a backtest."""
         self.name = name
         self.recorder = recorder
+        if execution is not None and data is not None:
+            raise ConfigError("a backtest fills with the simulated broker: pass no execution")
+        self.execution = execution
+        if execution is not None:
+            self.session = new_id()[:12]
+            """The id in this venue session's client order ids (``Name-SESSION-N``)."""
+            for strategy in self.strategies:
+                strategy.scope_order_ids(self.session)
+        """Live: the venue execution (``tickwire.node.venue.VenueExecution``) in the
+        simulated broker's place; None fills with the simulated broker (paper)."""
         self.bus = bus if bus is not None else EventBus()
         """The node's bus: subscribe to it before ``run()`` to observe every event."""
         self._started = False
@@ -196,9 +208,12 @@ class Node:
             allow_nonpositive_prices=config.allow_nonpositive_prices,
         )
         self.portfolio = portfolio
-        SimulatedBroker(
-            venue, portfolio, priority=BROKER_PRIORITY, **{**prices, **config.broker.options()}
-        )
+        if self.execution is None:
+            SimulatedBroker(
+                venue, portfolio, priority=BROKER_PRIORITY, **{**prices, **config.broker.options()}
+            )
+        else:
+            self.execution.attach(venue, priority=BROKER_PRIORITY)
         RiskManager(venue, portfolio, **{**prices, **config.risk.options()})
         SignalExecutor(venue, config.sizer)
         bus.subscribe(Fill, self.fills.append, priority=_COLLECTOR_PRIORITY)

@@ -228,6 +228,13 @@ class Strategy:
         self.strategy_name = name
         self._id_prefix = f"{name}-"
 
+    def scope_order_ids(self, session: str) -> None:
+        """Make this strategy's order ids ``Name-SESSION-N``: at a venue, where client
+        order ids are idempotency keys, no later session may reuse one. Before attaching."""
+        if self._bus is not None:
+            raise StrategyError(f"{self.strategy_name}: scope its ids before it is attached")
+        self._id_prefix = f"{self.strategy_name}-{session}-"
+
     def _track_time(self, bar: Bar) -> None:
         self._last_bar_ns = bar.ts_event_ns
 
