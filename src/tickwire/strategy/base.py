@@ -1,8 +1,11 @@
-"""The Strategy base class: event callbacks, typed parameters and order helpers.
+"""The Strategy base class: event callbacks, typed parameters, order helpers and timers.
 
 A strategy reaches the rest of the system only through events: its helpers publish
 order requests and signals on the bus it is attached to. Nothing here is specific to
-backtests, so the same class runs live.
+backtests, so the same class runs live. Timers come from the clock the runner hands it
+(:meth:`Strategy.set_timer`, :meth:`Strategy.set_alert`): market time in a backtest,
+wall time live; each firing is a :class:`~tickwire.events.TimerEvent` published on the
+bus (so it is recorded) and delivered to that strategy's :meth:`Strategy.on_timer` only.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import itertools
 import numbers
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypedDict, Unpack
+from typing import Any, ClassVar, Protocol, TypedDict, Unpack
 
 import msgspec
 
@@ -29,9 +32,10 @@ from tickwire.events import (
     SubmitOrder,
     Tick,
     TimeInForce,
+    TimerEvent,
 )
 
-__all__ = ["OrderTerms", "Strategy", "StrategyError", "parameter_values"]
+__all__ = ["OrderTerms", "Strategy", "StrategyError", "Timers", "parameter_values"]
 
 
 _PARAMETER_TYPES = (int, float, str, bool)
@@ -64,6 +68,41 @@ class OrderTerms(TypedDict, total=False):
 
 
 _TERMS: frozenset[str] = OrderTerms.__optional_keys__
+_TIMER_SEPARATOR = ":"
+"""Between a strategy's name and its timer's name on the clock (``EmaCross:rebalance``)."""
+
+
+class Timers(Protocol):
+    """What a strategy needs of a clock (``tickwire.clock.Clock`` satisfies it; the
+    strategy layer does not import the clock's)."""
+
+    def now_ns(self) -> int:
+        """The current time in nanoseconds since the epoch (UTC)."""
+        ...
+
+    def set_timer(
+        self,
+        name: str,
+        interval_ns: int,
+        callback: Callable[[TimerEvent], None],
+        *,
+        start_ns: int | None = None,
+        stop_ns: int | None = None,
+    ) -> None:
+        """Call ``callback`` every ``interval_ns``."""
+        ...
+
+    def set_alert(self, name: str, at_ns: int, callback: Callable[[TimerEvent], None]) -> None:
+        """Call ``callback`` once at ``at_ns``."""
+        ...
+
+    def cancel(self, name: str) -> bool:
+        """Cancel the timer or alert ``name``; whether it was set."""
+        ...
+
+    def names(self) -> list[str]:
+        """The names of the timers and alerts set."""
+        ...
 
 
 class Strategy:
@@ -97,6 +136,8 @@ class Strategy:
         self._id_prefix = f"{self.strategy_name}-"
         self._last_bar_ns = 0
         self._clock: Callable[[], int] = lambda: self._last_bar_ns
+        self._timers: Timers | None = None
+        self._subscribed: list[tuple[Any, Callable[[Any], None]]] = []
 
     # -- parameters --------------------------------------------------------------------
 
@@ -128,28 +169,64 @@ class Strategy:
         *,
         priority: int = 0,
         clock: Callable[[], int] | None = None,
+        timers: Timers | None = None,
     ) -> None:
         """Subscribe the callbacks this class overrides; called by the runner.
 
         ``clock`` gives the current market time for the events the helpers publish;
-        without it the strategy follows the time of the bars it sees.
+        without it the strategy follows the time of the bars it sees. ``timers`` (a
+        ``tickwire.clock.Clock``) enables :meth:`set_timer` and :meth:`set_alert`.
         """
         self._bus = bus
         self._account = account
+        self._timers = timers
         cls = type(self)
+        wanted: list[tuple[Any, Callable[[Any], None]]] = []
         if cls.on_bar is not Strategy.on_bar:
-            bus.subscribe(Bar, self.on_bar, priority=priority)
+            wanted.append((Bar, self.on_bar))
         if cls.on_tick is not Strategy.on_tick:
-            bus.subscribe(Tick, self.on_tick, priority=priority)
+            wanted.append((Tick, self.on_tick))
         if cls.on_fill is not Strategy.on_fill:
-            bus.subscribe(Fill, self._route_fill, priority=priority)
+            wanted.append((Fill, self._route_fill))
         if cls.on_order is not Strategy.on_order:
-            for update in ORDER_UPDATES:
-                bus.subscribe(update, self._route_order, priority=priority)
+            wanted.extend((update, self._route_order) for update in ORDER_UPDATES)
+        if cls.on_timer is not Strategy.on_timer:
+            wanted.append((TimerEvent, self._route_timer))
+        for event_type, handler in wanted:
+            bus.subscribe(event_type, handler, priority=priority)
         if clock is None:
             bus.subscribe(Bar, self._track_time, priority=priority + 1)
+            wanted.append((Bar, self._track_time))
         else:
             self._clock = clock
+        self._subscribed = wanted
+
+    def detach(self) -> None:
+        """Unsubscribe every callback and cancel every timer: the strategy sees nothing
+        more (a node does this when it stops the strategy)."""
+        bus = self._bus
+        if bus is not None:
+            for event_type, handler in self._subscribed:
+                bus.unsubscribe(event_type, handler)
+        self._subscribed = []
+        timers = self._timers
+        if timers is not None:
+            for name in timers.names():
+                if name.startswith(self._timer_prefix()):
+                    timers.cancel(name)
+
+    def rename(self, name: str) -> None:
+        """Use ``name`` in order ids, signals, timers and reports instead of the class's
+        (a node gives a second instance of one class its own name); before attaching."""
+        if not isinstance(name, str) or not name.strip() or _TIMER_SEPARATOR in name:
+            raise StrategyError(
+                f"a strategy name must be a non-empty string without {_TIMER_SEPARATOR!r}, "
+                f"got {name!r}"
+            )
+        if self._bus is not None:
+            raise StrategyError(f"{self.strategy_name}: rename it before it is attached")
+        self.strategy_name = name
+        self._id_prefix = f"{name}-"
 
     def _track_time(self, bar: Bar) -> None:
         self._last_bar_ns = bar.ts_event_ns
@@ -164,6 +241,14 @@ class Strategy:
     def _route_order(self, update: OrderUpdate) -> None:
         if update.order_id.startswith(self._id_prefix):
             self.on_order(update)
+
+    def _route_timer(self, event: TimerEvent) -> None:
+        prefix = self._timer_prefix()
+        if event.name.startswith(prefix):
+            self.on_timer(msgspec.structs.replace(event, name=event.name[len(prefix) :]))
+
+    def _timer_prefix(self) -> str:
+        return f"{self.strategy_name}{_TIMER_SEPARATOR}"
 
     # -- callbacks ---------------------------------------------------------------------
 
@@ -182,8 +267,59 @@ class Strategy:
     def on_order(self, update: OrderUpdate) -> None:
         """Called on each lifecycle update of this strategy's orders."""
 
+    def on_timer(self, event: TimerEvent) -> None:
+        """Called when one of this strategy's timers or alerts is due (``event.name`` is
+        the name it was set under; ``event.ts_event_ns`` the time it was due)."""
+
     def on_stop(self) -> None:
         """Called once after the last event."""
+
+    # -- timers ------------------------------------------------------------------------
+
+    def set_timer(
+        self,
+        name: str,
+        interval_ns: int,
+        *,
+        start_ns: int | None = None,
+        stop_ns: int | None = None,
+    ) -> None:
+        """Call :meth:`on_timer` every ``interval_ns`` from ``start_ns`` (default: now +
+        interval) until ``stop_ns`` (default: never). In a backtest the time is the
+        market's: a timer fires between events, in time order, before an event stamped
+        at or after its due time; live it is wall time."""
+        self._timers_or_fail("set_timer").set_timer(
+            self._timer_prefix() + name,
+            interval_ns,
+            self._publish_timer,
+            start_ns=start_ns,
+            stop_ns=stop_ns,
+        )
+
+    def set_alert(self, name: str, at_ns: int) -> None:
+        """Call :meth:`on_timer` once at ``at_ns`` (at once if that has passed)."""
+        self._timers_or_fail("set_alert").set_alert(
+            self._timer_prefix() + name, at_ns, self._publish_timer
+        )
+
+    def cancel_timer(self, name: str) -> bool:
+        """Cancel this strategy's timer or alert ``name``; whether it was set."""
+        return self._timers_or_fail("cancel_timer").cancel(self._timer_prefix() + name)
+
+    def _publish_timer(self, event: TimerEvent) -> None:
+        self._publisher().publish(event)
+
+    def _timers_or_fail(self, helper: str) -> Timers:
+        if self._timers is None:
+            raise StrategyError(
+                f"{self.strategy_name}.{helper}: no clock; run the strategy in a Node "
+                "(or Backtest), which gives it one"
+            )
+        if type(self).on_timer is Strategy.on_timer:
+            raise StrategyError(
+                f"{self.strategy_name}.{helper}: override on_timer() to receive timers"
+            )
+        return self._timers
 
     # -- account -----------------------------------------------------------------------
 
