@@ -82,6 +82,7 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
     """Start every component in order, recording how to stop each one that started."""
     if node.recorder is not None:
         node._attach_recorder()  # first, so that it records every lifecycle event
+        node.lifecycle(RECORDER, LifecycleState.STARTING)
         node.lifecycle(RECORDER, LifecycleState.RUNNING)
         stops.append((RECORDER, _nothing))
     node.lifecycle(EXECUTION, LifecycleState.STARTING)
@@ -207,6 +208,10 @@ async def _stop_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[No
     """Stop what started, in reverse order, each under the stop timeout; a component that
     fails to stop is marked failed and the others still stop."""
     timeout = node.config.stop_timeout
+    if node.config.mode == "threaded" and node.portfolio is not None:
+        # Let the strategies' thread finish what it was given before they are stopped
+        # (their working orders are read then).
+        await asyncio.to_thread(node.bus.wait_until_system_idle, timeout)
     for name, stop in reversed(stops):
         if name == RECORDER:
             node.lifecycle(RECORDER, LifecycleState.STOPPING)

@@ -130,6 +130,7 @@ class Node:
         self._failed: list[str] = []
         self._failure = ""
         self._stop_reason = ""
+        self._signals = 0
         self._stop_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
@@ -242,7 +243,8 @@ class Node:
 
     def _on_signal(self, number: int, frame: FrameType | None) -> None:
         name = signal.Signals(number).name
-        if self._stop_reason and number == signal.SIGINT:
+        self._signals += 1
+        if self._signals > 1 and number == signal.SIGINT:
             os.write(2, b"tickwire: second interrupt, exiting now\n")
             os._exit(_FORCED_EXIT)
         self.stop(name)
@@ -312,9 +314,11 @@ class Node:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._hook_stopped = not all(
-                self._call_hook(s, "on_start", portfolio.last_ts_ns) for s in self.strategies
-            )
+            for strategy in self.strategies:
+                if not self._call_hook(strategy, "on_start", portfolio.last_ts_ns):
+                    self._failed.append(strategy.strategy_name)
+                    self._hook_stopped = True
+                    break
             if not self._hook_stopped:
                 with contextlib.suppress(RunStopped):  # the error policy ended the loop
                     if checked:
@@ -335,9 +339,24 @@ class Node:
             if threaded:
                 bus.shutdown()
         wall = time.perf_counter() - started
+        self._settle_states()
         outcome = self._outcome(self._backtest_status(), wall)
         self._close_recorder(outcome)
         return outcome
+
+    def _settle_states(self) -> None:
+        """A backtest's strategies end STOPPED, or FAILED for the one whose failure (or
+        failing ``on_start``) ended the run; no lifecycle event is published in a backtest."""
+        culprit = None
+        stop = self._error_stop
+        if stop is not None and stop.stopped_by is not None:
+            culprit = self._owner_of(stop.stopped_by)
+        for strategy in self.strategies:
+            name = strategy.strategy_name
+            failed = strategy is culprit or name in self._failed
+            self.states[name] = LifecycleState.FAILED if failed else LifecycleState.STOPPED
+            if failed and name not in self._failed:
+                self._failed.append(name)
 
     def _backtest_status(self) -> str:
         stop = self._error_stop

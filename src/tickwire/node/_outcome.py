@@ -106,9 +106,11 @@ class NodeOutcome:
 
     @property
     def exit_code(self) -> int:
-        """0 for a clean finish or stop, 1 for a failure or errors, 130 when interrupted."""
+        """0 for a clean finish or stop, 1 for a failure or a strategy's errors (also
+        under ``on_error="continue"``), 130 when interrupted."""
         if self.status == NodeStatus.INTERRUPTED:
             return 130
-        if self.status in (NodeStatus.FINISHED, NodeStatus.STOPPED) and not self.failed:
+        clean = not self.failed and not any(s.errors for s in self.strategies)
+        if self.status in (NodeStatus.FINISHED, NodeStatus.STOPPED) and clean:
             return 0
         return 1
