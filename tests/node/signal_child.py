@@ -49,7 +49,7 @@ class Pulse:
                     close=price,
                     volume=1_000.0,
                     interval="1m",
-                )  # fmt: skip
+                )
             )
             await asyncio.sleep(0.001)
 

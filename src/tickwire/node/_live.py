@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from tickwire.clock import LiveClock
 from tickwire.events import Bar, LifecycleState, Tick
 from tickwire.node._components import component_name
 from tickwire.node._outcome import NodeOutcome, NodeStatus
@@ -49,7 +50,7 @@ async def run_live(node: Node) -> NodeOutcome:
     node._loop = loop
     node._stopping = asyncio.Event()
     node.bus.bind_loop(loop)
-    clock = node.clock
+    clock = node.clock = LiveClock(loop)  # timers on this loop, whichever thread sets them
     started_at = time.perf_counter()
     stops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
     status = NodeStatus.FAILED
@@ -67,9 +68,7 @@ async def run_live(node: Node) -> NodeOutcome:
         await _stop_all(node, stops)
         if node._failed and status != NodeStatus.INTERRUPTED:
             status = NodeStatus.FAILED
-        cancel_all = getattr(clock, "cancel_all", None)
-        if cancel_all is not None:
-            cancel_all()
+        clock.cancel_all()
         outcome = node._outcome(status, time.perf_counter() - started_at)
         if node.recorder is not None:
             node.lifecycle(RECORDER, LifecycleState.STOPPED)

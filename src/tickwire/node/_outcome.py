@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tickwire.events import ErrorEvent, Fill, OrderRejected, OrderUpdate
+from tickwire.events import ErrorEvent, OrderRejected, OrderUpdate
 from tickwire.events.system import RunStatus
 from tickwire.portfolio import Portfolio
 
@@ -58,21 +58,16 @@ class StrategyStats:
 
 
 def strategy_stats(
-    name: str,
-    state: str,
-    fills: Sequence[Fill],
-    orders: Sequence[OrderUpdate],
-    errors: int,
-    books: Portfolio,
+    name: str, state: str, orders: Sequence[OrderUpdate], fills: int, errors: int, books: Portfolio
 ) -> StrategyStats:
-    """The record of a strategy from its own ``fills`` and orders (latest updates);
-    ``books`` holds the positions of its fills alone."""
+    """The record of a strategy from its orders (their latest updates), how many fills
+    they had and ``books``, the positions of its fills alone."""
     return StrategyStats(
         name=name,
         state=state,
         orders=len(orders),
-        fills=len(fills),
-        rejected=sum(isinstance(update, OrderRejected) for update in orders),
+        fills=fills,
+        rejected=sum(type(update) is OrderRejected for update in orders),
         errors=errors,
         commission=books.commission,
         realized_pnl=books.realized_pnl,
