@@ -24,7 +24,7 @@ class NodeStatus:
     """Every event was processed (a backtest's data ran out, or every live feed ended)."""
     FINISHED_WITH_ERRORS = RunStatus.FINISHED_WITH_ERRORS
     """As FINISHED, past handler failures the node was told to continue after."""
-    STOPPED = "stopped"
+    STOPPED = RunStatus.STOPPED
     """Stopped gracefully on request: :meth:`Node.stop`, the ``duration``, SIGINT or
     SIGTERM (:attr:`NodeOutcome.stopped_by` says which)."""
     FAILED = RunStatus.FAILED
