@@ -237,6 +237,8 @@ def test_a_component_that_does_not_start_in_time_fails_the_node_closed() -> None
     assert log == ["start quick", "start slow", "stop slow", "stop quick"]
     assert ("slow", S.FAILED) in states and ("quick", S.STOPPED) in states
     assert ("Never", S.STARTING) not in states
+    [error] = outcome.errors
+    assert (error.component, error.error_type) == ("slow", "TimeoutError")
 
 
 def test_stop_from_another_thread() -> None:
@@ -305,3 +307,27 @@ def test_a_threaded_live_node_drains_its_queues_when_it_stops() -> None:
     # The cancellation went through the broker's thread before the node was done.
     assert isinstance(node.orders.by_order[strategy.order_id], OrderCancelled)
     assert all(depth == 0 for depth in node.bus.get_stats()["queue_depths"].values())
+
+
+def test_the_same_strategy_live_fills_as_in_the_backtest() -> None:
+    from tickwire.backtest import Backtest
+    from tickwire.data import synthetic_bars
+    from tickwire.strategy.ema_cross import EmaCross
+
+    bars = list(synthetic_bars(400, seed=11, gap_probability=0.3, instrument="ACME"))
+    expected = Backtest(EmaCross, bars).run().fills
+    assert len(expected) > 5
+
+    async def main() -> Node:
+        bus = EventBus()
+        server = FeedServer(feed_session(bars, when_running(bus, "EmaCross")))
+        await server.start()
+        feed = WebSocketFeed("feed", server.url, bus, reconnect=False)
+        node = Node(EmaCross(), feeds=[feed], bus=bus)
+        await node.run_async()
+        await server.stop()
+        return node
+
+    node: Node = run(main)
+    key = [(f.order_id, f.ts_event_ns, f.side, f.price, f.quantity) for f in expected]
+    assert [(f.order_id, f.ts_event_ns, f.side, f.price, f.quantity) for f in node.fills] == key

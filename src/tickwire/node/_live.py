@@ -2,7 +2,8 @@
 
 Components start in dependency order, each under the start timeout: the recorder (so it
 records everything after), the execution chain, each data client, then the strategies,
-only once everything before them is up. A component that fails or times out fails the
+only once everything before them is up (a strategy's ``on_start`` runs on the loop's
+thread, so it is not timed out: it is plain code, not I/O). A component that fails or times out fails the
 node closed: what had started is stopped in reverse order, and the outcome is
 ``failed`` with the reason. Then a minimal loop waits for a stop request (``stop()``, a
 signal, the duration, every data client ended, every strategy failed); the market data
@@ -20,7 +21,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from tickwire.clock import LiveClock
-from tickwire.events import Bar, LifecycleState, Tick
+from tickwire.events import Bar, ErrorEvent, LifecycleState, Tick
+from tickwire.events.system import traceback_text
 from tickwire.node._components import component_name
 from tickwire.node._outcome import NodeOutcome, NodeStatus
 
@@ -95,17 +97,12 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
         try:
             await asyncio.wait_for(client.start(), timeout)
         except TimeoutError:
-            detail = f"did not start within {timeout:g} s"
-            node.lifecycle(name, LifecycleState.FAILED, detail)
-            node._failed.append(name)
             stops.append((name, client.stop))
-            raise _StartFailed(f"data client {name!r} {detail}") from None
+            raise _start_failed(node, name, f"did not start within {timeout:g} s") from None
         except Exception as exc:
-            detail = f"failed to start: {type(exc).__name__}: {exc}"
-            node.lifecycle(name, LifecycleState.FAILED, detail)
-            node._failed.append(name)
             stops.append((name, client.stop))
-            raise _StartFailed(f"data client {name!r} {detail}") from exc
+            detail = f"failed to start: {type(exc).__name__}: {exc}"
+            raise _start_failed(node, name, detail, exc) from exc
         node.lifecycle(name, LifecycleState.RUNNING)
         stops.append((name, client.stop))
     clock = node.clock
@@ -122,6 +119,25 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
             raise _StartFailed(f"strategy {name!r} failed to start (on_start raised)")
         if node.states.get(name) is LifecycleState.STARTING:
             node.lifecycle(name, LifecycleState.RUNNING)
+
+
+def _start_failed(
+    node: Node, name: str, detail: str, exc: BaseException | None = None
+) -> _StartFailed:
+    """Mark data client ``name`` failed, report it as an ErrorEvent (the recorder keeps
+    it), and the exception that fails the node closed."""
+    node.lifecycle(name, LifecycleState.FAILED, detail)
+    node._failed.append(name)
+    node.bus.publish(
+        ErrorEvent(
+            ts_event_ns=node.clock.now_ns(),
+            component=name,
+            error=detail,
+            error_type=type(exc).__qualname__ if exc is not None else "TimeoutError",
+            traceback=traceback_text(exc) if exc is not None else "",
+        )
+    )
+    return _StartFailed(f"data client {name!r} {detail}")
 
 
 async def _keep_alive(node: Node) -> str:
