@@ -3,9 +3,9 @@
 Components start in dependency order, each under the start timeout: the recorder (so it
 records everything after), the execution chain, each data client, then the strategies,
 only once everything before them is up (a strategy's ``on_start`` runs on the loop's
-thread, so it is not timed out: it is plain code, not I/O). A component that fails or times out fails the
-node closed: what had started is stopped in reverse order, and the outcome is
-``failed`` with the reason. Then a minimal loop waits for a stop request (``stop()``, a
+thread, so it is not timed out: it is plain code, not I/O). A component that fails or
+times out fails the node closed: what had started is stopped in reverse order, and the
+outcome is ``failed`` with the reason. Then a minimal loop waits for a stop request (``stop()``, a
 signal, the duration, every data client ended, every strategy failed); the market data
 itself flows through the bus by callbacks, never through this loop. The stop runs in
 reverse: strategies (``on_stop``, their working orders cancelled with
