@@ -217,3 +217,17 @@ def test_a_failing_strategy_ends_a_backtest_and_is_the_one_marked_failed() -> No
     states = {s.name: (s.state, s.errors) for s in outcome.strategies}
     assert states == {"BuyEvery": ("STOPPED", 0), "Breaks": ("FAILED", 1)}
     assert 'raise RuntimeError("boom")' in outcome.errors[0].traceback
+
+
+def test_several_strategies_fill_the_same_in_threaded_mode() -> None:
+    bars = two_instruments(300)
+
+    def fills(mode: str) -> list[tuple[str, int, float]]:
+        config = NodeConfig(mode=mode)  # type: ignore[arg-type]
+        node = Node([BuyEvery(every=3), BuyEvery(every=5)], data=bars, config=config)
+        assert node.run().status == NodeStatus.FINISHED
+        return [(f.order_id, f.ts_event_ns, f.price) for f in node.fills]
+
+    sync = fills("sync")
+    assert len(sync) > 100
+    assert fills("threaded") == sync
