@@ -202,3 +202,32 @@ def test_a_backtest_on_quotes_fills_at_the_ask_and_the_bid() -> None:
     assert result.status == NodeStatus.FINISHED
     # Sent on quote k, filled on quote k+1: buys at its ask, sells at its bid.
     assert [(f.side.value, f.price) for f in result.fills][:2] == [("BUY", 1.02), ("SELL", 1.02)]
+
+
+def test_a_failing_strategy_ends_a_backtest_and_is_the_one_marked_failed() -> None:
+    class Breaks(BuyEvery):
+        def on_bar(self, bar: Bar) -> None:
+            super().on_bar(bar)
+            if self.seen == 30:
+                raise RuntimeError("boom")
+
+    outcome = Node([BuyEvery(), Breaks()], data=list(synthetic_bars(100))).run()
+    assert outcome.status == NodeStatus.FAILED and outcome.exit_code == 1
+    assert outcome.failed == ("Breaks",)
+    states = {s.name: (s.state, s.errors) for s in outcome.strategies}
+    assert states == {"BuyEvery": ("STOPPED", 0), "Breaks": ("FAILED", 1)}
+    assert 'raise RuntimeError("boom")' in outcome.errors[0].traceback
+
+
+def test_several_strategies_fill_the_same_in_threaded_mode() -> None:
+    bars = two_instruments(300)
+
+    def fills(mode: str) -> list[tuple[str, int, float]]:
+        config = NodeConfig(mode=mode)  # type: ignore[arg-type]
+        node = Node([BuyEvery(every=3), BuyEvery(every=5)], data=bars, config=config)
+        assert node.run().status == NodeStatus.FINISHED
+        return [(f.order_id, f.ts_event_ns, f.price) for f in node.fills]
+
+    sync = fills("sync")
+    assert len(sync) > 100
+    assert fills("threaded") == sync

@@ -237,6 +237,8 @@ def test_a_component_that_does_not_start_in_time_fails_the_node_closed() -> None
     assert log == ["start quick", "start slow", "stop slow", "stop quick"]
     assert ("slow", S.FAILED) in states and ("quick", S.STOPPED) in states
     assert ("Never", S.STARTING) not in states
+    [error] = outcome.errors
+    assert (error.component, error.error_type) == ("slow", "TimeoutError")
 
 
 def test_stop_from_another_thread() -> None:
@@ -257,3 +259,75 @@ def test_stop_from_another_thread() -> None:
     assert not runner.is_alive()
     [outcome] = results
     assert outcome.status == NodeStatus.STOPPED and outcome.stopped_by == "stop()"
+
+
+class RestsALimit(Strategy):
+    """Places a buy limit far below the market on its first bar: it stays working."""
+
+    def on_start(self) -> None:
+        self.order_id = ""
+
+    def on_bar(self, bar: Bar) -> None:
+        if not self.order_id:
+            from tickwire.events import OrderType
+
+            self.order_id = self.buy(1, "ACME", order_type=OrderType.LIMIT, limit_price=1.0)
+
+
+def run_then_stop(cancel_on_stop: bool, mode: str = "sync") -> tuple[Any, Node, RestsALimit]:
+    async def main() -> tuple[Any, Node, RestsALimit]:
+        bus = EventBus()
+        strategy = RestsALimit()
+        config = NodeConfig(cancel_on_stop=cancel_on_stop, mode=mode)  # type: ignore[arg-type]
+        node = Node(strategy, feeds=[Client("c", bus, [])], bus=bus, config=config)
+        running = when_running(bus, "RestsALimit")
+        task = asyncio.create_task(node.run_async())
+        await running.wait()
+        for n in range(1, 4):
+            bus.publish(bar(n))
+        node.stop()
+        return await task, node, strategy
+
+    result: tuple[Any, Node, RestsALimit] = run(main)
+    return result
+
+
+def test_cancel_on_stop_cancels_the_working_orders() -> None:
+    outcome, node, strategy = run_then_stop(cancel_on_stop=True)
+    assert outcome.status == NodeStatus.STOPPED
+    assert isinstance(node.orders.by_order[strategy.order_id], OrderCancelled)
+    outcome, node, strategy = run_then_stop(cancel_on_stop=False)
+    assert not isinstance(node.orders.by_order[strategy.order_id], OrderCancelled)
+    assert node.working_orders(strategy) == [strategy.order_id]
+
+
+def test_a_threaded_live_node_drains_its_queues_when_it_stops() -> None:
+    outcome, node, strategy = run_then_stop(cancel_on_stop=True, mode="threaded")
+    assert outcome.status == NodeStatus.STOPPED
+    # The cancellation went through the broker's thread before the node was done.
+    assert isinstance(node.orders.by_order[strategy.order_id], OrderCancelled)
+    assert all(depth == 0 for depth in node.bus.get_stats()["queue_depths"].values())
+
+
+def test_the_same_strategy_live_fills_as_in_the_backtest() -> None:
+    from tickwire.backtest import Backtest
+    from tickwire.data import synthetic_bars
+    from tickwire.strategy.ema_cross import EmaCross
+
+    bars = list(synthetic_bars(400, seed=11, gap_probability=0.3, instrument="ACME"))
+    expected = Backtest(EmaCross, bars).run().fills
+    assert len(expected) > 5
+
+    async def main() -> Node:
+        bus = EventBus()
+        server = FeedServer(feed_session(bars, when_running(bus, "EmaCross")))
+        await server.start()
+        feed = WebSocketFeed("feed", server.url, bus, reconnect=False)
+        node = Node(EmaCross(), feeds=[feed], bus=bus)
+        await node.run_async()
+        await server.stop()
+        return node
+
+    node: Node = run(main)
+    key = [(f.order_id, f.ts_event_ns, f.side, f.price, f.quantity) for f in expected]
+    assert [(f.order_id, f.ts_event_ns, f.side, f.price, f.quantity) for f in node.fills] == key

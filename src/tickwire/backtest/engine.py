@@ -138,7 +138,7 @@ class Backtest:
     def run(self) -> BacktestResult:
         """Feed every bar through the system and return the result."""
         node = self._node
-        outcome = node.run_backtest()
+        outcome = node.run_backtest(records=False)
         portfolio = node.portfolio
         assert portfolio is not None  # wired by the run
         strategy = self.strategies[0]

@@ -3,14 +3,18 @@
 A data client is anything with ``async start()`` and ``async stop()`` (a
 :class:`~tickwire.live.WebSocketFeed`, or an in-memory client in tests); one with
 ``async wait_closed()`` lets the node notice that it ended on its own. A component's
-start and stop each run under the node's timeouts.
+start and stop each run under the node's timeouts. A venue client
+(:class:`~tickwire.node.venue.VenueExecution`) takes the simulated broker's place: it
+is attached to the bus when the node is wired and started before the data clients.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["DataClient", "component_name"]
+from tickwire._types import BusLike
+
+__all__ = ["DataClient", "VenueClient", "component_name"]
 
 
 @runtime_checkable
@@ -28,6 +32,23 @@ class DataClient(Protocol):
 
     async def stop(self) -> None:
         """Stop publishing and close connections."""
+        ...
+
+
+class VenueClient(Protocol):
+    """Execution at a venue: takes approved orders and cancels from the bus, publishes
+    what the venue says, and reconciles with it on :meth:`start`."""
+
+    def attach(self, bus: BusLike, *, priority: int = 0) -> None:
+        """Subscribe to the orders and cancels the node's risk manager lets through."""
+        ...
+
+    async def start(self) -> None:
+        """Reconcile with the venue; raise if it cannot (the node then fails closed)."""
+        ...
+
+    async def stop(self) -> None:
+        """Settle what is in flight and close the connection."""
         ...
 
 

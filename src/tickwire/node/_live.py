@@ -2,9 +2,10 @@
 
 Components start in dependency order, each under the start timeout: the recorder (so it
 records everything after), the execution chain, each data client, then the strategies,
-only once everything before them is up. A component that fails or times out fails the
-node closed: what had started is stopped in reverse order, and the outcome is
-``failed`` with the reason. Then a minimal loop waits for a stop request (``stop()``, a
+only once everything before them is up (a strategy's ``on_start`` runs on the loop's
+thread, so it is not timed out: it is plain code, not I/O). A component that fails or
+times out fails the node closed: what had started is stopped in reverse order, and the
+outcome is ``failed`` with the reason. Then a minimal loop waits for a stop request (``stop()``, a
 signal, the duration, every data client ended, every strategy failed); the market data
 itself flows through the bus by callbacks, never through this loop. The stop runs in
 reverse: strategies (``on_stop``, their working orders cancelled with
@@ -19,7 +20,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from tickwire.events import Bar, LifecycleState, Tick
+from tickwire.clock import LiveClock
+from tickwire.events import Bar, ErrorEvent, LifecycleState, Tick
+from tickwire.events.system import traceback_text
 from tickwire.node._components import component_name
 from tickwire.node._outcome import NodeOutcome, NodeStatus
 
@@ -49,7 +52,7 @@ async def run_live(node: Node) -> NodeOutcome:
     node._loop = loop
     node._stopping = asyncio.Event()
     node.bus.bind_loop(loop)
-    clock = node.clock
+    clock = node.clock = LiveClock(loop)  # timers on this loop, whichever thread sets them
     started_at = time.perf_counter()
     stops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
     status = NodeStatus.FAILED
@@ -67,9 +70,7 @@ async def run_live(node: Node) -> NodeOutcome:
         await _stop_all(node, stops)
         if node._failed and status != NodeStatus.INTERRUPTED:
             status = NodeStatus.FAILED
-        cancel_all = getattr(clock, "cancel_all", None)
-        if cancel_all is not None:
-            cancel_all()
+        clock.cancel_all()
         if node.recorder is not None:  # its last event, so that the outcome counts it
             node.lifecycle(RECORDER, LifecycleState.STOPPED)
         outcome = node._outcome(status, time.perf_counter() - started_at)
@@ -83,6 +84,7 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
     """Start every component in order, recording how to stop each one that started."""
     if node.recorder is not None:
         node._attach_recorder()  # first, so that it records every lifecycle event
+        node.lifecycle(RECORDER, LifecycleState.STARTING)
         node.lifecycle(RECORDER, LifecycleState.RUNNING)
         stops.append((RECORDER, _nothing))
     node.lifecycle(EXECUTION, LifecycleState.STARTING)
@@ -106,17 +108,12 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
         try:
             await asyncio.wait_for(client.start(), timeout)
         except TimeoutError:
-            detail = f"did not start within {timeout:g} s"
-            node.lifecycle(name, LifecycleState.FAILED, detail)
-            node._failed.append(name)
             stops.append((name, client.stop))
-            raise _StartFailed(f"data client {name!r} {detail}") from None
+            raise _start_failed(node, name, f"did not start within {timeout:g} s") from None
         except Exception as exc:
-            detail = f"failed to start: {type(exc).__name__}: {exc}"
-            node.lifecycle(name, LifecycleState.FAILED, detail)
-            node._failed.append(name)
             stops.append((name, client.stop))
-            raise _StartFailed(f"data client {name!r} {detail}") from exc
+            detail = f"failed to start: {type(exc).__name__}: {exc}"
+            raise _start_failed(node, name, detail, exc) from exc
         node.lifecycle(name, LifecycleState.RUNNING)
         stops.append((name, client.stop))
     clock = node.clock
@@ -142,6 +139,25 @@ def _call_if_defined(client: Any, method: str) -> None:
     call = getattr(client, method, None)
     if callable(call):
         call()
+
+
+def _start_failed(
+    node: Node, name: str, detail: str, exc: BaseException | None = None
+) -> _StartFailed:
+    """Mark data client ``name`` failed, report it as an ErrorEvent (the recorder keeps
+    it), and the exception that fails the node closed."""
+    node.lifecycle(name, LifecycleState.FAILED, detail)
+    node._failed.append(name)
+    node.bus.publish(
+        ErrorEvent(
+            ts_event_ns=node.clock.now_ns(),
+            component=name,
+            error=detail,
+            error_type=type(exc).__qualname__ if exc is not None else "TimeoutError",
+            traceback=traceback_text(exc) if exc is not None else "",
+        )
+    )
+    return _StartFailed(f"data client {name!r} {detail}")
 
 
 async def _keep_alive(node: Node) -> str:
@@ -234,6 +250,10 @@ async def _stop_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[No
     """Stop what started, in reverse order, each under the stop timeout; a component that
     fails to stop is marked failed and the others still stop."""
     timeout = node.config.stop_timeout
+    if node.config.mode == "threaded" and node.portfolio is not None:
+        # Let the strategies' thread finish what it was given before they are stopped
+        # (their working orders are read then).
+        await asyncio.to_thread(node.bus.wait_until_system_idle, timeout)
     for name, stop in reversed(stops):
         if name == RECORDER:
             node.lifecycle(RECORDER, LifecycleState.STOPPING)

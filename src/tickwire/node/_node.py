@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tickwire._exceptions import ConfigError, DataError, StrategyError
 from tickwire.backtest._feed import LatestUpdates, feed, feed_checked
@@ -42,13 +42,16 @@ from tickwire.events import (
 from tickwire.events._base import new_id
 from tickwire.events.system import traceback_text
 from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker
-from tickwire.node._components import component_name
+from tickwire.node._components import VenueClient, component_name
 from tickwire.node._names import name_strategies
 from tickwire.node._outcome import NodeOutcome, NodeStatus, StrategyStats, strategy_stats
 from tickwire.node.config import NodeConfig
 from tickwire.portfolio import Portfolio
 from tickwire.strategy import Strategy
 from tickwire.strategy.loading import failure_site
+
+if TYPE_CHECKING:  # the persistence layer loads only for nodes that record
+    from tickwire.persistence import Recorder
 
 __all__ = [
     "BROKER_PRIORITY",
@@ -96,8 +99,8 @@ class Node:
         data: DataInput | None = None,
         feeds: Sequence[Any] = (),
         config: NodeConfig | None = None,
-        recorder: Any = None,
-        execution: Any = None,
+        recorder: Recorder | None = None,
+        execution: VenueClient | None = None,
         bus: EventBus | None = None,
         name: str = "Node",
     ) -> None:
@@ -142,6 +145,7 @@ class Node:
         self._failed: list[str] = []
         self._failure = ""
         self._stop_reason = ""
+        self._signals = 0
         self._stop_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
@@ -257,7 +261,8 @@ class Node:
 
     def _on_signal(self, number: int, frame: FrameType | None) -> None:
         name = signal.Signals(number).name
-        if self._stop_reason and number == signal.SIGINT:
+        self._signals += 1
+        if self._signals > 1 and number == signal.SIGINT:
             os.write(2, b"tickwire: second interrupt, exiting now\n")
             os._exit(_FORCED_EXIT)
         self.stop(name)
@@ -283,12 +288,14 @@ class Node:
 
     # -- the backtest ----------------------------------------------------------------------
 
-    def run_backtest(self) -> NodeOutcome:
+    def run_backtest(self, *, records: bool = True) -> NodeOutcome:
         """Feed every event of ``data`` through the wired system, deterministically.
 
         Per event the broker matches the orders that were working before it, the
         portfolio marks to it, then the strategies see it. Timers of strategies that
-        override ``on_timer`` fire between events, in event-time order.
+        override ``on_timer`` fire between events, in event-time order. ``records=False``
+        leaves :attr:`NodeOutcome.strategies` empty (``Backtest`` builds its own result;
+        :meth:`strategy_stats` still gives them).
         """
         if self.data is None:
             raise RuntimeError(f"{self.name} is a live node: use run() or run_async()")
@@ -327,9 +334,11 @@ class Node:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._hook_stopped = not all(
-                self._call_hook(s, "on_start", portfolio.last_ts_ns) for s in self.strategies
-            )
+            for strategy in self.strategies:
+                if not self._call_hook(strategy, "on_start", portfolio.last_ts_ns):
+                    self._failed.append(strategy.strategy_name)
+                    self._hook_stopped = True
+                    break
             if not self._hook_stopped:
                 with contextlib.suppress(RunStopped):  # the error policy ended the loop
                     if checked:
@@ -350,9 +359,24 @@ class Node:
             if threaded:
                 bus.shutdown()
         wall = time.perf_counter() - started
-        outcome = self._outcome(self._backtest_status(), wall)
+        self._settle_states()
+        outcome = self._outcome(self._backtest_status(), wall, records=records)
         self._close_recorder(outcome)
         return outcome
+
+    def _settle_states(self) -> None:
+        """A backtest's strategies end STOPPED, or FAILED for the one whose failure (or
+        failing ``on_start``) ended the run; no lifecycle event is published in a backtest."""
+        culprit = None
+        stop = self._error_stop
+        if stop is not None and stop.stopped_by is not None:
+            culprit = self._owner_of(stop.stopped_by)
+        for strategy in self.strategies:
+            name = strategy.strategy_name
+            failed = strategy is culprit or name in self._failed
+            self.states[name] = LifecycleState.FAILED if failed else LifecycleState.STOPPED
+            if failed and name not in self._failed:
+                self._failed.append(name)
 
     def _backtest_status(self) -> str:
         stop = self._error_stop
@@ -491,8 +515,9 @@ class Node:
         )
 
     def _attach_recorder(self) -> None:
-        with contextlib.suppress(RuntimeError):  # already attached (to this bus)
-            self.recorder.attach(self.bus)
+        if self.recorder is not None:
+            with contextlib.suppress(RuntimeError):  # already attached (to this bus)
+                self.recorder.attach(self.bus)
 
     def _close_recorder(self, outcome: NodeOutcome) -> None:
         recorder = self.recorder
@@ -516,14 +541,14 @@ class Node:
 
     # -- the outcome -----------------------------------------------------------------------
 
-    def _outcome(self, status: str, wall: float) -> NodeOutcome:
+    def _outcome(self, status: str, wall: float, *, records: bool = True) -> NodeOutcome:
         counts = dict(self.bus.get_stats()["event_counts"])
         return NodeOutcome(
             status=status,
             events=sum(counts.values()),
             event_counts=counts,
             errors=list(self.errors),
-            strategies=self.strategy_stats(),
+            strategies=self.strategy_stats() if records else (),
             wall_time_s=wall,
             stopped_by=self._stop_reason if status == NodeStatus.STOPPED else "",
             failure=self._failure,
@@ -532,27 +557,30 @@ class Node:
 
     def strategy_stats(self) -> list[StrategyStats]:
         """Each strategy's own record so far (see :class:`StrategyStats`)."""
-        portfolio = self._portfolio() if self.portfolio is not None else None
+        portfolio = self.portfolio
         alone = len(self.strategies) == 1 and portfolio is not None
         records = []
         for strategy in self.strategies:
             name = strategy.strategy_name
             prefix = f"{name}-"
-            fills = [fill for fill in self.fills if fill.order_id.startswith(prefix)]
             orders = [u for i, u in self.orders.by_order.items() if i.startswith(prefix)]
             if alone and portfolio is not None:
-                books = portfolio  # every fill is this strategy's: no replay needed
+                # Every fill is this strategy's: the shared books are its own.
+                books, fills = portfolio, len(self.fills)
             else:
                 books = Portfolio(
                     None,
                     self.config.cash,
                     allow_nonpositive_prices=self.config.allow_nonpositive_prices,
                 )
-                for fill in fills:
-                    books.on_fill(fill)
+                fills = 0
+                for fill in self.fills:
+                    if fill.order_id.startswith(prefix):
+                        books.on_fill(fill)
+                        fills += 1
             errors = self._strategy_errors.get(name, 0)
             state = str(self.states.get(name, ""))
-            records.append(strategy_stats(name, state, fills, orders, errors, books))
+            records.append(strategy_stats(name, state, orders, fills, errors, books))
         return records
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tickwire.events import ErrorEvent, Fill, OrderRejected, OrderUpdate
+from tickwire.events import ErrorEvent, OrderRejected, OrderUpdate
 from tickwire.events.system import RunStatus
 from tickwire.portfolio import Portfolio
 
@@ -24,7 +24,7 @@ class NodeStatus:
     """Every event was processed (a backtest's data ran out, or every live feed ended)."""
     FINISHED_WITH_ERRORS = RunStatus.FINISHED_WITH_ERRORS
     """As FINISHED, past handler failures the node was told to continue after."""
-    STOPPED = "stopped"
+    STOPPED = RunStatus.STOPPED
     """Stopped gracefully on request: :meth:`Node.stop`, the ``duration``, SIGINT or
     SIGTERM (:attr:`NodeOutcome.stopped_by` says which)."""
     FAILED = RunStatus.FAILED
@@ -58,21 +58,16 @@ class StrategyStats:
 
 
 def strategy_stats(
-    name: str,
-    state: str,
-    fills: Sequence[Fill],
-    orders: Sequence[OrderUpdate],
-    errors: int,
-    books: Portfolio,
+    name: str, state: str, orders: Sequence[OrderUpdate], fills: int, errors: int, books: Portfolio
 ) -> StrategyStats:
-    """The record of a strategy from its own ``fills`` and orders (latest updates);
-    ``books`` holds the positions of its fills alone."""
+    """The record of a strategy from its orders (their latest updates), how many fills
+    they had and ``books``, the positions of its fills alone."""
     return StrategyStats(
         name=name,
         state=state,
         orders=len(orders),
-        fills=len(fills),
-        rejected=sum(isinstance(update, OrderRejected) for update in orders),
+        fills=fills,
+        rejected=sum(type(update) is OrderRejected for update in orders),
         errors=errors,
         commission=books.commission,
         realized_pnl=books.realized_pnl,
@@ -106,9 +101,11 @@ class NodeOutcome:
 
     @property
     def exit_code(self) -> int:
-        """0 for a clean finish or stop, 1 for a failure or errors, 130 when interrupted."""
+        """0 for a clean finish or stop, 1 for a failure or a strategy's errors (also
+        under ``on_error="continue"``), 130 when interrupted."""
         if self.status == NodeStatus.INTERRUPTED:
             return 130
-        if self.status in (NodeStatus.FINISHED, NodeStatus.STOPPED) and not self.failed:
+        clean = not self.failed and not any(s.errors for s in self.strategies)
+        if self.status in (NodeStatus.FINISHED, NodeStatus.STOPPED) and clean:
             return 0
         return 1
