@@ -3,6 +3,7 @@ real signals, its session recorded and compared with a backtest on the same bars
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -173,7 +174,7 @@ def test_live_needs_paper_and_an_unreachable_feed_fails_fast_in_one_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, _, err = run(capsys, "live", EMA, "--feed", "ws://127.0.0.1:9")
-    assert code == 2 and "needs --paper" in err
+    assert code == 2 and "needs --paper" in err and "or --exchange URL" in err
     code, out, err = run(
         capsys, "live", EMA, "--feed", f"ws://127.0.0.1:{_free_port()}", "--paper",
         "--no-record", "--connect-timeout", "1", "--status-every", "0",
@@ -242,3 +243,50 @@ def test_a_paper_session_on_quotes_replays_as_a_backtest_with_the_same_fills(
     )  # fmt: skip
     assert code == 0, err
     assert Path("replayed.csv").read_bytes() == Path("live.csv").read_bytes()
+
+
+@posix
+def test_a_session_at_a_local_exchange_holds_exactly_the_venues_fills(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tickwire.exchange import ExchangeClient
+
+    from ..exchange.process import ExchangeProcess
+
+    db = str(tmp_path / "tw.db")
+    venue = ExchangeProcess("--port", "0", "--speed", "50000000", "--lose-acks", "0.2").start()
+    try:
+        child, port = _start_live(
+            EMA, "--feed", venue.url, "--instrument", "ACME", "--exchange", venue.url,
+            "--db", db, "--json",
+        )  # fmt: skip
+        _wait_for(child, port, "Bar", 2000)  # the sample file, to its end
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+
+        async def venue_fills() -> list[Any]:
+            client = ExchangeClient(venue.url)
+            try:
+                return await client.fills_since(0)
+            finally:
+                await client.close()
+
+        import asyncio
+
+        at_venue = asyncio.run(venue_fills())
+    finally:
+        venue.terminate()
+    session = json.loads(out)
+    assert (session["status"], session["stopped_by"]) == ("stopped", "SIGTERM")
+    assert session["fills"] == len(at_venue) > 0  # a fifth of the acks lost: none doubled
+    code, _, err = run(
+        capsys, "runs", "export", session["run_id"], "--what", "fills", "--out", "f.csv",
+        "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    with open("f.csv", newline="") as f:
+        exported = [(row["order_id"], float(row["price"])) for row in csv.DictReader(f)]
+    assert exported == [(fill.client_order_id, fill.price) for fill in at_venue]
+    with SQLiteStore(db) as store:
+        assert store.get_run(session["run_id"]).mode == RunMode.LIVE

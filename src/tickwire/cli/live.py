@@ -1,10 +1,11 @@
-"""``tickwire live``: a strategy on a live websocket feed, paper-traded and recorded.
+"""``tickwire live``: a strategy on a live websocket feed, paper-traded or at a venue.
 
 The session is a :class:`~tickwire.node.Node` around one
 :class:`~tickwire.live.WebSocketFeed`: the same Strategy class as ``tickwire backtest``,
-the simulated broker filling its orders on the feed's bars and quotes (``--paper``, the
-only execution mode until a venue can be named), every event recorded as a run of mode
-``paper``. It ends gracefully on ``--duration``, Ctrl-C or SIGTERM (exit 0, the run
+its orders filled by the simulated broker on the feed's bars and quotes (``--paper``),
+or sent to a venue speaking ``tickwire exchange``'s order protocol (``--exchange URL``,
+through :class:`~tickwire.node.venue.VenueExecution`), every event recorded as a run of
+mode ``paper`` or ``live``. It ends gracefully on ``--duration``, Ctrl-C or SIGTERM (exit 0, the run
 ``stopped``), or when the feed ends; a second Ctrl-C exits at once (130). A strategy that
 raises is stopped alone under ``--on-error stop`` and the session exits 1 at its end.
 """
@@ -24,6 +25,7 @@ from tickwire.cli.loading import UsageError, parse_params
 from tickwire.cli.options import broker_options
 from tickwire.cli.runs import open_for_writing
 from tickwire.cli.status import StatusPrinter, status_line
+from tickwire.exchange import ExchangeClient
 from tickwire.live import (
     BinanceFormat,
     FeedFormat,
@@ -33,6 +35,7 @@ from tickwire.live import (
     WebSocketFeed,
 )
 from tickwire.node import BrokerConfig, Node, NodeConfig, NodeOutcome, StrategyStats
+from tickwire.node.venue import VenueExecution
 from tickwire.persistence import Recorder, RunMode, redact_credentials
 from tickwire.strategy import Strategy, parameter_values
 from tickwire.strategy.loading import build_strategy, load_strategy
@@ -64,9 +67,15 @@ err = Console(stderr=True)
     "btcusdt@kline_1m (binance).",
 )
 @click.option(
-    "--paper",
-    is_flag=True,
-    help="Fill orders with the simulated broker on the live data (the only mode so far).",
+    "--paper", is_flag=True, help="Fill orders with the simulated broker on the live data."
+)
+@click.option(
+    "--exchange",
+    "exchange_url",
+    default=None,
+    metavar="URL",
+    help="Instead of --paper: send orders to this venue (tickwire exchange's order "
+    "protocol), reconciled with it before the strategy starts.",
 )
 @click.option("--param", "params", multiple=True, help="Strategy parameter NAME=VALUE.")
 @click.option("--cash", default=100_000.0, show_default=True, help="Starting cash.")
@@ -126,6 +135,7 @@ def live(
     fmt: str,
     instruments: tuple[str, ...],
     paper: bool,
+    exchange_url: str | None,
     params: tuple[str, ...],
     cash: float,
     commission: str | None,
@@ -141,14 +151,14 @@ def live(
     status_every: float,
     as_json: bool,
 ) -> None:
-    """Run a strategy on a live feed, paper-trading it (--paper), recorded as a run.
+    """Trade a strategy on a live feed: paper, or at an exchange.
 
     STRATEGY is path/to/file.py:Class or package.module:Class, as for backtest.
     """
-    if not paper:
+    if paper == (exchange_url is not None):
         raise UsageError(
-            "tickwire live needs --paper: orders are filled by the simulated broker on the "
-            "live data (trading against a venue is not available yet)"
+            "tickwire live needs --paper (the simulated broker fills orders on the live "
+            "data) or --exchange URL (orders go to that venue), not both"
         )
     strategy_cls = load_strategy(strategy)
     values = parameter_values(strategy_cls, parse_params(params))
@@ -162,7 +172,10 @@ def live(
         # the feed's own connect timeout, failing fast with its one line, comes first
         start_timeout=(connect_timeout if connect_timeout is not None else 10.0) + 5.0,
     )
-    node = Node(chosen, config=config, name="tickwire live")
+    execution = None
+    if exchange_url is not None:
+        execution = VenueExecution(ExchangeClient(exchange_url))
+    node = Node(chosen, config=config, execution=execution, name="tickwire live")
     feed = WebSocketFeed(
         _FEED_NAME,
         url,
@@ -174,7 +187,10 @@ def live(
         fail_fast=connect_timeout is not None,
     )
     node.add_feed(feed)
-    recorder, location = _recorder(db, no_record, chosen, url)
+    mode = RunMode.PAPER if execution is None else RunMode.LIVE
+    recorder, location = _recorder(
+        db, no_record, chosen, [url, *filter(None, [exchange_url])], mode
+    )
     node.recorder = recorder
     monitor = HealthMonitor(node.bus)
     server = HealthServer(monitor, port=health_port) if health_port is not None else None
@@ -205,7 +221,7 @@ def live(
 
 
 def _recorder(
-    db: str | None, no_record: bool, strategy: Strategy, url: str
+    db: str | None, no_record: bool, strategy: Strategy, sources: list[str], mode: str
 ) -> tuple[Recorder | None, str]:
     """The session's recorder on ``db`` (the user's store by default), or none."""
     if no_record:
@@ -216,8 +232,8 @@ def _recorder(
             store,
             strategy=strategy.strategy_name,
             parameters=strategy.params,
-            data_sources=[url],
-            mode=RunMode.PAPER,
+            data_sources=sources,
+            mode=mode,
         )
     except BaseException:
         store.close()
