@@ -1,0 +1,168 @@
+"""The wire format: one ZeroMQ frame per message, a topic, a space, then a msgpack envelope.
+
+::
+
+    frame    = topic (UTF-8, no space) + b" " + msgpack([version, type, sender, seq, events])
+    events   = [event, ...]  each a map as tickwire.events.codec encodes it ("_type" first)
+
+``seq`` numbers the events of one sender on one topic (the first event of the message;
+the next message starts at ``seq + len(events)``). Every event of a message has the type
+``type`` and belongs on ``topic``. Decoding trusts nothing: each event goes through the
+events codec's checks, and a frame that breaks any rule raises :class:`DecodeError`
+naming what. ``docs/transport.md`` is the byte-level description for other programs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import msgspec
+
+from tickwire._exceptions import DecodeError
+from tickwire.events import Bar, EventBase, Signal, Tick, Trade
+from tickwire.events import decode as decode_event
+from tickwire.events.delivery import SignalAck
+
+__all__ = [
+    "TOPIC_SEPARATOR",
+    "WIRE_FORMAT_VERSION",
+    "FrameEncoder",
+    "Message",
+    "decode_frame",
+    "event_tag",
+    "topic_for",
+]
+
+WIRE_FORMAT_VERSION = 1
+"""The envelope's version (element 0); bumped when the envelope changes incompatibly.
+Elements appended after ``events`` are ignored by decoders of this version."""
+
+TOPIC_SEPARATOR = b" "
+
+_MAX_TOPIC_BYTES = 256
+_TOPICS: dict[type[EventBase], tuple[str, str]] = {
+    Tick: ("TICK", "instrument"),
+    Bar: ("BAR", "instrument"),
+    Trade: ("TRADE", "instrument"),
+    Signal: ("SIGNAL", "instrument"),
+    SignalAck: ("ACK", "sender"),
+}
+
+
+def event_tag(cls: type[EventBase]) -> str:
+    """The ``_type`` tag of events of class ``cls``."""
+    return str(cls.__struct_config__.tag)
+
+
+def topic_for(event: EventBase) -> str:
+    """The topic ``event`` travels on: ``TICK.<instrument>``, ``BAR.<instrument>``,
+    ``TRADE.<instrument>``, ``SIGNAL.<instrument>``, ``ACK.<sender>`` (a SignalAck, to the
+    sender of the signal); another type's tag in upper case, with ``.<instrument>`` when it
+    has one. A space in the name after the dot becomes ``_``."""
+    cls = type(event)
+    prefix, key = _TOPICS.get(cls) or (event_tag(cls).upper(), "instrument")
+    name = getattr(event, key, None)
+    if isinstance(name, str) and name:
+        return f"{prefix}.{name.replace(' ', '_')}"
+    return prefix
+
+
+def _encode_extra(obj: Any) -> Any:
+    if isinstance(obj, str):  # str enums (Side, OrderType) and other str subclasses
+        return str.__str__(obj)
+    raise NotImplementedError(f"cannot encode objects of type {type(obj).__qualname__}")
+
+
+class _Outgoing(msgspec.Struct, array_like=True):
+    """The envelope as it is written."""
+
+    version: int
+    type: str
+    sender: str
+    seq: int
+    events: Sequence[EventBase]
+
+
+class _Incoming(msgspec.Struct, array_like=True, frozen=True):
+    """The envelope as it is read: the events stay raw until the codec checks each."""
+
+    version: int
+    type: str
+    sender: str
+    seq: int
+    events: list[msgspec.Raw]
+
+
+_incoming = msgspec.msgpack.Decoder(_Incoming)
+
+
+class FrameEncoder:
+    """Writes frames for one sender (a process's name on the wire)."""
+
+    __slots__ = ("_encoder", "sender")
+
+    def __init__(self, sender: str) -> None:
+        if not sender:
+            raise ValueError("FrameEncoder: sender must not be empty")
+        self.sender = sender
+        self._encoder = msgspec.msgpack.Encoder(enc_hook=_encode_extra)
+
+    def frame(self, topic: bytes, tag: str, seq: int, events: Sequence[EventBase]) -> bytearray:
+        """One frame: ``topic``, a space, the envelope of ``events`` (all tagged ``tag``)."""
+        buffer = bytearray(topic)
+        buffer += TOPIC_SEPARATOR
+        envelope = _Outgoing(WIRE_FORMAT_VERSION, tag, self.sender, seq, events)
+        self._encoder.encode_into(envelope, buffer, len(buffer))
+        return buffer
+
+
+class Message(NamedTuple):
+    """A decoded frame: every event checked, of one type, on its topic."""
+
+    topic: str
+    sender: str
+    seq: int
+    events: list[EventBase]
+
+
+def decode_frame(frame: bytes, *, allow_nonpositive_prices: bool = False) -> Message:
+    """The message in ``frame``, or :class:`DecodeError` saying which rule it breaks."""
+    end = frame.find(TOPIC_SEPARATOR, 0, _MAX_TOPIC_BYTES + 1)
+    if end < 0:
+        raise DecodeError(
+            f"frame: no space within the first {_MAX_TOPIC_BYTES + 1} bytes "
+            "(a frame is a topic, a space, then the envelope)"
+        )
+    try:
+        topic = frame[:end].decode()
+    except UnicodeDecodeError:
+        raise DecodeError("frame: the topic is not UTF-8") from None
+    try:
+        envelope = _incoming.decode(memoryview(frame)[end + 1 :])
+    except msgspec.DecodeError as exc:
+        raise DecodeError(f"envelope (topic {topic!r}): {exc}") from None
+    if envelope.version != WIRE_FORMAT_VERSION:
+        raise DecodeError(
+            f"envelope (topic {topic!r}): version {envelope.version!r}, this decoder reads "
+            f"version {WIRE_FORMAT_VERSION}"
+        )
+    if envelope.seq < 0:
+        raise DecodeError(f"envelope (topic {topic!r}): seq must be >= 0, got {envelope.seq}")
+    if not envelope.events:
+        raise DecodeError(f"envelope (topic {topic!r}): events is empty")
+    events = []
+    for index, raw in enumerate(envelope.events):
+        where = f"envelope (topic {topic!r}) events[{index}]"
+        try:
+            event = decode_event(raw, allow_nonpositive_prices=allow_nonpositive_prices)
+        except DecodeError as exc:
+            raise DecodeError(f"{where}: {exc}") from None
+        if event_tag(type(event)) != envelope.type:
+            raise DecodeError(
+                f"{where}: a {event_tag(type(event))!r} in an envelope of type {envelope.type!r}"
+            )
+        if topic_for(event) != topic:
+            raise DecodeError(f"{where}: belongs on topic {topic_for(event)!r}")
+        events.append(event)
+    return Message(topic, envelope.sender, envelope.seq, events)
