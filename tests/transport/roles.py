@@ -97,7 +97,10 @@ def executor(endpoint: str, ack_endpoint: str, store_path: str, orders_path: str
         _say(f"ORDER {order.signal_id} {order.strategy_name}")
 
     def error(event: ErrorEvent) -> None:
-        _say(f"DEAD {len(bus.dead_letters)} {event.error_type}")
+        if event.error_type == "InDoubt":
+            _say(f"INDOUBT {event.error.split()[0]}")
+        else:
+            _say(f"DEAD {len(bus.dead_letters)} {event.error_type}")
 
     bus.subscribe(SubmitOrder, place)
     bus.subscribe(ErrorEvent, error)
