@@ -25,7 +25,7 @@ def main(market: str, signals: str, acks: str) -> None:
             continue
         frame = sub.recv()
         topic, _, body = frame.partition(b" ")
-        version, kind, sender, seq, events = msgpack.unpackb(body)[:5]
+        version, kind, sender, _seq, events = msgpack.unpackb(body)[:5]
         assert version == 1 and kind == "Tick", (version, kind)
         topics.add(topic.decode())
         senders.add(sender)

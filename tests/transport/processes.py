@@ -3,6 +3,7 @@ with a timeout, stop or kill it."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import signal
 import subprocess
@@ -71,10 +72,8 @@ class Child:
         """Close its standard input (every role stops then) and wait."""
         stdin = self.proc.stdin
         assert stdin is not None
-        try:
+        with contextlib.suppress(BrokenPipeError):  # it had died: nothing to tell it
             stdin.close()
-        except BrokenPipeError:  # it had died: nothing to tell it
-            pass
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -1,0 +1,180 @@
+"""Market data through PUB/SUB between two processes: raw pyzmq against tickwire's
+transport, batched and unbatched, in the same run.
+
+Usage: python benchmarks/transport.py [--events N] [--repeat R]
+
+Each case publishes N ticks from this process to a subscriber process on loopback TCP,
+as fast as the publisher can, and prints what the subscriber received per second (from
+its first message to its last, median of R runs):
+
+- ``raw pyzmq``: single frames, the bytes of tickwire's unbatched frame of one tick
+  (161 bytes), ``recv`` and nothing else (the baseline);
+- ``raw pyzmq + msgpack``: the same frames, each unpacked with ``msgpack``;
+- ``tickwire unbatched``: the gateway's bus -> OutboundBridge -> XPUB -> SUB ->
+  decode and check every event -> the strategy's bus (a handler counts the ticks);
+- ``tickwire batched``: the same with ``Batching(max_events=100)`` (the default route).
+
+The publisher's drops (raw PUB drops silently at its high-water mark; tickwire counts
+``dropped_ticks``) are printed beside; received/s is the figure to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+import msgpack
+import zmq
+
+from tickwire.bus import EventBus
+from tickwire.events import Tick
+from tickwire.transport import (
+    Batching,
+    FrameEncoder,
+    MarketDataPublisher,
+    MarketDataSubscriber,
+    OutboundBridge,
+    Pump,
+    market_data_route,
+)
+
+_HWM = 100_000
+_IDLE_MS = 1_000
+
+
+def _ticks(n: int) -> list[Tick]:
+    return [
+        Tick(ts_event_ns=1_700_000_000_000_000_000 + i, instrument="ACME", bid=100.0, ask=100.5)
+        for i in range(n)
+    ]
+
+
+def _sink(kind: str, endpoint: str, expected: int) -> None:
+    """The subscriber process: receive until ``expected`` events or a second of silence;
+    print ``received elapsed_s``."""
+    count, first, last = 0, 0.0, 0.0
+    if kind.startswith("raw"):
+        sock = zmq.Context.instance().socket(zmq.SUB)
+        sock.setsockopt(zmq.RCVHWM, _HWM)
+        sock.setsockopt(zmq.SUBSCRIBE, b"")
+        sock.connect(endpoint)
+        print("READY", flush=True)
+        unpack = kind == "raw-msgpack"
+        while count < expected and sock.poll(_IDLE_MS):
+            while count < expected:
+                try:
+                    frame = sock.recv(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                if unpack:
+                    msgpack.unpackb(frame[10:])
+                if count == 0:
+                    first = time.perf_counter()
+                count += 1
+            last = time.perf_counter()
+    else:
+        bus = EventBus()
+        seen = [0]
+
+        def on_tick(tick: Tick) -> None:
+            seen[0] += 1
+
+        bus.subscribe(Tick, on_tick)
+        subscriber = MarketDataSubscriber(
+            endpoint, bus.publish, dead_letters=bus.dead_letters, high_water_mark=_HWM
+        )
+        pump = Pump([subscriber])
+        print("READY", flush=True)
+        while seen[0] < expected and pump.once(_IDLE_MS / 1000):
+            if first == 0.0:
+                first = time.perf_counter()
+            last = time.perf_counter()
+        count = seen[0]
+    print(f"{count} {max(last - first, 1e-9)}", flush=True)
+
+
+def _run(kind: str, events: int) -> tuple[float, int]:
+    """One case: (events received per second, events the publisher dropped)."""
+    context = zmq.Context.instance()
+    # the bytes of tickwire's unbatched frame of one tick, so both send the same
+    tick_frame = bytes(FrameEncoder("gateway").frame(b"TICK.ACME", "Tick", 0, _ticks(1)))
+    publisher: MarketDataPublisher | None = None
+    bus = EventBus()
+    if kind.startswith("raw"):
+        raw = context.socket(zmq.XPUB)
+        raw.setsockopt(zmq.SNDHWM, _HWM)
+        raw.bind("tcp://127.0.0.1:*")
+        endpoint = raw.getsockopt_string(zmq.LAST_ENDPOINT)
+    else:
+        batching = Batching(max_events=100, max_delay_us=200) if kind == "batched" else None
+        route = market_data_route("tcp://127.0.0.1:*", batching=batching, high_water_mark=_HWM)
+        bridge = OutboundBridge(bus, route, sender="gateway", context=context)
+        assert isinstance(bridge.socket, MarketDataPublisher)
+        publisher = bridge.socket
+        endpoint = publisher.bound
+    sink = subprocess.Popen(
+        [sys.executable, __file__, "--sink", kind, endpoint, str(events)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert sink.stdout is not None
+    assert sink.stdout.readline().strip() == "READY"
+    dropped = 0
+    if publisher is None:
+        raw.recv()  # the subscription: the subscriber is connected
+        for _ in range(events):
+            raw.send(tick_frame)
+        raw.close(linger=5_000)
+    else:
+        assert publisher.wait_for_subscribers(1, 30)
+        ticks = _ticks(1_000)
+        publish = bus.publish
+        for start in range(0, events, len(ticks)):
+            for tick in ticks[: events - start]:
+                publish(tick)
+        publisher.flush()
+        dropped = publisher.dropped_ticks
+        publisher._socket.setsockopt(zmq.LINGER, 5_000)
+        publisher._socket.close()
+    received, elapsed = sink.stdout.readline().split()
+    sink.wait(30)
+    sink.stdout.close()
+    return int(received) / float(elapsed), dropped
+
+
+def main() -> None:
+    """Run every case ``--repeat`` times and print medians and ratios to raw pyzmq."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sink", nargs=3, metavar=("KIND", "ENDPOINT", "EVENTS"))
+    args = parser.parse_args()
+    if args.sink:
+        kind, endpoint, expected = args.sink
+        _sink(kind, endpoint, int(expected))
+        return
+    cases = {
+        "raw pyzmq": "raw",
+        "raw pyzmq + msgpack": "raw-msgpack",
+        "tickwire unbatched": "unbatched",
+        "tickwire batched (100)": "batched",
+    }
+    results: dict[str, list[tuple[float, int]]] = {name: [] for name in cases}
+    for _ in range(args.repeat):  # interleaved, so a slow moment of the machine hits all
+        for name, kind in cases.items():
+            results[name].append(_run(kind, args.events))
+    baseline = statistics.median(rate for rate, _ in results["raw pyzmq"])
+    print(f"{args.events:,} ticks a run, median of {args.repeat} runs, loopback TCP, 2 processes")
+    print(f"{'case':<26}{'received/s':>14}{'vs raw':>9}{'dropped (median)':>19}")
+    for name, runs in results.items():
+        rate = statistics.median(r for r, _ in runs)
+        dropped = statistics.median(d for _, d in runs)
+        shown = "silent" if name.startswith("raw") else f"{dropped:,.0f}"
+        print(f"{name:<26}{rate:>14,.0f}{rate / baseline:>9.2f}{shown:>19}")
+
+
+if __name__ == "__main__":
+    main()
