@@ -1,7 +1,7 @@
 """Market data through PUB/SUB between two processes: raw pyzmq against tickwire's
 transport, batched and unbatched, in the same run.
 
-Usage: python benchmarks/transport.py [--events N] [--repeat R]
+Usage: python benchmarks/transport.py [--events N] [--repeat R] [--signals S]
 
 Each case publishes N ticks from this process to a subscriber process on loopback TCP,
 as fast as the publisher can, and prints what the subscriber received per second (from
@@ -16,14 +16,22 @@ its first message to its last, median of R runs):
 
 The publisher's drops (raw PUB drops silently at its high-water mark; tickwire counts
 ``dropped_ticks``) are printed beside; received/s is the figure to compare.
+
+Then the latency from the gateway's bus to the strategy's bus at a paced 50 k ticks/s
+(the default batched route; p50, p99, p99.9), and the round trip of a signal to an
+executor process on an exactly-once route (SQLite), from ``publish`` to its
+acknowledgement, which comes after the order was placed on the executor's bus.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 import msgpack
@@ -96,6 +104,123 @@ def _sink(kind: str, endpoint: str, expected: int) -> None:
     print(f"{count} {max(last - first, 1e-9)}", flush=True)
 
 
+def _latency_sink(endpoint: str, expected: int) -> None:
+    """Receive ``expected`` ticks (or a second of silence); print the p50, p99 and p99.9
+    of (arrival - ts_event_ns) in microseconds, the publisher's wall clock in the tick."""
+    bus = EventBus()
+    delays: list[int] = []
+
+    def on_tick(tick: Tick) -> None:
+        delays.append(time.time_ns() - tick.ts_event_ns)
+
+    bus.subscribe(Tick, on_tick)
+    subscriber = MarketDataSubscriber(
+        endpoint, bus.publish, dead_letters=bus.dead_letters, high_water_mark=_HWM
+    )
+    pump = Pump([subscriber])
+    print("READY", flush=True)
+    while len(delays) < expected and pump.once(_IDLE_MS / 1000):
+        pass
+    delays.sort()
+    cuts = [delays[min(len(delays) - 1, int(len(delays) * q))] / 1000 for q in (0.5, 0.99, 0.999)]
+    print(f"{len(delays)} " + " ".join(f"{cut:.1f}" for cut in cuts), flush=True)
+
+
+def _paced_latency(rate: int, seconds: float) -> tuple[int, list[float]]:
+    """Publish ``rate`` ticks/s for ``seconds`` (batched, the default route), a burst each
+    millisecond; the subscriber process's latency percentiles in µs."""
+    bus = EventBus()
+    route = market_data_route("tcp://127.0.0.1:*", high_water_mark=_HWM)
+    bridge = OutboundBridge(bus, route, sender="gateway")
+    assert isinstance(bridge.socket, MarketDataPublisher)
+    total = int(rate * seconds)
+    sink = subprocess.Popen(
+        [sys.executable, __file__, "--latency-sink", bridge.socket.bound, str(total)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert sink.stdout is not None
+    assert sink.stdout.readline().strip() == "READY"
+    assert bridge.socket.wait_for_subscribers(1, 30)
+    pump = Pump([bridge])
+    per_ms = max(1, rate // 1000)
+    start = time.monotonic()
+    for n in range(0, total, per_ms):
+        for _ in range(min(per_ms, total - n)):
+            bus.publish(Tick(ts_event_ns=time.time_ns(), instrument="ACME", bid=1.0, ask=1.5))
+        next_ms = start + (n + per_ms) / rate
+        while (left := next_ms - time.monotonic()) > 0:
+            pump.once(left)  # sends the batch when it is due, sleeps in the poll
+    bridge.socket.flush()
+    line = sink.stdout.readline().split()
+    sink.wait(30)
+    sink.stdout.close()
+    bridge.close()
+    return int(line[0]), [float(x) for x in line[1:]]
+
+
+def _executor(endpoint: str, acks: str, store_path: str) -> None:
+    """An executor process: exactly-once receiver on a SQLite store, a SignalExecutor
+    placing each order on its bus."""
+    from tickwire.execution import SignalExecutor
+    from tickwire.transport import Guarantee, InboundBridge, signal_route
+
+    bus = EventBus()
+    SignalExecutor(bus)
+    route = signal_route(endpoint, acks, guarantee=Guarantee.EXACTLY_ONCE, store_path=store_path)
+    bridge = InboundBridge(bus, route)
+    print("READY", flush=True)
+    stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    Pump([bridge]).run(stop)
+
+
+def _round_trips(count: int) -> list[float]:
+    """Send ``count`` signals one at a time over an exactly-once route, each waiting for
+    its acknowledgement (the order placed at the executor); p50, p99 in µs."""
+    from tickwire.events import Signal
+    from tickwire.transport import SignalSender
+
+    folder = tempfile.mkdtemp()
+    endpoint, acks = f"ipc://{folder}/signals", f"ipc://{folder}/acks"
+    executor = subprocess.Popen(
+        [sys.executable, __file__, "--executor", endpoint, acks, f"{folder}/processed.db"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert executor.stdout is not None and executor.stdin is not None
+    assert executor.stdout.readline().strip() == "READY"
+    bus = EventBus()
+    sender = SignalSender(
+        endpoint, acks, bus.publish, sender="bench", dead_letters=bus.dead_letters
+    )
+    pump = Pump([sender])
+    trips: list[float] = []
+    for n in range(count + 50):  # the first 50 warm up (and wait out the slow joiner)
+        signal = Signal(
+            ts_event_ns=1,
+            instrument="ACME",
+            side=Signal.BUY,
+            trigger_price=1.0,
+            quantity=1.0,
+            id=f"bench-{n}",
+        )
+        start = time.perf_counter()
+        sender.publish(signal)
+        while sender.in_flight:
+            pump.once(1.0)
+        if n >= 50:
+            trips.append((time.perf_counter() - start) * 1e6)
+    sender.close()
+    executor.stdin.close()
+    executor.wait(30)
+    executor.stdout.close()
+    shutil.rmtree(folder)
+    trips.sort()
+    return [trips[int(len(trips) * q)] for q in (0.5, 0.99)]
+
+
 def _run(kind: str, events: int) -> tuple[float, int]:
     """One case: (events received per second, events the publisher dropped)."""
     context = zmq.Context.instance()
@@ -150,11 +275,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--signals", type=int, default=2_000)
     parser.add_argument("--sink", nargs=3, metavar=("KIND", "ENDPOINT", "EVENTS"))
+    parser.add_argument("--latency-sink", nargs=2, metavar=("ENDPOINT", "EVENTS"))
+    parser.add_argument("--executor", nargs=3, metavar=("ENDPOINT", "ACKS", "STORE"))
     args = parser.parse_args()
     if args.sink:
         kind, endpoint, expected = args.sink
         _sink(kind, endpoint, int(expected))
+        return
+    if args.latency_sink:
+        _latency_sink(args.latency_sink[0], int(args.latency_sink[1]))
+        return
+    if args.executor:
+        _executor(*args.executor)
         return
     cases = {
         "raw pyzmq": "raw",
@@ -174,6 +308,19 @@ def main() -> None:
         dropped = statistics.median(d for _, d in runs)
         shown = "silent" if name.startswith("raw") else f"{dropped:,.0f}"
         print(f"{name:<26}{rate:>14,.0f}{rate / baseline:>9.2f}{shown:>19}")
+    runs = [_paced_latency(50_000, 2.0) for _ in range(args.repeat)]
+    p50, p99, p999 = (statistics.median(run[1][i] for run in runs) for i in range(3))
+    received = statistics.median(run[0] for run in runs)
+    print(
+        f"gateway -> strategy latency at a paced 50k ticks/s (batched, {received:,.0f} of "
+        f"100,000 received): p50 {p50:.0f} µs, p99 {p99:.0f} µs, p99.9 {p999:.0f} µs"
+    )
+    trips = [_round_trips(args.signals) for _ in range(args.repeat)]
+    print(
+        f"signal -> order round trip, exactly-once (SQLite), one at a time: "
+        f"p50 {statistics.median(t[0] for t in trips):.0f} µs, "
+        f"p99 {statistics.median(t[1] for t in trips):.0f} µs"
+    )
 
 
 if __name__ == "__main__":

@@ -61,14 +61,11 @@ def test_a_crashed_strategy_leaves_the_gateway_executor_and_other_strategy_runni
         executor.expect("ORDER survivor-")
         doomed.kill()
         executor.drain()
-        after_kill = len(executor.seen)
         for _ in range(5):  # the survivor's signals keep becoming orders
             executor.expect("ORDER survivor-")
         assert gateway.proc.poll() is None
         assert executor.proc.poll() is None
         assert survivor.proc.poll() is None
-        later = executor.seen[after_kill:]
-        assert not any(line.startswith("ORDER doomed-") for line in later[1:])
     finally:
         for child in (survivor, doomed, executor, gateway):
             child.stop()

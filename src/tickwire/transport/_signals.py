@@ -312,14 +312,16 @@ class SignalReceiver:
         except DecodeError as exc:
             self.rejects.reject(frame, exc)
             return
-        for event in message.events:
-            if not isinstance(event, Signal | SubmitOrder | CancelOrder):
-                error = DecodeError(
-                    f"{self.name}: {type(event).__name__} has no id to acknowledge; this "
-                    "route takes Signal, SubmitOrder and CancelOrder"
-                )
-                self.rejects.reject(frame, error)
-                continue
+        events = message.events
+        with_ids = [e for e in events if isinstance(e, Signal | SubmitOrder | CancelOrder)]
+        if len(with_ids) != len(events):
+            error = DecodeError(
+                f"{self.name}: a {type(events[0]).__name__} has no id to acknowledge; this "
+                "route takes Signal, SubmitOrder and CancelOrder"
+            )
+            self.rejects.reject(frame, error)
+            return
+        for event in with_ids:
             claim = self._store.claim(event.id)
             if claim is Claim.NEW:
                 self._process(event)
