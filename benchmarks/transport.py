@@ -262,8 +262,7 @@ def _run(kind: str, events: int) -> tuple[float, int]:
                 publish(tick)
         publisher.flush()
         dropped = publisher.dropped_ticks
-        publisher._socket.setsockopt(zmq.LINGER, 5_000)
-        publisher._socket.close()
+        publisher.close(linger_ms=5_000)
     received, elapsed = sink.stdout.readline().split()
     sink.wait(30)
     sink.stdout.close()

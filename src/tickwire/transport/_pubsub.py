@@ -169,10 +169,11 @@ class MarketDataPublisher:
             "pending_events": sum(len(batch.events) for batch in self._batches.values()),
         }
 
-    def close(self) -> None:
-        """Send what is pending and close the socket."""
+    def close(self, linger_ms: int = 500) -> None:
+        """Send what is pending and close the socket, giving ZeroMQ up to ``linger_ms``
+        to pass on what it still holds."""
         self.flush()
-        self._socket.close()
+        self._socket.close(linger=linger_ms)
 
     def _flush_due(self, now: int) -> None:
         due = [topic for topic, batch in self._batches.items() if batch.deadline_ns <= now]

@@ -18,11 +18,17 @@ class Component(Protocol):
     """What a pump drives: sockets to wait on, a non-blocking poll, a next timer."""
 
     @property
-    def sockets(self) -> tuple[zmq.Socket[bytes], ...]: ...
+    def sockets(self) -> tuple[zmq.Socket[bytes], ...]:
+        """The sockets whose input the component handles."""
+        ...
 
-    def poll(self) -> int: ...
+    def poll(self) -> int:
+        """Handle what has arrived and what is due, without blocking; how much."""
+        ...
 
-    def next_due_ns(self) -> int | None: ...
+    def next_due_ns(self) -> int | None:
+        """When the next timer is due (``time.monotonic_ns``), or None."""
+        ...
 
 
 class Pump:
