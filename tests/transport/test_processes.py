@@ -13,7 +13,7 @@ import zmq
 
 from tests.transport.processes import Child
 from tickwire.bus import EventBus
-from tickwire.events import FeedGap, Signal, Tick
+from tickwire.events import FeedGap, Signal, SignalDeliveryError, Tick
 from tickwire.transport import FrameEncoder, MarketDataSubscriber, Pump, SignalSender
 
 _BOUND_S = 30.0  # every wait below gives up after this, so a broken build fails, not hangs
@@ -219,3 +219,37 @@ def test_exactly_once_effect_across_executor_kills(tmp_path: Path) -> None:
     assert len(in_doubt) <= kills  # at most the one being processed at each kill
     assert set(orders) | in_doubt == {f"once-{n}" for n in range(total)}
     assert sender.stats()["gave_up"] == 0
+
+
+def test_the_sender_gives_up_with_a_delivery_error_once_the_executor_is_gone(
+    tmp_path: Path,
+) -> None:
+    bus = EventBus()
+    errors: list[SignalDeliveryError] = []
+    bus.subscribe(SignalDeliveryError, errors.append)
+    executor = _executor(tmp_path)
+    executor.expect("READY")  # bound first, so that the sender connects at once
+    sender = SignalSender(
+        f"ipc://{tmp_path}/signals",
+        f"ipc://{tmp_path}/acks",
+        bus.publish,
+        sender="strategy",
+        dead_letters=bus.dead_letters,
+        ack_timeout_ms=300,
+        max_attempts=3,
+    )
+    pump = Pump([sender])
+    try:
+        sender.publish(_signal("before"))
+        _pump_until(pump, lambda: sender.acked == 1, "the first signal acknowledged")
+        executor.kill()
+        sender.publish(_signal("after"))
+        _pump_until(pump, lambda: bool(errors), "the give-up")
+    finally:
+        sender.close()
+        executor.stop()
+    assert [(e.signal_id, e.attempts) for e in errors] == [("after", 3)]
+    # 2 retries of "after" (and of "before" if its first ack went out before the ack
+    # socket had joined)
+    assert sender.stats()["retried"] >= 2 and sender.stats()["gave_up"] == 1
+    assert _orders(tmp_path / "orders.db") == ["before"]
