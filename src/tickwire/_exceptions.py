@@ -10,6 +10,9 @@
     ├── StoreError (RuntimeError)     the event store cannot do what was asked
     │   └── RunNotFound (KeyError)    no recorded run has that id
     ├── BusError (RuntimeError)       the bus refused a delivery that could never complete
+    ├── TransportError (RuntimeError) a request over a socket got no answer (tickwire.transport)
+    │   ├── RequestTimeout            every try of a request timed out (the lazy pirate gave up)
+    │   └── CircuitOpenError          the circuit breaker refused to send the request
     └── StaleBuildError (ImportError) compiled modules older than their sources (at import)
 
 Each subclasses the builtin that callers caught before the tree existed, so ``except
@@ -24,14 +27,17 @@ from typing import Protocol
 
 __all__ = [
     "BusError",
+    "CircuitOpenError",
     "ConfigError",
     "DataError",
     "DecodeError",
+    "RequestTimeout",
     "RunNotFound",
     "StaleBuildError",
     "StoreError",
     "StrategyError",
     "TickwireError",
+    "TransportError",
 ]
 
 
@@ -91,6 +97,18 @@ class RunNotFound(StoreError, KeyError):
 class BusError(TickwireError, RuntimeError):
     """The bus refused a delivery that could never complete (for example a handler that
     would wait for its own queue)."""
+
+
+class TransportError(TickwireError, RuntimeError):
+    """A request sent over a socket got no usable answer; the message names the endpoint."""
+
+
+class RequestTimeout(TransportError):
+    """No reply came to any try of a request (each try on a fresh socket)."""
+
+
+class CircuitOpenError(TransportError):
+    """The circuit breaker is open after repeated failures: the request was not sent."""
 
 
 class StaleBuildError(TickwireError, ImportError):

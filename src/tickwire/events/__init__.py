@@ -36,6 +36,7 @@ from tickwire.events.codec import (
     encode,
     encode_json,
 )
+from tickwire.events.delivery import SignalAck, SignalDeliveryError
 from tickwire.events.factories import create_bar_event, create_signal_event, to_ns
 from tickwire.events.feeds import FeedGap, FeedState, FeedStatus, WebSocketMessage
 from tickwire.events.market import Bar, Tick, Trade
@@ -112,6 +113,8 @@ __all__ = [
     "ReconciliationKind",
     "Side",
     "Signal",
+    "SignalAck",
+    "SignalDeliveryError",
     "SignalEvent",
     "SubmitOrder",
     "Tick",
