@@ -40,8 +40,9 @@ class Recorder:
     builds their rows (see ``_capture``), and a writer thread compresses and inserts each
     such batch in one transaction (the default, 32,768 events, is two rows of bars: the
     CLI's recorded peak over 1 M bars measured 140-143 MB with it, 152-153 MB with 65,536,
-    and no speed difference showed through the machine's noise). When nothing was sealed for ``flush_interval`` seconds
-    (a slow publisher), the writer seals what is pending itself. :meth:`flush` and
+    and no speed difference showed through the machine's noise). When nothing was sealed
+    for ``flush_interval`` seconds (a slow publisher), the writer seals what is pending
+    itself. :meth:`flush` and
     :meth:`close` store the rest in the calling thread, so nothing published before them
     is lost, also when a ``with recorder:`` block ends by Ctrl-C. A recorder still open at
     interpreter exit is closed then.
