@@ -146,3 +146,12 @@ def test_trade_builder_counts_bars_through_a_curve_and_names_anything_else() -> 
     assert trade is not None and trade.bars == 3  # times 2, 3 and 4
     with pytest.raises(TypeError, match="RoundTripBuilder: bars must count bars"):
         RoundTripBuilder([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_curve_views_read_what_the_copies_hold() -> None:
+    curve = EquityCurve()
+    for i in range(3):
+        curve.append(BASE + i, 100.0 + i)
+    curve.set_last(7.0)
+    assert curve.timestamps_view().tolist() == list(curve.timestamps)
+    assert curve.equity_view().tolist() == list(curve.equity) == [100.0, 101.0, 7.0]
