@@ -1,6 +1,6 @@
 """What recording costs, measured as the user meets it: recorded / unrecorded in one run.
 
-Usage: python benchmarks/recording.py [--bars N] [--repeat R]
+Usage: python benchmarks/recording.py [--bars N] [--repeat R] [--batch-size B]
        python benchmarks/recording.py --cli [--csv PATH] [--bars N] [--repeat R]
 
 Without ``--cli``: the EMA-cross backtest over N synthetic bars, unrecorded and with a
@@ -29,9 +29,12 @@ from pathlib import Path
 SEED = 42
 
 
-def backtest_once(n: int, folder: Path | None) -> tuple[float, float, float]:
+def backtest_once(
+    n: int, folder: Path | None, batch_size: int | None = None
+) -> tuple[float, float, float]:
     """Wall seconds, publishing-thread CPU seconds and other threads' CPU seconds of one
-    backtest, recorded into a new SQLite file in ``folder`` unless it is None."""
+    backtest, recorded into a new SQLite file in ``folder`` unless it is None (in batches
+    of ``batch_size`` events, the Recorder's default if None)."""
     from tickwire.backtest import Backtest
     from tickwire.data import synthetic_bars
     from tickwire.persistence import Recorder, SQLiteStore
@@ -45,7 +48,9 @@ def backtest_once(n: int, folder: Path | None) -> tuple[float, float, float]:
         engine.run()
     else:
         store = SQLiteStore(folder / f"run-{time.monotonic_ns()}.db")
-        with Recorder(store, strategy="EmaCross").attach(engine.bus) as recorder:
+        batching = {} if batch_size is None else {"batch_size": batch_size}
+        recorder = Recorder(store, strategy="EmaCross", **batching)
+        with recorder.attach(engine.bus):
             result = engine.run()
         store.close()
         assert recorder.recorded == result.events
@@ -53,12 +58,12 @@ def backtest_once(n: int, folder: Path | None) -> tuple[float, float, float]:
     return time.perf_counter() - start, cpu, time.process_time() - process - cpu
 
 
-def in_process(n: int, repeat: int) -> None:
+def in_process(n: int, repeat: int, batch_size: int | None) -> None:
     runs: dict[str, list[tuple[float, float, float]]] = {"unrecorded": [], "recorded": []}
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(repeat):
             runs["unrecorded"].append(backtest_once(n, None))
-            runs["recorded"].append(backtest_once(n, Path(folder)))
+            runs["recorded"].append(backtest_once(n, Path(folder), batch_size))
     wall = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
     cpu = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
     writer = statistics.median(r[2] for r in runs["recorded"])
@@ -122,6 +127,7 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cli", action="store_true", help="measure the tickwire command")
+    parser.add_argument("--batch-size", type=int, help="the Recorder's (default: its own)")
     parser.add_argument(
         "--csv", type=Path, default=Path(tempfile.gettempdir()) / "tickwire-bars.csv"
     )
@@ -129,7 +135,7 @@ def main() -> None:
     if args.cli:
         from_cli(args.csv, args.bars, args.repeat)
     else:
-        in_process(args.bars, args.repeat)
+        in_process(args.bars, args.repeat, args.batch_size)
 
 
 if __name__ == "__main__":

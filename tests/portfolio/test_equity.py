@@ -45,6 +45,36 @@ def test_points_keep_every_point_in_order_as_they_grow(points_module: ModuleType
     assert list(points_module.Points().times()) == []
 
 
+def test_points_lend_their_columns_without_a_copy(points_module: ModuleType) -> None:
+    points = points_module.Points()
+    for i in range(3):
+        points.append(BASE + i, float(i))
+    times, values = points.times_view(), points.values_view()
+    assert (times.format, values.format, times.readonly) == ("q", "d", True)
+    assert (times.tolist(), values.tolist()) == ([BASE, BASE + 1, BASE + 2], [0.0, 1.0, 2.0])
+    points.set_last(9.0)  # a view, not a copy: an edit shows through
+    assert values[2] == 9.0
+    with pytest.raises(TypeError):
+        values[0] = 1.0  # read-only
+    assert list(points_module.Points().times_view()) == []
+
+
+@pytest.mark.parametrize("column", ["times_view", "values_view"])
+def test_points_cannot_grow_while_a_view_is_held(points_module: ModuleType, column: str) -> None:
+    points = points_module.Points()
+    view = getattr(points, column)()
+    with pytest.raises(BufferError):
+        for i in range(5_000):  # past the first capacity: the columns would move
+            points.append(BASE + i, float(i))
+    del view
+    grown = len(points)
+    assert len(points.times_view()) == len(points.values_view()) == grown  # still in step
+    for i in range(grown, 5_000):
+        points.append(BASE + i, float(i))
+    assert len(points) == 5_000
+    assert points.times_view().tolist() == [BASE + i for i in range(5_000)]
+
+
 def test_points_refuse_a_time_not_later_than_the_last(points_module: ModuleType) -> None:
     points = points_module.Points()
     points.append(10, 1.0)
@@ -116,3 +146,12 @@ def test_trade_builder_counts_bars_through_a_curve_and_names_anything_else() -> 
     assert trade is not None and trade.bars == 3  # times 2, 3 and 4
     with pytest.raises(TypeError, match="RoundTripBuilder: bars must count bars"):
         RoundTripBuilder([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_curve_views_read_what_the_copies_hold() -> None:
+    curve = EquityCurve()
+    for i in range(3):
+        curve.append(BASE + i, 100.0 + i)
+    curve.set_last(7.0)
+    assert curve.timestamps_view().tolist() == list(curve.timestamps)
+    assert curve.equity_view().tolist() == list(curve.equity) == [100.0, 101.0, 7.0]

@@ -59,7 +59,8 @@ ROW_BUFFER_BYTES: Final = 2 << 20
 """The payload buffer of a row: a full row of bars (16,384 of them) takes 1.2 MB. A row
 ends when its next group would not fit (a buffer for a larger group is made to measure)."""
 SPARE_BUFFERS: Final = 8
-"""Payload buffers kept for reuse once their rows are stored (a batch makes four)."""
+"""Payload buffers kept for reuse once their rows are stored (a batch of bars at the
+Recorder's default size makes two)."""
 
 _astuple: Final = msgspec.structs.astuple
 """Bound once: compiled code calls it without a module attribute lookup per event."""

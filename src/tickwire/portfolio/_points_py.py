@@ -29,7 +29,7 @@ class Points:
         values.append(value)
         try:
             times.append(time)
-        except (TypeError, OverflowError):
+        except (TypeError, OverflowError, BufferError):
             values.pop()  # keep the columns equally long
             raise
 
@@ -56,3 +56,11 @@ class Points:
     def values(self) -> array[float]:
         """The values, a copy as an ``array('d')``."""
         return self._values[:]
+
+    def times_view(self) -> memoryview:
+        """The times without a copy (read-only); the points cannot grow while it is held."""
+        return memoryview(self._times).toreadonly()
+
+    def values_view(self) -> memoryview:
+        """The values without a copy (read-only); the points cannot grow while it is held."""
+        return memoryview(self._values).toreadonly()

@@ -20,7 +20,9 @@ class EquityCurve:
     Python lists of floats would cost about 60 bytes a point, and a backtest of millions
     of bars must stay small. Exposure (is any position open?) changes only on fills, so
     it is stored as the point indices where it flips rather than a flag per bar.
-    ``timestamps`` and ``equity`` are ``array`` copies, made again only after a change.
+    ``timestamps`` and ``equity`` are ``array`` copies, made again only after a change;
+    :meth:`timestamps_view` and :meth:`equity_view` lend the columns without a copy, for
+    a reader done with them before the curve grows.
     """
 
     __slots__ = ("_edited", "_equity", "_points", "_timestamps", "append", "exposure_flips")
@@ -55,6 +57,16 @@ class EquityCurve:
             self._equity = self._points.values()
             self._edited = False
         return self._equity
+
+    def timestamps_view(self) -> memoryview:
+        """The bar times as they are now, without a copy: a read-only memoryview (``q``).
+        The curve cannot grow while it is held (``append`` raises BufferError)."""
+        return self._points.times_view()
+
+    def equity_view(self) -> memoryview:
+        """The equity as it is now, without a copy: a read-only memoryview (``d``).
+        The curve cannot grow while it is held (``append`` raises BufferError)."""
+        return self._points.values_view()
 
     def __len__(self) -> int:
         return len(self._points)

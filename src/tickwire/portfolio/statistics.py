@@ -139,6 +139,10 @@ class Annualisation:
         return f"annualised by {used} (given)"
 
 
+_DAY_BLOCK = 1 << 16
+"""Points per block when counting trading days."""
+
+
 def session_periods_per_year(timestamps: npt.ArrayLike) -> Annualisation:
     """Periods per year counted from the trading sessions present in ``timestamps``.
 
@@ -152,9 +156,12 @@ def session_periods_per_year(timestamps: npt.ArrayLike) -> Annualisation:
     if ts.size < 2:
         return Annualisation(math.nan, "bar spacing")
     span = int(ts[-1]) - int(ts[0])
-    days = ts // NS_PER_DAY
-    trading_days = int(np.count_nonzero(days[1:] != days[:-1])) + 1
-    del days
+    # Counted a block at a time (each block overlapping the last by a point): the days of
+    # a whole curve of millions of bars would be a temporary of 8 bytes a bar.
+    trading_days = 1
+    for start in range(0, ts.size - 1, _DAY_BLOCK):
+        days = ts[start : start + _DAY_BLOCK + 1] // NS_PER_DAY
+        trading_days += int(np.count_nonzero(days[1:] != days[:-1]))
     if span < _MIN_SESSION_SPAN_NS or trading_days < 2:
         return Annualisation(infer_periods_per_year(ts), "bar spacing")
     # Bar-to-bar steps per year of the span: nights and weekends without bars are not
