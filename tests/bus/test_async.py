@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tickwire.bus import EventBus
-from tickwire.events import Bar, ErrorEvent, create_bar_event
+from tickwire.events import Bar, ErrorEvent, EventType, Signal, create_bar_event
 
 
 def bar(close: float = 1.0) -> Bar:
@@ -120,3 +120,19 @@ def test_publishing_from_another_thread_into_a_running_loop() -> None:
 
     got, _ = asyncio.run(main())
     assert len(got) == 200
+
+
+@pytest.mark.parametrize("key", [Bar, EventType.BAR, None])
+def test_has_async_handlers_sees_the_class_its_category_and_every_event(key: Any) -> None:
+    bus = EventBus()
+
+    async def handler(event: Any) -> None:
+        return None
+
+    bus.subscribe(Bar, lambda e: None)
+    assert not bus.has_async_handlers(Bar)  # a sync handler does not count
+    bus.subscribe(key, handler)
+    assert bus.has_async_handlers(Bar)
+    assert bus.has_async_handlers(Signal) == (key is None)
+    bus.unsubscribe(key, handler)
+    assert not bus.has_async_handlers(Bar)

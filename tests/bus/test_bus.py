@@ -261,6 +261,24 @@ def test_timing_is_recorded_only_when_enabled() -> None:
     assert bus.get_stats()["handler_timings"][name]["calls"] == 4
 
 
+def test_timing_percentiles_come_from_the_latest_calls() -> None:
+    bus = EventBus(record_timings=True)
+
+    def uneven(event: Any) -> None:
+        sum(range(int(event.volume)))
+
+    bus.subscribe(Bar, uneven)
+    for n in range(200):  # one call in 20 is slow
+        bus.publish(create_bar_event("X", 1, 1, 1, 1, 1, volume=2_000_000 if n % 20 == 0 else 0))
+    (timing,) = bus.get_stats()["handler_timings"].values()
+    assert timing["p50_ns"] < timing["p99_ns"] <= timing["max_ns"]
+    for _ in range(1024):  # as many quick calls as the percentiles look at
+        bus.publish(create_bar_event("X", 1, 1, 1, 1, 1, volume=0))
+    (timing,) = bus.get_stats()["handler_timings"].values()
+    assert timing["calls"] == 1224
+    assert timing["p99_ns"] < timing["max_ns"]  # the slow calls have aged out
+
+
 def test_rejects_non_callable_handler() -> None:
     with pytest.raises(TypeError, match="callable"):
         EventBus().subscribe(Bar, "not a function")  # type: ignore[arg-type]

@@ -271,3 +271,54 @@ def test_raw_messages_are_built_only_when_someone_subscribes() -> None:
         return everything
 
     assert not [e for e in run(main) if isinstance(e, WebSocketMessage)]
+
+
+def test_an_instrument_that_goes_silent_makes_the_feed_stale_and_reconnect() -> None:
+    def quote(instrument: str, n: int) -> str:
+        return encode_json(
+            Bar(ts_event_ns=n * MINUTE, instrument=instrument, open=1, high=1, low=1, close=1)
+        ).decode()
+
+    async def session(connection: ServerConnection, number: int) -> None:
+        await connection.send(quote("XYZ", number + 1))
+        for n in range(1, 500):  # ACME keeps coming; XYZ never again on this connection
+            await connection.send(quote("ACME", number * 1000 + n))
+            await asyncio.sleep(0.02)
+
+    async def main() -> tuple[list[FeedStatus], list[ErrorEvent], WebSocketFeed]:
+        bus = EventBus()
+        statuses: list[FeedStatus] = []
+        errors: list[ErrorEvent] = []
+        back = asyncio.Event()
+
+        def on_bar(event: Bar) -> None:
+            if event.instrument == "XYZ" and event.ts_event_ns == 2 * MINUTE:
+                back.set()
+
+        bus.subscribe(FeedStatus, statuses.append)
+        bus.subscribe(ErrorEvent, errors.append)
+        bus.subscribe(Bar, on_bar)
+        server = FeedServer(session)
+        await server.start()
+        feed = WebSocketFeed(
+            "feed", server.url, bus, idle_timeout=None, instrument_timeout=0.3,
+            instruments=["XYZ"], backoff=FAST,
+        )  # fmt: skip
+        await feed.start()
+        await asyncio.wait_for(back.wait(), 10)  # XYZ again, on the second connection
+        await feed.stop()
+        await server.stop()
+        return statuses, errors, feed
+
+    statuses, errors, feed = run(main)
+    stale = [s for s in statuses if s.state == FeedState.STALE]
+    assert stale and "nothing received for XYZ for 0.3" in stale[0].detail
+    assert all("ACME" not in s.detail for s in stale)  # ACME kept coming
+    (error, *_) = errors
+    assert error.error_type == "StaleFeed" and "XYZ" in error.error
+    assert feed.stats().stale >= 1 and feed.stats().connects >= 2
+
+
+def test_an_instrument_timeout_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="instrument_timeout"):
+        WebSocketFeed("feed", "ws://127.0.0.1:1", EventBus(), instrument_timeout=0)

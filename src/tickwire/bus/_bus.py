@@ -14,7 +14,8 @@ Design notes (why it looks like this):
   held throughout; interpreted, CPython switches threads only at calls and backward
   jumps, never inside an attribute ``+=``, so concurrent publishers lose no counts
   (tests/bus/test_concurrency.py). Timing is a separate publish path taken only when
-  enabled, so it costs one attribute test when off.
+  enabled, so it costs one attribute test when off; it keeps each handler's last 1,024
+  durations for the percentiles.
 - Handler failures are isolated: each is counted, kept as a dead letter and published
   as an :class:`ErrorEvent`, and logged without flooding (``tickwire.bus.failures``).
 - Subscribers with a queue and thread of their own (``tickwire.bus.threaded``) attach
@@ -52,6 +53,9 @@ logger = logging.getLogger("tickwire.bus")
 _TRACED_PER_KIND = 10
 """ErrorEvents that carry a traceback, per handler and exception type (the ones the
 failure log writes line by line; later repeats are counted)."""
+
+_RECENT_TIMINGS = 1024
+"""Calls per handler whose durations give the timing percentiles (the latest ones)."""
 
 FailureSink = Callable[[Any, str, Handler | None, Exception], None]
 """Told of every handler failure: (event, handler name, handler, exception)."""
@@ -93,6 +97,14 @@ class _Route:
 def _add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
     for name, value in counts.items():
         total[name] = total.get(name, 0) + value
+
+
+def _percentile(ordered: list[int], fraction: float) -> int:
+    """The value ``fraction`` of the way up ``ordered`` (nearest rank); 0 when empty (a
+    handler whose first call another thread is recording)."""
+    if not ordered:
+        return 0
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def _key_name(key: Any) -> str:
@@ -140,6 +152,8 @@ class EventBus:
         self._counters: dict[Any, _Counter] = {}
         self._failures = FailureLog(logger)
         self._timings: dict[str, list[int]] | None = None
+        self._recent: dict[str, list[int]] = {}
+        """Per handler, its last calls' durations (ns), for the percentiles."""
         self._timed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -237,6 +251,15 @@ class EventBus:
         :class:`EventType`); handlers of every event (``subscribe_all``) do not count. Lets a
         publisher skip building events nobody asked for."""
         return bool(self._subs.get(event_type))
+
+    def has_async_handlers(self, event_class: type) -> bool:
+        """Whether publishing an event of ``event_class`` reaches a coroutine handler (of
+        the class, its category or every event): a publisher that would otherwise await
+        nothing calls :meth:`emit_async` only then, and :meth:`publish` otherwise."""
+        route = self._dispatch.get(event_class)
+        if route is None:
+            route = self._build_route(event_class)
+        return bool(route.asynchronous)
 
     def unsubscribe(self, event_type: Key, handler: Handler) -> bool:
         """Remove ``handler`` from ``event_type``; returns whether it was subscribed."""
@@ -355,15 +378,24 @@ class EventBus:
             record = timings.get(sub.name)
             if record is None:
                 record = timings.setdefault(sub.name, [0, 0, 0])
-            record[0] += 1
+            calls = record[0] = record[0] + 1
             record[1] += elapsed
             if elapsed > record[2]:
                 record[2] = elapsed
+            recent = self._recent.get(sub.name)
+            if recent is None:
+                recent = self._recent.setdefault(sub.name, [])
+            if len(recent) < _RECENT_TIMINGS:
+                recent.append(elapsed)
+            else:  # a ring: the oldest goes
+                recent[calls % _RECENT_TIMINGS] = elapsed
         if route.asynchronous:
             self._schedule_async(event, route.asynchronous)
 
     def enable_timing(self, enabled: bool = True) -> None:
-        """Turn per-handler timing on or off (off by default: it costs two clock reads)."""
+        """Turn per-handler timing on or off (off by default: it costs two clock reads per
+        handler call). ``get_stats()["handler_timings"]`` then gives each handler's calls,
+        total, mean and worst time, and the p50 and p99 of its last 1,024 calls."""
         if enabled and self._timings is None:
             self._timings = {}
         self._timed = enabled
@@ -595,13 +627,16 @@ class EventBus:
             "queue_depths": {name: c["queued"] for name, c in by_subscriber.items()},
         }
         if self._timings is not None:
-            stats["handler_timings"] = {
-                name: {
+            timings: dict[str, Any] = {}
+            for name, (calls, total, worst) in list(self._timings.items()):
+                recent = sorted(self._recent.get(name, ()))
+                timings[name] = {
                     "calls": calls,
                     "total_ns": total,
                     "mean_ns": total / calls if calls else 0.0,
                     "max_ns": worst,
+                    "p50_ns": _percentile(recent, 0.5),
+                    "p99_ns": _percentile(recent, 0.99),
                 }
-                for name, (calls, total, worst) in list(self._timings.items())
-            }
+            stats["handler_timings"] = timings
         return stats

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Duplicates and gaps in the sequences a feed's streams carry."""
 
 from __future__ import annotations

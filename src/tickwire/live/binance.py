@@ -24,7 +24,7 @@ import msgspec
 
 from tickwire._exceptions import DecodeError
 from tickwire.events import Bar, Tick, Trade, checked_event, now_ns
-from tickwire.live.format import Parsed
+from tickwire.live.format import Parsed, make_parsed
 
 __all__ = ["BinanceFormat", "interval_ms"]
 
@@ -142,8 +142,8 @@ class BinanceFormat:
             ts_event_ns=message.T * _MS, instrument=message.s, price=message.p, size=message.q
         )
         if isinstance(message, _Trade):
-            return (Parsed(_checked(trade), message.s, "trade", message.t, 1),)
-        return (Parsed(_checked(trade), message.s, "aggTrade", message.a, 1),)
+            return (make_parsed(Parsed, (_checked(trade), message.s, "trade", message.t, 1)),)
+        return (make_parsed(Parsed, (_checked(trade), message.s, "aggTrade", message.a, 1)),)
 
     def _kline(self, message: _KlineEvent) -> Sequence[Parsed]:
         kline = message.k
@@ -162,7 +162,8 @@ class BinanceFormat:
             volume=kline.v,
             interval=kline.i,
         )
-        return (Parsed(_checked(bar), message.s, f"kline_{kline.i}", kline.t, step),)
+        stream = f"kline_{kline.i}"
+        return (make_parsed(Parsed, (_checked(bar), message.s, stream, kline.t, step)),)
 
     def _book(self, book: _BookTicker) -> Sequence[Parsed]:
         tick = Tick(
@@ -173,7 +174,7 @@ class BinanceFormat:
             bid_size=book.B,
             ask_size=book.A,
         )
-        return (Parsed(_checked(tick), book.s, "bookTicker", book.u, 0),)
+        return (make_parsed(Parsed, (_checked(tick), book.s, "bookTicker", book.u, 0)),)
 
     def subscribe_messages(self, streams: Sequence[str]) -> list[str]:
         if not streams:

@@ -8,9 +8,11 @@ which are published on the bus. What the feed does when things go wrong:
   the first connection fails: it publishes a :class:`~tickwire.events.FeedStatus`,
   waits as its :class:`~tickwire.live.Backoff` says (the first retry is immediate),
   connects again and sends its subscriptions again;
-- nothing arrives within ``idle_timeout`` seconds on an open connection: the feed is
-  ``STALE``; it closes the connection and reconnects (websockets' own ping/pong catches
-  a dead peer; this catches a live peer that stopped sending);
+- nothing arrives within ``idle_timeout`` seconds on an open connection, or (with
+  ``instrument_timeout``) nothing for one of the instruments watched: the feed is
+  ``STALE``; it publishes an :class:`~tickwire.events.ErrorEvent`, closes the connection
+  and reconnects (websockets' own ping/pong catches a dead peer; this catches a live
+  peer that stopped sending, all of it or one instrument's);
 - a message arrives twice (a server replaying after a reconnect): it is dropped and
   counted; numbers are missing: a :class:`~tickwire.events.FeedGap` names the instrument,
   the stream and the range;
@@ -32,27 +34,16 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from tickwire._exceptions import TickwireError
-from tickwire.bus import DeadLetter, EventBus
-from tickwire.events import (
-    ErrorEvent,
-    EventType,
-    FeedGap,
-    FeedState,
-    FeedStatus,
-    WebSocketMessage,
-    now_ns,
-)
+from tickwire.bus import EventBus
+from tickwire.events import ErrorEvent, FeedState, FeedStatus, now_ns
 from tickwire.live._backoff import Backoff
-from tickwire.live._sequence import Gap, SequenceTracker
-from tickwire.live.format import FeedFormat, Parsed
+from tickwire.live._receive import Receiver
+from tickwire.live.format import FeedFormat
 from tickwire.live.tickwire_format import TickwireFormat
 
 __all__ = ["FeedError", "FeedStats", "WebSocketFeed"]
 
 log = logging.getLogger(__name__)
-
-_RAW_CHECK_EVERY = 255
-"""Whether anyone wants raw messages is checked on connecting and every 256 messages."""
 
 
 class FeedError(TickwireError, ConnectionError):
@@ -78,13 +69,19 @@ class FeedStats:
     missing: int
     """Sequence numbers that never arrived, over all gaps."""
     stale: int
-    """Times the connection went silent for longer than the idle timeout."""
+    """Times the connection, or an instrument, went silent for longer than its timeout."""
+    reconnects: int = 0
+    """Connections made after the first."""
+    last_message_age_s: float | None = None
+    """Seconds since the last message arrived (None before the first connection)."""
 
 
 class WebSocketFeed:
     """Connects to ``url`` and publishes what its messages carry on ``bus``; see the module.
 
     ``streams`` are subscribed after every connect, in the format's own way. With
+    ``instrument_timeout``, each of ``instruments`` (and each instrument seen) must send an
+    event within that many seconds, or the feed reconnects. With
     ``fail_fast=True`` a first connection that does not succeed within
     ``connect_timeout`` raises :class:`FeedError` from :meth:`start`; otherwise the feed
     keeps retrying. ``reconnect=False`` ends the feed when its connection ends.
@@ -100,6 +97,8 @@ class WebSocketFeed:
         streams: Sequence[str] = (),
         backoff: Backoff | None = None,
         idle_timeout: float | None = 30.0,
+        instrument_timeout: float | None = None,
+        instruments: Sequence[str] = (),
         connect_timeout: float = 10.0,
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
@@ -110,6 +109,10 @@ class WebSocketFeed:
     ) -> None:
         if idle_timeout is not None and idle_timeout <= 0:
             raise ValueError(f"idle_timeout must be above 0 (or None), got {idle_timeout}")
+        if instrument_timeout is not None and instrument_timeout <= 0:
+            raise ValueError(
+                f"instrument_timeout must be above 0 (or None), got {instrument_timeout}"
+            )
         self.name = name
         self.url = url
         self.bus = bus
@@ -117,6 +120,9 @@ class WebSocketFeed:
         self.streams = list(streams)
         self.backoff = backoff or Backoff()
         self.idle_timeout = idle_timeout
+        self.instrument_timeout = instrument_timeout
+        """Seconds an instrument may go without an event before the feed is stale: the
+        ``instruments`` given and every instrument seen since the feed started."""
         self.connect_timeout = connect_timeout
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
@@ -129,7 +135,9 @@ class WebSocketFeed:
         self.state = FeedState.STOPPED
         self.delays: list[float] = []
         """Every wait before a reconnection attempt, in seconds (for operators and tests)."""
-        self._sequences = SequenceTracker()
+        self._receiver = Receiver(name, url, bus)
+        if instrument_timeout is not None:
+            self._receiver.seen_at = dict.fromkeys(instruments, 0.0)
         self._connection: ClientConnection | None = None
         self._runner: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -137,11 +145,7 @@ class WebSocketFeed:
         self._held = False
         self._flowing: asyncio.Event | None = None
         self._failure: BaseException | None = None
-        self._last_message = 0.0
-        self._raw_wanted = False
-        self._parse = self.format.parse  # bound again on every connect (see _serve)
-        self.connects = self.received = self.published = self.rejected = 0
-        self.duplicates = self.gaps = self.missing = self.stale = 0
+        self.connects = self.stale = 0
 
     # -- control -----------------------------------------------------------------------
 
@@ -212,7 +216,16 @@ class WebSocketFeed:
             gaps=self.gaps,
             missing=self.missing,
             stale=self.stale,
+            reconnects=max(0, self.connects - 1),
+            last_message_age_s=self.last_message_age(),
         )
+
+    def last_message_age(self) -> float | None:
+        """Seconds since the last message arrived, or since the connection was made when
+        none has yet (None before the first connection)."""
+        if not self.connects:
+            return None
+        return time.monotonic() - self._receiver.last_message
 
     # -- the connection loop -------------------------------------------------------------
 
@@ -276,20 +289,23 @@ class WebSocketFeed:
         try:
             for request in self.format.subscribe_messages(self.streams):
                 await connection.send(request)
-            self._last_message = time.monotonic()
-            self._raw_wanted = self._wants_raw()
-            self._parse = self.format.parse
+            receiver = self._receiver
+            receiver.connected(self.format.parse)
+            receive = receiver.receive
+            emit_async = self.bus.emit_async
             self._connected.set()
             self._status(FeedState.CONNECTED, 0)
             if self._held:
                 self._flowing = asyncio.Event()
                 await self._flowing.wait()
-                self._last_message = time.monotonic()
-            if self.idle_timeout is not None:
-                watchdog = asyncio.create_task(self._watch(connection, self.idle_timeout))
+                receiver.connected(self.format.parse)  # its clocks start as reading does
+            if self.idle_timeout is not None or self.instrument_timeout is not None:
+                watchdog = asyncio.create_task(self._watch(connection))
             async for message in connection:
-                self._last_message = time.monotonic()
-                await self._on_message(message)
+                pending = receive(message)
+                if pending is not None:
+                    for event in pending:
+                        await emit_async(event)
             code = connection.close_code
             return f"the server closed the connection ({code})"
         except ConnectionClosed as exc:
@@ -299,77 +315,76 @@ class WebSocketFeed:
                 watchdog.cancel()
             self._connection = None
 
-    async def _watch(self, connection: ClientConnection, idle_timeout: float) -> None:
-        """Close ``connection`` when nothing has arrived for ``idle_timeout`` seconds."""
+    async def _watch(self, connection: ClientConnection) -> None:
+        """Close ``connection`` when nothing has arrived for ``idle_timeout`` seconds, or
+        nothing for a watched instrument for ``instrument_timeout`` seconds."""
+        receiver = self._receiver
         while True:
-            silent = time.monotonic() - self._last_message
-            if silent >= idle_timeout:
-                self.stale += 1
-                self._status(FeedState.STALE, 0, f"nothing received for {silent:.1f} s")
-                await connection.close(code=4000, reason="stale feed")
-                return
-            await asyncio.sleep(idle_timeout - silent)
+            now = time.monotonic()
+            waits: list[float] = []
+            if self.idle_timeout is not None:
+                silent = now - receiver.last_message
+                if silent >= self.idle_timeout:
+                    await self._go_stale(connection, f"nothing received for {silent:.1f} s")
+                    return
+                waits.append(self.idle_timeout - silent)
+            seen_at = receiver.seen_at
+            if seen_at is not None and self.instrument_timeout is not None:
+                for instrument, at in list(seen_at.items()):
+                    silent = now - at
+                    if silent >= self.instrument_timeout:
+                        detail = f"nothing received for {instrument} for {silent:.1f} s"
+                        await self._go_stale(connection, detail)
+                        return
+                    waits.append(self.instrument_timeout - silent)
+            await asyncio.sleep(min(waits, default=self.instrument_timeout or 1.0))
 
-    # -- messages ------------------------------------------------------------------------
-
-    async def _on_message(self, message: str | bytes) -> None:
-        self.received += 1
-        if not self.received & _RAW_CHECK_EVERY:
-            self._raw_wanted = self._wants_raw()
-        bus = self.bus
-        if self._raw_wanted:
-            raw = message if isinstance(message, str) else message.hex()
-            await bus.emit_async(WebSocketMessage(ts_event_ns=now_ns(), feed=self.name, data=raw))
-        try:
-            items = self._parse(message)
-        except (ValueError, RecursionError) as exc:
-            self._reject(message, exc)
-            return
-        check = self._sequences.check
-        for item in items:
-            if item.stream:
-                seen = check((item.instrument, item.stream), item.seq, item.step)
-                if seen is False:
-                    self.duplicates += 1
-                    continue
-                if seen is not None:
-                    self._gap(item, seen)  # type: ignore[arg-type]  # a Gap, the other case
-            self.published += 1
-            await bus.emit_async(item.event)
-
-    def _wants_raw(self) -> bool:
-        bus = self.bus
-        return bus.has_subscribers(WebSocketMessage) or bus.has_subscribers(EventType.WEBSOCKET)
-
-    def _gap(self, item: Parsed, gap: Gap) -> None:
-        self.gaps += 1
-        self.missing += gap.missing
+    async def _go_stale(self, connection: ClientConnection, detail: str) -> None:
+        """Mark the feed stale, say why in an ErrorEvent, and close the connection (the
+        connection loop then reconnects)."""
+        self.stale += 1
+        self._status(FeedState.STALE, 0, detail)
         self.bus.publish(
-            FeedGap(
-                ts_event_ns=item.event.ts_event_ns,
-                feed=self.name,
-                instrument=item.instrument,
-                stream=item.stream,
-                first_missing=gap.first,
-                last_missing=gap.last,
-                missing=gap.missing,
-            )
-        )
-
-    def _reject(self, message: str | bytes, exc: BaseException) -> None:
-        self.rejected += 1
-        raw = message if isinstance(message, str) else message.hex()
-        bus = self.bus
-        bus.dead_letters.add(DeadLetter(raw, f"{self.name}.parse", exc))
-        bus.publish(
             ErrorEvent(
                 ts_event_ns=now_ns(),
                 component=f"feed:{self.name}",
-                error=f"message {self.received} from {self.url}: {exc}",
-                error_type=type(exc).__qualname__,
-                original_event=raw[:10_000],
+                error=f"stale feed {self.url}: {detail}",
+                error_type="StaleFeed",
             )
         )
+        await connection.close(code=4000, reason="stale feed")
+
+    # -- counters (kept by the receiver) -------------------------------------------------
+
+    @property
+    def received(self) -> int:
+        """Messages received."""
+        return self._receiver.received
+
+    @property
+    def published(self) -> int:
+        """Events published."""
+        return self._receiver.published
+
+    @property
+    def rejected(self) -> int:
+        """Messages that could not be parsed (each is a dead letter)."""
+        return self._receiver.rejected
+
+    @property
+    def duplicates(self) -> int:
+        """Events dropped because their stream had seen them already."""
+        return self._receiver.duplicates
+
+    @property
+    def gaps(self) -> int:
+        """Gaps found in the streams' sequences."""
+        return self._receiver.gaps
+
+    @property
+    def missing(self) -> int:
+        """Sequence numbers that never arrived, over all gaps."""
+        return self._receiver.missing
 
     def _status(self, state: FeedState, attempt: int, detail: str = "") -> None:
         self.state = state

@@ -8,12 +8,12 @@ A format is a small object with a ``name``, :meth:`FeedFormat.parse` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
 
 from tickwire.events import EventBase
 
-__all__ = ["FeedFormat", "Parsed"]
+__all__ = ["FeedFormat", "Parsed", "make_parsed"]
 
 
 class Parsed(NamedTuple):
@@ -26,6 +26,12 @@ class Parsed(NamedTuple):
     seq: int = 0
     step: int = 0
     """The expected difference between consecutive numbers; 0: they only have to grow."""
+
+
+make_parsed: Callable[[type[Parsed], tuple[EventBase, str, str, int, int]], Parsed] = tuple.__new__
+"""``make_parsed(Parsed, (event, instrument, stream, seq, step))``: a :class:`Parsed`
+made without the NamedTuple's own ``__new__``, a Python function that checks its
+arguments (about as costly as decoding the message's event), for a format's hot path."""
 
 
 class FeedFormat(Protocol):

@@ -6,8 +6,12 @@ a feed's ``FeedStatus`` its connection state (connected: running; disconnected o
 degraded), and a ``Heartbeat`` that stops arriving for ``heartbeat_timeout`` seconds
 makes its component degraded. The node is ``failed`` if any component failed,
 ``degraded`` if any is degraded (or still starting), ``stopped`` when all stopped, else
-``running``. :class:`HealthServer` serves ``/health`` (JSON; 200 while running, 503
-otherwise) and ``/metrics`` (the Prometheus text format).
+``running``. :meth:`HealthMonitor.stats` adds the numbers: the bus's event counts, the
+queue depth and drops of each subscriber with a thread of its own, each handler's p50
+and p99 (when the bus times handlers: ``EventBus(record_timings=True)``), and each
+watched feed's counters, reconnects, gaps and the age of its last message.
+:class:`HealthServer` serves ``/health`` (JSON; 200 while running, 503 otherwise) and
+``/metrics`` (the Prometheus text format).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from tickwire.events import (
     LifecycleEvent,
     LifecycleState,
 )
+from tickwire.live.feed import WebSocketFeed
 
 __all__ = ["ComponentHealth", "HealthMonitor", "HealthReport", "HealthServer"]
 
@@ -66,6 +71,8 @@ class HealthReport:
     components: dict[str, ComponentHealth]
     uptime_s: float
     events: dict[str, int] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    """:meth:`HealthMonitor.stats` when the report was made."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +87,7 @@ class HealthReport:
                 for name, c in self.components.items()
             },
             "events": self.events,
+            "stats": self.stats,
         }
 
 
@@ -90,11 +98,40 @@ class HealthMonitor:
         self.bus = bus
         self.heartbeat_timeout = heartbeat_timeout
         self._components: dict[str, ComponentHealth] = {}
+        self._feeds: list[WebSocketFeed] = []
         self._lock = threading.Lock()
         self._started = time.monotonic()
         bus.subscribe(LifecycleEvent, self.on_lifecycle)
         bus.subscribe(FeedStatus, self.on_feed_status)
         bus.subscribe(Heartbeat, self.on_heartbeat)
+
+    def watch(self, feed: WebSocketFeed) -> WebSocketFeed:
+        """Include ``feed``'s counters in :meth:`stats` (its state comes from its events)."""
+        with self._lock:
+            self._feeds.append(feed)
+        return feed
+
+    def stats(self) -> dict[str, Any]:
+        """The numbers an operator watches: events by type, the queue depth and drops of
+        each threaded subscriber, handler latency (p50/p99 in ns, when the bus times its
+        handlers), failures, dead letters, and each watched feed's counters."""
+        bus = self.bus.get_stats()
+        with self._lock:
+            feeds = list(self._feeds)
+        latency = {
+            name: {"calls": t["calls"], "p50_ns": t["p50_ns"], "p99_ns": t["p99_ns"]}
+            for name, t in bus.get("handler_timings", {}).items()
+        }
+        return {
+            "events": {str(k): int(v) for k, v in bus["event_counts"].items()},
+            "total_events": bus["total_events"],
+            "errors": bus["errors"],
+            "dead_letters": bus["dead_letters"],
+            "queue_depths": dict(bus["queue_depths"]),
+            "drops": dict(bus["drops"]),
+            "handler_latency": latency,
+            "feeds": {feed.name: _feed_stats(feed) for feed in feeds},
+        }
 
     def on_lifecycle(self, event: LifecycleEvent) -> None:
         self._set(event.component, event.state, event.detail, event.ts_event_ns)
@@ -133,13 +170,32 @@ class HealthMonitor:
                     copy.state = LifecycleState.DEGRADED
                     copy.detail = f"no heartbeat for {(now - beat) / 1e9:.1f} s"
                 components[name] = copy
-        counts = self.bus.get_stats().get("event_counts", {})
+        stats = self.stats()
         return HealthReport(
             status=_verdict(components),
             components=components,
             uptime_s=time.monotonic() - self._started,
-            events={str(k): int(v) for k, v in counts.items()},
+            events=stats["events"],
+            stats=stats,
         )
+
+
+def _feed_stats(feed: WebSocketFeed) -> dict[str, Any]:
+    stats = feed.stats()
+    age = stats.last_message_age_s
+    return {
+        "state": str(stats.state).lower(),
+        "connects": stats.connects,
+        "reconnects": stats.reconnects,
+        "received": stats.received,
+        "published": stats.published,
+        "rejected": stats.rejected,
+        "duplicates": stats.duplicates,
+        "gaps": stats.gaps,
+        "missing": stats.missing,
+        "stale": stats.stale,
+        "last_message_age_s": None if age is None else round(age, 3),
+    }
 
 
 def _verdict(components: dict[str, ComponentHealth]) -> str:
@@ -183,6 +239,63 @@ class _Metrics(Collector):
         uptime = GaugeMetricFamily("tickwire_uptime_seconds", "Seconds since the node started")
         uptime.add_metric([], report.uptime_s)
         yield uptime
+        yield from _bus_metrics(report.stats)
+        yield from _feed_metrics(report.stats.get("feeds", {}))
+
+
+def _bus_metrics(stats: dict[str, Any]) -> Iterator[Any]:
+    depth = GaugeMetricFamily(
+        "tickwire_queue_depth",
+        "Events waiting in a threaded subscriber's queue",
+        labels=["subscriber"],
+    )
+    drops = CounterMetricFamily(
+        "tickwire_dropped", "Events a threaded subscriber dropped (overflow)", labels=["subscriber"]
+    )
+    for name, queued in stats.get("queue_depths", {}).items():
+        depth.add_metric([name], float(queued))
+    for name, dropped in stats.get("drops", {}).items():
+        drops.add_metric([name], float(dropped))
+    latency = GaugeMetricFamily(
+        "tickwire_handler_latency_seconds",
+        "A handler's time per event over its last calls (when the bus times handlers)",
+        labels=["handler", "quantile"],
+    )
+    for name, timing in stats.get("handler_latency", {}).items():
+        latency.add_metric([name, "0.5"], timing["p50_ns"] / 1e9)
+        latency.add_metric([name, "0.99"], timing["p99_ns"] / 1e9)
+    errors = CounterMetricFamily("tickwire_handler_errors", "Handler failures on the bus")
+    errors.add_metric([], float(stats.get("errors", 0)))
+    yield from (depth, drops, latency, errors)
+
+
+_FEED_COUNTERS = {
+    "received": "Messages a feed received",
+    "published": "Events a feed published",
+    "rejected": "Messages a feed could not parse (dead letters)",
+    "duplicates": "Events a feed dropped as duplicates",
+    "gaps": "Gaps a feed found in its streams' sequences",
+    "missing": "Sequence numbers that never arrived",
+    "reconnects": "Connections a feed made after its first",
+    "stale": "Times a feed, or one of its instruments, went silent",
+}
+
+
+def _feed_metrics(feeds: dict[str, dict[str, Any]]) -> Iterator[Any]:
+    for key, what in _FEED_COUNTERS.items():
+        family = CounterMetricFamily(f"tickwire_feed_{key}", what, labels=["feed"])
+        for name, stats in feeds.items():
+            family.add_metric([name], float(stats[key]))
+        yield family
+    age = GaugeMetricFamily(
+        "tickwire_feed_last_message_age_seconds",
+        "Seconds since a feed's last message",
+        labels=["feed"],
+    )
+    for name, stats in feeds.items():
+        if stats["last_message_age_s"] is not None:
+            age.add_metric([name], stats["last_message_age_s"])
+    yield age
 
 
 class HealthServer:

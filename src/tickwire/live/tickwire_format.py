@@ -11,12 +11,15 @@ was given instruments sends ``{"subscribe": ["ACME", ...]}``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Generic, TypeVar, Union
 
 import msgspec
 
 from tickwire._exceptions import DecodeError
-from tickwire.events import Bar, decode_json
-from tickwire.live.format import Parsed
+from tickwire.events import Bar, EventBase, decode_json
+from tickwire.events._registry import on_change
+from tickwire.events._validation import DECODED_OK
+from tickwire.live.format import Parsed, make_parsed
 
 __all__ = ["TickwireFormat"]
 
@@ -29,7 +32,28 @@ class _Numbered(msgspec.Struct, forbid_unknown_fields=True):
     event: msgspec.Raw
 
 
+E = TypeVar("E")
+
+
+class _NumberedEvent(msgspec.Struct, Generic[E], forbid_unknown_fields=True):
+    seq: int
+    event: E
+
+
 _numbered = msgspec.json.Decoder(_Numbered)
+_one_pass: msgspec.json.Decoder[Any]
+"""A numbered message and its event in one decode (over the decodable event types, rebuilt
+when one is registered): a third less work than the envelope, then the event. Anything it
+does not accept at once takes the two-step path, which explains what is wrong."""
+
+
+def _rebuild(types: tuple[type[EventBase], ...]) -> None:
+    global _one_pass
+    union: Any = Union[types]  # noqa: UP007  (a union of classes known only at run time)
+    _one_pass = msgspec.json.Decoder(_NumberedEvent[union])
+
+
+on_change(_rebuild)
 _encode = msgspec.json.Encoder().encode
 
 
@@ -50,6 +74,15 @@ class TickwireFormat:
         )
         if numbered:
             try:
+                fast = _one_pass.decode(message)
+            except msgspec.DecodeError:
+                fast = None
+            if fast is not None and fast.seq >= 0:
+                event = fast.event
+                accept = DECODED_OK.get(type(event))
+                if accept is not None and accept(event, allow):
+                    return (make_parsed(Parsed, (event, ALL_INSTRUMENTS, "seq", fast.seq, 1)),)
+            try:
                 envelope = _numbered.decode(message)
             except msgspec.DecodeError as exc:
                 raise DecodeError(f"numbered message: {exc}") from None
@@ -60,7 +93,7 @@ class TickwireFormat:
         event = decode_json(message, allow_nonpositive_prices=allow)
         if type(event) is Bar:
             stream = f"bar:{event.interval}"
-            return (Parsed(event, event.instrument, stream, event.ts_event_ns, 0),)
+            return (make_parsed(Parsed, (event, event.instrument, stream, event.ts_event_ns, 0)),)
         return (Parsed(event),)
 
     def subscribe_messages(self, streams: Sequence[str]) -> list[str]:
