@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from tickwire.cli.loading import UsageError
-from tickwire.cli.options import broker_options
+from tickwire.cli.options import broker_options, cost_options
 from tickwire.data import sample_data_paths
 from tickwire.exchange import FORMATS, Exchange, Faults, load_market_data
 
@@ -68,10 +68,7 @@ def _speed(ctx: click.Context, param: click.Parameter, value: str) -> float:
     help="The feed's format on / (Binance streams are also on /ws and /stream).",
 )
 @click.option("--cash", type=float, default=100_000.0, show_default=True, help="Account cash.")
-@click.option(
-    "--commission", default=None, help="per_unit:0.01 | percent:0.1 | fixed:1.0 (per order)."
-)
-@click.option("--slippage", default=None, help="bps:5 | ticks:2:0.01 (N ticks of size S).")
+@cost_options
 @click.option(
     "--drop-every",
     type=click.IntRange(min=0),

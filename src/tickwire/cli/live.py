@@ -22,7 +22,7 @@ from rich.text import Text
 
 from tickwire.bus import ErrorPolicy
 from tickwire.cli.loading import UsageError, parse_params
-from tickwire.cli.options import broker_options
+from tickwire.cli.options import broker_options, cost_options, on_error_option
 from tickwire.cli.runs import open_for_writing
 from tickwire.cli.status import StatusPrinter, status_line
 from tickwire.exchange import ExchangeClient
@@ -79,10 +79,7 @@ err = Console(stderr=True)
 )
 @click.option("--param", "params", multiple=True, help="Strategy parameter NAME=VALUE.")
 @click.option("--cash", default=100_000.0, show_default=True, help="Starting cash.")
-@click.option(
-    "--commission", default=None, help="per_unit:0.01 | percent:0.1 | fixed:1.0 (per order)."
-)
-@click.option("--slippage", default=None, help="bps:5 | ticks:2:0.01 (N ticks of size S).")
+@cost_options
 @click.option("--db", default=None, help="Store URL or SQLite path (default: the user store).")
 @click.option("--no-record", is_flag=True, help="Do not record the session.")
 @click.option(
@@ -94,13 +91,7 @@ err = Console(stderr=True)
 @click.option(
     "--cancel-on-stop", is_flag=True, help="Cancel the strategy's working orders when it stops."
 )
-@click.option(
-    "--on-error",
-    type=click.Choice([p.value for p in ErrorPolicy]),
-    default=ErrorPolicy.STOP.value,
-    show_default=True,
-    help="When the strategy raises: stop it (the session exits 1 at its end), or continue.",
-)
+@on_error_option("stop it alone (the session exits 1 at its end)")
 @click.option(
     "--health-port",
     type=click.IntRange(0, 65_535),

@@ -36,7 +36,7 @@ from tickwire.backtest import Backtest, BacktestResult, ErrorPolicy
 from tickwire.cli.exchange import exchange
 from tickwire.cli.live import live
 from tickwire.cli.loading import UsageError, parse_params
-from tickwire.cli.options import broker_options
+from tickwire.cli.options import broker_options, cost_options, on_error_option
 from tickwire.cli.runs import record_run, recorded_market_data, runs
 from tickwire.cli.signals import Terminated, sigterm_as_interrupt
 from tickwire.cli.sweep import sweep
@@ -97,10 +97,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     callback=lambda c, p, v: _cash(v),
     help="Starting cash.",
 )
-@click.option(
-    "--commission", default=None, help="per_unit:0.01 | percent:0.1 | fixed:1.0 (per order)."
-)
-@click.option("--slippage", default=None, help="bps:5 | ticks:2:0.01 (N ticks of size S).")
+@cost_options
 @click.option("--db", default=None, help="Store URL or SQLite path (default: the user store).")
 @click.option("--no-record", is_flag=True, help="Do not record the run.")
 @click.option("--report", "report_dir", default=None, help="Write an HTML report here.")
@@ -118,13 +115,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Annualise Sharpe, Sortino and volatility by this (default: counted from the "
     "trading sessions in the data).",
 )
-@click.option(
-    "--on-error",
-    type=click.Choice([p.value for p in ErrorPolicy]),
-    default=ErrorPolicy.STOP.value,
-    show_default=True,
-    help="When the strategy raises: stop the run there (exit 1), or continue past errors.",
-)
+@on_error_option("stop the run there (exit 1)")
 @click.pass_context
 def backtest(
     ctx: click.Context,

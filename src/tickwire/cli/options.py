@@ -1,9 +1,14 @@
-"""Parsing the cost options of ``tickwire backtest`` into broker models."""
+"""The options commands share: the broker's costs (parsed into broker models) and the
+error policy, declared once so that every command spells and explains them alike."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import click
+
+from tickwire.bus import ErrorPolicy
 from tickwire.cli.loading import UsageError
 from tickwire.execution import (
     BasisPointSlippage,
@@ -13,7 +18,31 @@ from tickwire.execution import (
     TickSlippage,
 )
 
-__all__ = ["broker_options"]
+__all__ = ["broker_options", "cost_options", "on_error_option"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def cost_options(command: F) -> F:
+    """``--commission`` and ``--slippage``, as :func:`broker_options` reads them."""
+    command = click.option(
+        "--slippage", default=None, help="bps:5 | ticks:2:0.01 (N ticks of size S)."
+    )(command)
+    return click.option(
+        "--commission", default=None, help="per_unit:0.01 | percent:0.1 | fixed:1.0 (per order)."
+    )(command)
+
+
+def on_error_option(what_stop_does: str) -> Callable[[F], F]:
+    """``--on-error stop|continue``; the help says what ``stop`` does for this command."""
+    return click.option(
+        "--on-error",
+        type=click.Choice([p.value for p in ErrorPolicy]),
+        default=ErrorPolicy.STOP.value,
+        show_default=True,
+        help=f"When the strategy raises: {what_stop_does}, or continue past errors.",
+    )
+
 
 _COMMISSIONS = {
     "per_unit": PerUnitCommission,
