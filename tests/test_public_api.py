@@ -107,6 +107,10 @@ def test_layers_import_downwards_only() -> None:
     for layer, ok in allowed.items():
         for name, target in _imports(layer):
             assert target in ok | foundation, f"{layer}/{name} imports tickwire.{target}"
-    for layer in ("backtest", "live", "sweep"):
+    for layer in ("backtest", "live", "sweep", "node", "exchange", "transport"):
         for name, target in _imports(layer):
             assert target not in ("cli", "report"), f"{layer}/{name} imports tickwire.{target}"
+    # The venue and the transport sit beside the node, below it: they never reach up.
+    for layer in ("exchange", "transport", "live"):
+        for name, target in _imports(layer):
+            assert target not in ("node", "backtest", "sweep"), f"{layer}/{name} -> {target}"
