@@ -42,7 +42,8 @@ def _start_live(*args: str) -> tuple[subprocess.Popen[str], int]:
     child = subprocess.Popen(
         [
             sys.executable, "-c", "import sys; from tickwire.cli import main; main(sys.argv[1:])",
-            "live", *args, "--health-port", str(port), "--status-every", "0",
+            "live", *args, "--health-port", str(port), "--status-every", "0", "--heartbeat",
+            "0.1",
         ],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
@@ -88,6 +89,8 @@ def test_a_paper_session_on_binance_klines_fills_exactly_as_the_backtest(
         )  # fmt: skip
         health = _wait_for(child, port, "Bar", len(bars))
         assert health["status"] == "running"
+        health = _wait_for(child, port, "Heartbeat", 3)
+        assert health["components"]["EmaCross"]["last_heartbeat_ns"] is not None
         child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=60)
     assert child.returncode == 0, err
@@ -124,10 +127,11 @@ def test_sigterm_stops_a_session_gracefully_with_every_event_stored(tmp_path: Pa
         child, port = _start_live(
             EMA, "--feed", server.url, "--instrument", "ACME", "--paper", "--db", db, "--json"
         )
-        _wait_for(child, port, "Bar", 300)  # mid-stream: bars still arriving
+        health = _wait_for(child, port, "Bar", 300)  # mid-stream: bars still arriving
         child.send_signal(signal.SIGTERM)
         out, err = child.communicate(timeout=60)
     assert child.returncode == 0, err
+    assert health["stats"]["feeds"]["feed"]["received"] >= 300  # the feed's own counters
     session = json.loads(out)
     assert (session["status"], session["stopped_by"]) == ("stopped", "SIGTERM")
     with SQLiteStore(db) as store:

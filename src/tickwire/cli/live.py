@@ -119,6 +119,14 @@ err = Console(stderr=True)
     show_default=True,
     help="Print a one-line status this often, in seconds (0: never).",
 )
+@click.option(
+    "--heartbeat",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=5.0,
+    show_default=True,
+    help="Every component that is up beats this often, in seconds; /health reports one "
+    "that missed three beats as degraded.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 def live(
     strategy: str,
@@ -140,6 +148,7 @@ def live(
     connect_timeout: float | None,
     idle_timeout: float,
     status_every: float,
+    heartbeat: float,
     as_json: bool,
 ) -> None:
     """Trade a strategy on a live feed: paper, or at an exchange.
@@ -160,6 +169,7 @@ def live(
         on_error=ErrorPolicy(on_error),
         cancel_on_stop=cancel_on_stop,
         duration=duration,
+        heartbeat_interval=heartbeat,
         # the feed's own connect timeout, failing fast with its one line, comes first
         start_timeout=(connect_timeout if connect_timeout is not None else 10.0) + 5.0,
     )
@@ -183,7 +193,8 @@ def live(
         db, no_record, chosen, [url, *filter(None, [exchange_url])], mode
     )
     node.recorder = recorder
-    monitor = HealthMonitor(node.bus)
+    monitor = HealthMonitor(node.bus, heartbeat_timeout=3 * heartbeat)
+    monitor.watch(feed)
     server = HealthServer(monitor, port=health_port) if health_port is not None else None
     printer = None
     if status_every > 0 and not as_json:

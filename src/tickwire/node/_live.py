@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from tickwire.clock import LiveClock
 from tickwire.events import Bar, ErrorEvent, LifecycleState, Tick
 from tickwire.events.system import traceback_text
+from tickwire.live.heartbeat import HeartbeatPublisher
 from tickwire.node._components import component_name
 from tickwire.node._outcome import NodeOutcome, NodeStatus
 
@@ -55,6 +56,7 @@ async def run_live(node: Node) -> NodeOutcome:
     clock = node.clock = LiveClock(loop)  # timers on this loop, whichever thread sets them
     started_at = time.perf_counter()
     stops: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+    beating: list[HeartbeatPublisher] = []
     status = NodeStatus.FAILED
     try:
         try:
@@ -62,11 +64,14 @@ async def run_live(node: Node) -> NodeOutcome:
         except _StartFailed as exc:
             node._failure = str(exc)
         else:
+            beating = _start_heartbeats(node)
             status = await _keep_alive(node)
     except asyncio.CancelledError:
         status = NodeStatus.INTERRUPTED
         raise
     finally:
+        for heartbeat in beating:
+            heartbeat.stop()
         await _stop_all(node, stops)
         if node._failed and status != NodeStatus.INTERRUPTED:
             status = NodeStatus.FAILED
@@ -132,6 +137,22 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
             node.lifecycle(name, LifecycleState.RUNNING)
     for client in node.feeds:
         _call_if_defined(client, "release")
+
+
+def _start_heartbeats(node: Node) -> list[HeartbeatPublisher]:
+    """A heartbeat on the node's clock for every component that is up, if configured
+    (a strategy that fails stops beating: the node stops its publisher then)."""
+    interval = node.config.heartbeat_interval
+    if interval is None:
+        return []
+    beating = []
+    for name, state in node.states.items():
+        if state is LifecycleState.RUNNING:
+            heartbeat = HeartbeatPublisher(name, node.bus, node.clock, interval)
+            heartbeat.start()
+            node._heartbeats[name] = heartbeat
+            beating.append(heartbeat)
+    return beating
 
 
 def _call_if_defined(client: Any, method: str) -> None:

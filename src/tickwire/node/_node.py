@@ -53,6 +53,9 @@ from tickwire.strategy.loading import failure_site
 if TYPE_CHECKING:  # the persistence layer loads only for nodes that record
     from tickwire.persistence import Recorder
 
+if TYPE_CHECKING:  # live modules load only for a live run: a backtest never needs them
+    from tickwire.live.heartbeat import HeartbeatPublisher
+
 __all__ = [
     "BROKER_PRIORITY",
     "PORTFOLIO_PRIORITY",
@@ -143,6 +146,8 @@ class Node:
         """Each component's latest lifecycle state (live), strategies by their names."""
         self._strategy_errors: dict[str, int] = {s.strategy_name: 0 for s in self.strategies}
         self._failed: list[str] = []
+        self._heartbeats: dict[str, HeartbeatPublisher] = {}
+        """Live: each beating component's publisher (see ``NodeConfig.heartbeat_interval``)."""
         self._failure = ""
         self._stop_reason = ""
         self._signals = 0
@@ -462,6 +467,9 @@ class Node:
     def _strategy_failed(self, strategy: Strategy, error: ErrorEvent) -> None:
         """Cancel a failed strategy's working orders and publish that it failed."""
         name = strategy.strategy_name
+        heartbeat = self._heartbeats.pop(name, None)
+        if heartbeat is not None:
+            heartbeat.stop()
         self._failed.append(name)
         if not self._failure:
             self._failure = f"strategy {name} failed: {error.error_type}: {error.error}"

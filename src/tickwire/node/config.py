@@ -162,6 +162,9 @@ class NodeConfig:
     """Cancel each strategy's working orders when it stops."""
     duration: float | None = None
     """Live: stop gracefully after this many seconds (None: run until stopped)."""
+    heartbeat_interval: float | None = None
+    """Live: every component that is up publishes a ``Heartbeat`` this often, in
+    seconds, so that a health monitor notices one that stopped (None: no heartbeats)."""
 
     def __post_init__(self) -> None:
         owner = "NodeConfig"
@@ -183,5 +186,6 @@ class NodeConfig:
         for name in ("start_timeout", "stop_timeout"):
             _positive_or_none(owner, name, getattr(self, name))
         _positive_or_none(owner, "duration", self.duration)
+        _positive_or_none(owner, "heartbeat_interval", self.heartbeat_interval)
         object.__setattr__(self, "allow_nonpositive_prices", bool(self.allow_nonpositive_prices))
         object.__setattr__(self, "cancel_on_stop", bool(self.cancel_on_stop))
