@@ -114,8 +114,11 @@ def test_a_paper_session_on_binance_klines_fills_exactly_as_the_backtest(
         "--fills-out", "replayed.csv",
     )  # fmt: skip
     assert code == 0, err
-    assert json.loads(out)["bars"] == len(bars)
+    replay = json.loads(out)
+    assert replay["bars"] == len(bars)
     assert Path("replayed.csv").read_bytes() == Path("bt.csv").read_bytes()  # and replayed
+    code, out, _ = run(capsys, "runs", "diff", session["run_id"], replay["run_id"], "--db", db)
+    assert code == 0 and out.startswith("identical: ")
 
 
 @posix

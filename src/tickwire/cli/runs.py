@@ -21,6 +21,7 @@ from rich.text import Text
 from tickwire._exceptions import ConfigError
 from tickwire.backtest import Backtest, BacktestResult
 from tickwire.cli.loading import UsageError
+from tickwire.events import Bar, EventBase, Fill, Tick
 from tickwire.persistence import (
     EventStore,
     RecordedMarketData,
@@ -33,7 +34,8 @@ from tickwire.persistence import (
     open_store,
     redact_credentials,
 )
-from tickwire.persistence.export import EXPORT_FORMATS, EXPORT_KINDS
+from tickwire.persistence.diff import diff_runs
+from tickwire.persistence.export import EXPORT_FORMATS, EXPORT_KINDS, iso_time
 
 __all__ = ["RecordedRun", "record_run", "recorded_market_data", "run_record", "runs"]
 
@@ -260,6 +262,59 @@ def export(run: str, what: str, fmt: str, out: str | None, db: str) -> None:
         path = Path(out or f"{_file_safe(run_id)}_{what}.{fmt}")
         exported = export_run(store, run_id, what=what, fmt=fmt, path=path)
     click.echo(f"wrote {exported} to {path}")
+
+
+@runs.command("diff")
+@click.argument("first")
+@click.argument("second")
+@click.option("--db", default="default", help=_DB_HELP)
+def diff(first: str, second: str, db: str) -> None:
+    """Compare two runs' fills: exit 0 when identical, 1 at the first difference.
+
+    FIRST and SECOND may be id prefixes (a live session and its backtest replay, say).
+    """
+    with _open(db, create=False) as store:
+        first_id, second_id = _resolve(store, first), _resolve(store, second)
+        result = diff_runs(store, first_id, second_id)
+    count_a, count_b = result.fills
+    found = result.divergence
+    if found is None:
+        click.echo(f"identical: {count_a:,} fills in each of {first_id[:12]} and {second_id[:12]}")
+        return
+    at = (found.first or found.second).ts_event_ns  # type: ignore[union-attr]
+    click.echo(f"first difference at fill {found.index + 1} ({iso_time(at)}): {found.reason}")
+    for label, run_id, fill in (
+        ("first", first_id, found.first),
+        ("second", second_id, found.second),
+    ):
+        click.echo(f"  {label:<6} {run_id[:12]}: {_fill_text(fill)}")
+    if found.market is not None:
+        click.echo(f"  market then: {_market_text(found.market)}")
+    click.echo(f"differ: {count_a:,} and {count_b:,} fills")
+    sys.exit(1)
+
+
+def _fill_text(fill: Fill | None) -> str:
+    if fill is None:
+        return "no fill"
+    return (
+        f"{fill.side} {fill.quantity:g} {fill.instrument} at {fill.price:g}, commission "
+        f"{fill.commission:g} (order {fill.order_id})"
+    )
+
+
+def _market_text(event: EventBase) -> str:
+    if isinstance(event, Bar):
+        return (
+            f"bar {event.instrument} {iso_time(event.ts_event_ns)} open {event.open:g} high "
+            f"{event.high:g} low {event.low:g} close {event.close:g}"
+        )
+    if isinstance(event, Tick):
+        return (
+            f"quote {event.instrument} {iso_time(event.ts_event_ns)} bid {event.bid:g} "
+            f"ask {event.ask:g}"
+        )
+    return type(event).__name__
 
 
 def _since_ns(since: str) -> int:
