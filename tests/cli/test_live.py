@@ -297,3 +297,74 @@ def test_a_session_at_a_local_exchange_holds_exactly_the_venues_fills(
     assert exported == [(fill.client_order_id, fill.price) for fill in at_venue]
     with SQLiteStore(db) as store:
         assert store.get_run(session["run_id"]).mode == RunMode.LIVE
+
+
+_FAR_LIMITS = """
+from tickwire.events import OrderType
+from tickwire.strategy import Strategy
+
+
+class FarLimits(Strategy):
+    def on_start(self) -> None:
+        self.placed = 0
+
+    def on_bar(self, bar) -> None:
+        if self.placed < 3:  # limits far below the market: they stay working
+            self.placed += 1
+            self.buy(1, order_type=OrderType.LIMIT, limit_price=1.0)
+"""
+
+
+@posix
+def test_a_killed_session_restarted_adopts_its_open_orders_and_places_none_again(
+    tmp_path: Path,
+) -> None:
+    from tickwire.events import ReconciliationEvent
+
+    from ..exchange.process import ExchangeProcess
+
+    (tmp_path / "far.py").write_text(_FAR_LIMITS)
+    strategy = f"{tmp_path / 'far.py'}:FarLimits"
+    db = str(tmp_path / "tw.db")
+    venue = ExchangeProcess("--port", "0", "--speed", str(86_400 * 20)).start()
+    try:
+        args = (strategy, "--feed", venue.url, "--instrument", "ACME", "--exchange", venue.url,
+                "--db", db, "--json")  # fmt: skip
+        first, port = _start_live(*args)
+        _wait_for(first, port, "OrderAccepted", 3)
+        first.kill()  # SIGKILL: no stop, no reconciliation, no closing of the run
+        first.communicate(timeout=30)
+        second, port = _start_live(*args)
+        _wait_for(second, port, "OrderAccepted", 3)  # its own three
+        second.send_signal(signal.SIGTERM)
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 0, err
+
+        async def open_at_venue() -> list[str]:
+            client = ExchangeClient(venue.url)
+            try:
+                return [o.client_order_id for o in await client.open_orders()]
+            finally:
+                await client.close()
+
+        import asyncio
+
+        from tickwire.exchange import ExchangeClient
+
+        open_ids = asyncio.run(open_at_venue())
+    finally:
+        venue.terminate()
+    session = json.loads(out)
+    with SQLiteStore(db) as store:
+        runs = {info.run_id: info for info in store.list_runs()}
+        found = [
+            e for e in store.iter_events(session["run_id"], [ReconciliationEvent])
+            if isinstance(e, ReconciliationEvent)
+        ]  # fmt: skip
+    (killed,) = [info for run_id, info in runs.items() if run_id != session["run_id"]]
+    assert killed.status == "crashed"  # found so when the store was opened again
+    adopted = sorted(e.order_id for e in found if e.kind == "ORDER_ADOPTED")
+    own = [i for i in open_ids if i not in adopted]
+    assert len(adopted) == 3 and len(own) == 3  # the killed session's three, and its own
+    assert all(i.startswith(f"FarLimits-{i.split('-')[1]}-") for i in own)
+    assert len(open_ids) == 6  # nothing the venue had was placed again
