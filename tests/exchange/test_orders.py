@@ -234,3 +234,57 @@ def test_feed_bars_and_fills_agree_on_time(tmp_path: Path) -> None:
 
     bars, fills = run(main)
     assert fills["fills"][0]["ts_ns"] == bars[0].ts_event_ns
+
+
+def test_pushes_go_to_the_connection_that_owns_the_order(bars_file: Path) -> None:
+    async def main() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        exchange = Exchange(load_market_data([bars_file]), speed=0.0)
+        await exchange.start()
+        placer, bystander, adopter = [await OrderClient.open(exchange.url) for _ in range(3)]
+        await placer.request("new_order", **_order("mine", side="SELL", quantity=1))
+        await placer.request(
+            "new_order",
+            **_order("adopted", side="BUY", quantity=1, order_type="LIMIT", limit_price=LIMIT),
+        )
+        await adopter.request("order_status", client_order_id="adopted")  # takes it over
+        await _replay_all(exchange)
+        await placer.wait_for_push(lambda p: p["type"] == "order")
+        await adopter.wait_for_push(lambda p: p["type"] == "order")
+        await bystander.request("balances")
+        for client in (placer, bystander, adopter):
+            await client.close()
+        await exchange.stop()
+        return placer.pushes, bystander.pushes, adopter.pushes
+
+    placer, bystander, adopter = run(main)
+    assert {(p["type"], (p.get("fill") or p.get("order"))["client_order_id"]) for p in placer} == {
+        ("fill", "mine"),
+        ("order", "mine"),
+    }
+    assert bystander == []
+    assert {p["type"] for p in adopter} == {"fill", "order"}
+    assert all((p.get("fill") or p.get("order"))["client_order_id"] == "adopted" for p in adopter)
+
+
+def test_fills_come_in_pages_of_at_most_a_thousand(bars_file: Path) -> None:
+    count = 1_100
+
+    async def main() -> list[dict[str, Any]]:
+        exchange = Exchange(load_market_data([bars_file]), speed=0.0)
+        await exchange.start()
+        client = await OrderClient.open(exchange.url)
+        for n in range(count):
+            await client.request("new_order", **_order(f"s-{n}", side="SELL", quantity=1))
+        await _replay_all(exchange)
+        pages = [await client.request("fills", since=0)]
+        pages.append(await client.request("fills", since=pages[0]["fills"][-1]["seq"]))
+        await client.close()
+        await exchange.stop()
+        return pages
+
+    first, second = run(main)
+    assert len(first["fills"]) == 1_000 and first["more"] is True
+    assert len(second["fills"]) == 100 and second["more"] is False
+    assert first["last_seq"] == second["last_seq"] == count
+    seqs = [fill["seq"] for fill in first["fills"] + second["fills"]]
+    assert seqs == list(range(1, count + 1))

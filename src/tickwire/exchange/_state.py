@@ -3,8 +3,10 @@
 Everything a change touches is written in one transaction before any client hears of
 it, so an exchange killed at any point (``kill -9``) and restarted answers every query
 as it would have: an order whose acknowledgement was never sent is still there, a fill
-is never forgotten nor numbered twice. WAL journaling with ``synchronous=NORMAL``
-survives the process dying (not the machine losing power).
+is never forgotten nor numbered twice. WAL journaling with ``synchronous=OFF``: a
+commit is in the operating system's hands before the client hears of it, which survives
+the process dying (``kill -9``), not the machine losing power, and costs no fsync (with
+``NORMAL``, the checkpoints' fsyncs took 40% of an order's time here, and its p99).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class ExchangeState:
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA synchronous=OFF")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"--state {self.path}: not a usable SQLite file ({exc})") from None
@@ -86,6 +88,10 @@ class ExchangeState:
         """Working orders, oldest first."""
         rows = self._db.execute("SELECT record FROM orders WHERE open = 1 ORDER BY order_seq")
         return [_order.decode(row[0]) for row in rows]
+
+    def order_ids(self) -> set[str]:
+        """The client order id of every order ever received."""
+        return {row[0] for row in self._db.execute("SELECT client_order_id FROM orders")}
 
     def order_count(self) -> int:
         """Orders ever received (the last ``order_seq``)."""

@@ -84,6 +84,7 @@ class Venue:
         self.market_ns = 0
         """Market time: the time of the last event replayed (0 before the first)."""
         self._working: dict[str, OrderRecord] = {}
+        self._known = state.order_ids()  # a new id then needs no query
         self._changed: dict[str, OrderRecord] = {}
         self._fills: list[FillRecord] = []
         self._fill_seq = state.fill_count()
@@ -119,6 +120,7 @@ class Venue:
         if existing is not None:
             return existing, False
         self._order_seq += 1
+        self._known.add(request.client_order_id)
         record = OrderRecord(
             client_order_id=request.client_order_id,
             instrument=request.instrument,
@@ -169,7 +171,9 @@ class Venue:
     def order(self, client_order_id: str) -> OrderRecord | None:
         """The record of an order, or None."""
         working = self._working.get(client_order_id)
-        return working if working is not None else self.state.order(client_order_id)
+        if working is not None:
+            return working
+        return self.state.order(client_order_id) if client_order_id in self._known else None
 
     def open_orders(self) -> list[OrderRecord]:
         """Working orders, oldest first."""
