@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_children: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_child_outlives_its_test() -> Iterator[None]:
+    """A test that fails before its ``tickwire live`` ends still kills the process."""
+    yield
+    while _children:
+        child = _children.pop()
+        if child.poll() is None:
+            child.kill()
+            child.communicate(timeout=30)
+
+
 def _start_live(*args: str) -> tuple[subprocess.Popen[str], int]:
     """``tickwire live ARGS --health-port P`` as a child process; the port."""
     port = _free_port()
@@ -47,6 +62,7 @@ def _start_live(*args: str) -> tuple[subprocess.Popen[str], int]:
         ],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
+    _children.append(child)
     return child, port
 
 
