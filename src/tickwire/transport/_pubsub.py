@@ -26,7 +26,7 @@ from tickwire.transport._envelope import (
 )
 from tickwire.transport._rejects import Rejects
 from tickwire.transport._sequence import GapTracker
-from tickwire.transport._sockets import context_or_default, receiving_socket
+from tickwire.transport._sockets import context_or_default, drain, receiving_socket
 
 __all__ = ["MarketDataPublisher", "MarketDataSubscriber"]
 
@@ -265,14 +265,7 @@ class MarketDataSubscriber:
 
     def poll(self) -> int:
         """Decode and deliver what has arrived (up to a burst); how many frames."""
-        sock = self._socket
-        for count in range(_BURST):
-            try:
-                frame = sock.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                return count
-            self._handle(frame)
-        return _BURST
+        return drain(self._socket, self._handle, _BURST)
 
     def _handle(self, frame: bytes) -> None:
         try:

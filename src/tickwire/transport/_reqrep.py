@@ -20,7 +20,7 @@ from tickwire.events import ErrorEvent, EventBase, now_ns
 from tickwire.execution import CircuitBreaker
 from tickwire.transport._envelope import FrameEncoder, decode_frame, event_tag, topic_for
 from tickwire.transport._rejects import Rejects
-from tickwire.transport._sockets import context_or_default, receiving_socket
+from tickwire.transport._sockets import context_or_default, drain, receiving_socket
 
 __all__ = ["ReplyServer", "RequestClient"]
 
@@ -149,18 +149,14 @@ class ReplyServer:
 
     def poll(self) -> int:
         """Answer the requests that have arrived; how many."""
-        sock = self._socket
-        for count in range(_BURST):
-            try:
-                frame = sock.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                return count
-            reply = self._answer(frame)
-            topic = topic_for(reply).encode()
-            sock.send(self._encoder.frame(topic, event_tag(type(reply)), self._seq, [reply]))
-            self._seq += 1
-            self.answered += 1
-        return _BURST
+        return drain(self._socket, self._reply, _BURST)
+
+    def _reply(self, frame: bytes) -> None:
+        reply = self._answer(frame)
+        topic = topic_for(reply).encode()
+        self._socket.send(self._encoder.frame(topic, event_tag(type(reply)), self._seq, [reply]))
+        self._seq += 1
+        self.answered += 1
 
     def _answer(self, frame: bytes) -> EventBase:
         try:

@@ -36,7 +36,7 @@ from tickwire.transport._envelope import (
 )
 from tickwire.transport._processed import Claim, ProcessedStore
 from tickwire.transport._rejects import Rejects
-from tickwire.transport._sockets import context_or_default, receiving_socket
+from tickwire.transport._sockets import context_or_default, drain, receiving_socket
 
 __all__ = ["SignalReceiver", "SignalSender"]
 
@@ -197,24 +197,17 @@ class SignalSender:
             self.blocked_sends += 1
 
     def _read_acks(self) -> int:
-        sock = self._acks
-        for count in range(_BURST):
-            try:
-                frame = sock.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                return count
-            try:
-                message = decode_frame(frame)
-            except DecodeError as exc:
-                self.rejects.reject(frame, exc)
-                continue
-            for ack in message.events:
-                if (
-                    isinstance(ack, SignalAck)
-                    and self._in_flight.pop(ack.signal_id, None) is not None
-                ):
-                    self.acked += 1
-        return _BURST
+        return drain(self._acks, self._on_ack_frame, _BURST)
+
+    def _on_ack_frame(self, frame: bytes) -> None:
+        try:
+            message = decode_frame(frame)
+        except DecodeError as exc:
+            self.rejects.reject(frame, exc)
+            return
+        for ack in message.events:
+            if isinstance(ack, SignalAck) and self._in_flight.pop(ack.signal_id, None) is not None:
+                self.acked += 1
 
 
 def _ack_probe(sender: str) -> SignalAck:
@@ -297,14 +290,7 @@ class SignalReceiver:
 
     def poll(self) -> int:
         """Process what has arrived (up to a burst); how many frames."""
-        sock = self._pull
-        for count in range(_BURST):
-            try:
-                frame = sock.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                return count
-            self._handle(frame)
-        return _BURST
+        return drain(self._pull, self._handle, _BURST)
 
     def _handle(self, frame: bytes) -> None:
         try:

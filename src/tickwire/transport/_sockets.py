@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import zmq
 
-__all__ = ["context_or_default", "receiving_socket"]
+__all__ = ["context_or_default", "drain", "receiving_socket"]
 
 
 def context_or_default(
@@ -27,3 +29,15 @@ def receiving_socket(
     sock.setsockopt(zmq.MAXMSGSIZE, max_message_bytes)
     sock.setsockopt(zmq.LINGER, 0)
     return sock
+
+
+def drain(sock: zmq.Socket[bytes], handle: Callable[[bytes], object], burst: int) -> int:
+    """Hand each frame waiting on ``sock`` to ``handle``, at most ``burst`` of them
+    (so that one busy socket cannot starve the others a pump serves); how many."""
+    for count in range(burst):
+        try:
+            frame = sock.recv(zmq.NOBLOCK)
+        except zmq.Again:
+            return count
+        handle(frame)
+    return burst
