@@ -49,6 +49,7 @@ from tickwire.events import (
     OrderRejected,
     OrderSubmitted,
     SubmitOrder,
+    now_ns,
 )
 from tickwire.events.venue import ReconciliationEvent, ReconciliationKind
 from tickwire.exchange import (
@@ -338,7 +339,7 @@ class VenueExecution:
         log.warning("%s: reconciliation: %s %s: %s", self.name, kind.value, order_id, detail)
         self._publish(
             ReconciliationEvent(
-                ts_event_ns=self._now(),
+                ts_event_ns=now_ns(),
                 venue=self.name,
                 kind=kind,
                 order_id=order_id,
@@ -352,12 +353,6 @@ class VenueExecution:
         if bus is None:
             raise RuntimeError(f"{self.name} is not attached to a bus")
         bus.publish(event)
-
-    @staticmethod
-    def _now() -> int:
-        from tickwire.events import now_ns
-
-        return now_ns()
 
     # -- reconciliation -------------------------------------------------------------------
 
