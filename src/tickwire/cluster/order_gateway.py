@@ -1,0 +1,156 @@
+"""The order-gateway role: the cluster's venue. It answers the executor's orders over
+REQ/REP, fills them with the simulated broker on the gateway's market data, and
+publishes everything that happens on its executions PUB: the market events it handled,
+order updates, fills, and after each market event a :class:`~tickwire.events.Watermark`.
+
+Orders are idempotent by ``order_id``: a request sent again (the executor's lazy-pirate
+retry, or a restarted executor re-sending an order in doubt) is acknowledged and not
+placed twice. :attr:`OrderGateway.requests` and :attr:`OrderGateway.orders` count both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import zmq
+
+from tickwire.bus import EventBus
+from tickwire.cluster._control import ControlChannel
+from tickwire.cluster._process import RoleProcess
+from tickwire.events import (
+    Bar,
+    CancelOrder,
+    EndOfData,
+    EventBase,
+    OrderRejected,
+    OrderSubmitted,
+    SignalAck,
+    Tick,
+    Trade,
+    Watermark,
+    now_ns,
+)
+from tickwire.execution import SimulatedBroker
+from tickwire.node._node import BROKER_PRIORITY, PORTFOLIO_PRIORITY
+from tickwire.portfolio import Portfolio
+from tickwire.transport import MarketDataPublisher, MarketDataSubscriber, Pump, ReplyServer
+
+__all__ = ["OrderGateway"]
+
+_MARKET = (Bar, Tick, Trade)
+_FORWARD_PRIORITY = 2**62
+"""The executions PUB sees each event before anyone reacts to it, so that the wire
+carries a bar before the fills it causes (the order the recorder keeps)."""
+
+
+class OrderGateway:
+    """The order gateway of ``process.cluster``; ``broker`` holds SimulatedBroker options."""
+
+    def __init__(
+        self,
+        process: RoleProcess,
+        context: zmq.Context[zmq.Socket[bytes]],
+        broker: Mapping[str, Any],
+    ) -> None:
+        cluster = process.cluster
+        endpoints = cluster.endpoints
+        self.process = process
+        self.bus = EventBus()
+        portfolio = Portfolio(self.bus, cluster.order_gateway.cash, priority=PORTFOLIO_PRIORITY)
+        SimulatedBroker(self.bus, portfolio, priority=BROKER_PRIORITY, **broker)
+        self.executions = MarketDataPublisher(
+            endpoints.executions, sender="order-gateway", name="executions", context=context
+        )
+        self.bus.subscribe_all(self.executions.publish, priority=_FORWARD_PRIORITY)
+        self.market = MarketDataSubscriber(
+            endpoints.market_data,
+            self._on_market,
+            dead_letters=self.bus.dead_letters,
+            name="market-data",
+            context=context,
+        )
+        self.orders = ReplyServer(
+            endpoints.orders,
+            self._on_request,
+            sender="order-gateway",
+            dead_letters=self.bus.dead_letters,
+            report=self.bus.publish,
+            context=context,
+        )
+        self.handled = 0
+        self.requests = 0
+        """Requests answered, repeats included."""
+        self.placed: set[str] = set()
+        """Ids of the orders placed (each once)."""
+        self.repeats = 0
+        self.end = False
+        self.control = ControlChannel(process, context)
+        process.stats = self.stats
+
+    def stats(self) -> dict[str, Any]:
+        """The heartbeat's counts."""
+        return {
+            "market_events": self.handled,
+            "requests": self.requests,
+            "orders": len(self.placed),
+            "repeated_requests": self.repeats,
+            "executions": self.executions.stats(),
+            "market_data": self.market.stats(),
+        }
+
+    def _on_market(self, event: EventBase) -> None:
+        if isinstance(event, _MARKET):
+            self.bus.publish(event)
+            self.handled += 1
+            self._watermark(event.ts_event_ns)
+        elif isinstance(event, EndOfData):
+            self.end = True
+            self.executions.publish(event)
+            self.executions.flush()
+        elif isinstance(event, Watermark):  # the gateway's probe: answer with ours
+            self._watermark(event.ts_event_ns)
+        else:
+            self.bus.publish(event)  # a gap, an error: the recorder keeps it
+
+    def _watermark(self, ts: int) -> None:
+        self.executions.publish(
+            Watermark(ts_event_ns=ts, source="order-gateway", handled=self.handled)
+        )
+        self.executions.flush()
+
+    def _on_request(self, request: EventBase) -> EventBase:
+        self.requests += 1
+        order_id = getattr(request, "order_id", "")
+        duplicate = isinstance(request, OrderSubmitted | OrderRejected) and order_id in self.placed
+        if duplicate:
+            self.repeats += 1
+        elif isinstance(request, OrderSubmitted | OrderRejected | CancelOrder):
+            if not isinstance(request, CancelOrder):
+                self.placed.add(order_id)
+            self.bus.publish(request)
+            self.executions.flush()
+        else:
+            raise TypeError(
+                f"the order gateway takes orders and cancels, not {type(request).__name__}"
+            )
+        return SignalAck(
+            ts_event_ns=now_ns(),
+            signal_id=order_id,
+            sender="executor",
+            receiver="order-gateway",
+            duplicate=duplicate,
+        )
+
+    def run(self) -> int:
+        """Serve until stopped; the exit code."""
+        pump = Pump([self.market, self.orders, self.executions])
+        self.process.set_state("running")
+        self.process.pump_until(pump, lambda: self.control.keep_ready() and False)
+        self.process.set_state("stopping")
+        self.executions.close()
+        self.market.close()
+        self.orders.close()
+        self.control.close()
+        self.process.set_state("stopped")
+        return 0
