@@ -27,6 +27,7 @@ from tickwire.events import (
     ORDER_UPDATES,
     Bar,
     CancelOrder,
+    ErrorEvent,
     EventBase,
     Fill,
     OrderRejected,
@@ -222,7 +223,7 @@ class Executor:
         warned = False
         while True:
             try:
-                self.orders.request(command)
+                reply = self.orders.request(command)
             except (RequestTimeout, CircuitOpenError) as exc:
                 if not warned:
                     log.error("executor: %s: waiting for the order gateway", exc)
@@ -233,6 +234,11 @@ class Executor:
                     raise StopWhileSending(command) from exc
                 continue
             self.sent += 1
+            if isinstance(reply, ErrorEvent):  # it refused the request: say so, go on
+                log.error(
+                    "executor: the order gateway refused %s: %s", command.order_id, reply.error
+                )
+                self.bus.publish(reply)
             if warned:
                 self.process.set_state("running", "the order gateway answers")
             return

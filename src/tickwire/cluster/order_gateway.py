@@ -3,6 +3,10 @@ REQ/REP, fills them with the simulated broker on the gateway's market data, and
 publishes everything that happens on its executions PUB: the market events it handled,
 order updates, fills, and after each market event a :class:`~tickwire.events.Watermark`.
 
+In a lockstep replay the orders of a step (sent while the strategies handled one market
+event) are placed just before the next event, in the order of the strategies in the
+file, so that the broker matches them in the order one process would have sent them.
+
 Orders are idempotent by ``order_id``: a request sent again (the executor's lazy-pirate
 retry, or a restarted executor re-sending an order in doubt) is acknowledged and not
 placed twice. :attr:`OrderGateway.requests` and :attr:`OrderGateway.orders` count both.
@@ -85,6 +89,10 @@ class OrderGateway:
         """Ids of the orders placed (each once)."""
         self.repeats = 0
         self.end = False
+        self.lockstep = cluster.lockstep
+        self._held: list[OrderSubmitted | OrderRejected | CancelOrder] = []
+        """Lockstep: the step's orders, placed before the next market event."""
+        self._names = cluster.strategy_names()
         self.control = ControlChannel(process, context)
         process.stats = self.stats
 
@@ -101,11 +109,13 @@ class OrderGateway:
 
     def _on_market(self, event: EventBase) -> None:
         if isinstance(event, _MARKET):
+            self._place_held()
             self.bus.publish(event)
             self.handled += 1
             self._watermark(event.ts_event_ns)
         elif isinstance(event, EndOfData):
             self.end = True
+            self._place_held()
             self.executions.publish(event)
             self.executions.flush()
         elif isinstance(event, Watermark):  # the gateway's probe: answer with ours
@@ -128,8 +138,11 @@ class OrderGateway:
         elif isinstance(request, OrderSubmitted | OrderRejected | CancelOrder):
             if not isinstance(request, CancelOrder):
                 self.placed.add(order_id)
-            self.bus.publish(request)
-            self.executions.flush()
+            if self.lockstep and not self.end:
+                self._held.append(request)
+            else:
+                self.bus.publish(request)
+                self.executions.flush()
         else:
             raise TypeError(
                 f"the order gateway takes orders and cancels, not {type(request).__name__}"
@@ -141,6 +154,25 @@ class OrderGateway:
             receiver="order-gateway",
             duplicate=duplicate,
         )
+
+    def _place_held(self) -> None:
+        """Place the orders of the step that ended in the strategies' configured order
+        (each strategy's own in the order it sent them), as one process would have."""
+        if not self._held:
+            return
+        held = sorted(self._held, key=lambda r: self._rank_of(r.order_id))
+        self._held.clear()
+        for request in held:
+            self.bus.publish(request)
+        self.executions.flush()
+
+    def _rank_of(self, order_id: str) -> int:
+        """The place in the file of the strategy whose ids start ``order_id`` (its name
+        and ``-``: no strategy's name starts another's ids)."""
+        for n, name in enumerate(self._names):
+            if order_id.startswith(name + "-"):
+                return n
+        return len(self._names)
 
     def run(self) -> int:
         """Serve until stopped; the exit code."""
