@@ -31,6 +31,8 @@ class RoleProcess:
         """Set by SIGTERM or SIGINT (or :meth:`request_stop`): stop gracefully."""
         self.state = "starting"
         self.detail = ""
+        self.stopped_by = ""
+        """What asked this process to stop (``SIGTERM``...), once asked."""
         self.stats: Callable[[], dict[str, Any]] = dict
         """What the heartbeat reports (the role's socket counts)."""
         self._started_ns = time.time_ns()
@@ -45,14 +47,13 @@ class RoleProcess:
     def request_stop(self, reason: str) -> None:
         """Stop gracefully; safe from a signal handler."""
         if not self.stop.is_set():
-            self.detail = f"stopped by {reason}"
+            self.stopped_by = reason
             self.stop.set()
 
     def set_state(self, state: str, detail: str = "") -> None:
-        """Change state and write a heartbeat now."""
+        """Change state (``detail`` says why, or is cleared) and write a heartbeat now."""
         self.state = state
-        if detail:
-            self.detail = detail
+        self.detail = detail
         log.info("%s: %s%s", self.name, state, f" ({detail})" if detail else "")
         self.beat(force=True)
 
@@ -74,7 +75,7 @@ class RoleProcess:
                 beat_ns=time.time_ns(),
                 sequence=self._beats,
                 interval=interval,
-                detail=self.detail,
+                detail=self.detail or (f"stopped by {self.stopped_by}" if self.stopped_by else ""),
                 stats=self.stats(),
             ),
         )
