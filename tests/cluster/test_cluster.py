@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tickwire.cluster import Supervisor, load_cluster, read_statuses
-from tickwire.events import Fill, OrderSubmitted
+from tickwire.events import Bar, Fill, OrderSubmitted
 from tickwire.node import Node
 from tickwire.persistence import RunStatus, SQLiteStore
 from tickwire.strategy.ema_cross import EmaCross
@@ -174,3 +174,33 @@ def test_an_executor_killed_twenty_times_places_every_order_once(tmp_path: Path)
     assert len(fills) == BARS - 1  # the last bar's order has no next bar to fill on
     venue = {s.name: s for s in read_statuses(state)}["order-gateway"].stats
     assert venue["orders"] == BARS
+
+
+@posix
+def test_a_gateway_relays_a_live_feed_from_a_local_exchange(tmp_path: Path) -> None:
+    from ..exchange.process import ExchangeProcess
+
+    venue = ExchangeProcess("--port", "0", "--speed", "50000000").start()
+    try:
+        config = write_cluster(tmp_path, [f'strategy = "{EMA}"'])
+        text = config.read_text().replace(
+            f'data = ["{ACME}"]', f'feed = "{venue.url}"\ninstruments = ["ACME"]'
+        )
+        config.write_text(text)
+        state = load_cluster(config).state_path
+        supervisor, thread, code = _supervise(config)
+        try:
+            wait_for_status(state, "EmaCross", lambda s: s.stats.get("market_events", 0) >= 2000)
+        finally:
+            supervisor.request_stop("test")
+            thread.join(120)
+    finally:
+        venue.terminate()
+    assert code == [0]
+    run, events = _recorded(tmp_path / "cluster.db")
+    assert run.status == RunStatus.STOPPED
+    assert sum(isinstance(e, Bar) for e in events) >= 2000
+    orders = [e.order_id for e in events if isinstance(e, OrderSubmitted)]
+    fills = [e.order_id for e in events if isinstance(e, Fill)]
+    assert orders and len(set(orders)) == len(orders)
+    assert set(fills) <= set(orders) and len(set(fills)) == len(fills)

@@ -48,7 +48,7 @@ def test_strategies_of_one_class_are_named_as_a_node_names_them(tmp_path: Path) 
     cluster = load_cluster(_write(tmp_path, text))
     assert cluster.strategy_names() == ["EmaCross", "EmaCross.2", "mine"]
     assert cluster.strategy("mine").strategy == "x.py:Other"
-    with pytest.raises(ConfigError, match="no strategy 'nope'.*EmaCross, EmaCross.2, mine"):
+    with pytest.raises(ConfigError, match=r"no strategy 'nope'.*EmaCross, EmaCross\.2, mine"):
         cluster.strategy("nope")
 
 
