@@ -127,6 +127,10 @@ def test_a_killed_strategy_is_restarted_and_the_rest_runs_on(tmp_path: Path) -> 
     assert final["doomed"].pid != doomed.pid
     assert 0 < final["doomed"].stats["market_events"] < 2000
     assert final["doomed"].state == "finished"
+    # the restarted process rebuilt its books from the session's fills: both strategies'
+    # portfolios (each of the whole cluster's fills) end the same
+    assert final["doomed"].stats["position"] == final["steady"].stats["position"]
+    assert final["doomed"].stats["equity"] == pytest.approx(final["steady"].stats["equity"])
 
 
 @posix

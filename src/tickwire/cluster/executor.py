@@ -23,6 +23,7 @@ from tickwire._exceptions import CircuitOpenError, RequestTimeout
 from tickwire.bus import EventBus
 from tickwire.cluster._control import ControlChannel
 from tickwire.cluster._process import RoleProcess
+from tickwire.cluster._recovery import session_fills
 from tickwire.events import (
     ORDER_UPDATES,
     Bar,
@@ -180,6 +181,8 @@ class Executor:
         self.sent = 0
         self.waits = 0
         self._replaying = False
+        self.recovered: set[str] = set()
+        """Ids of the fills applied from the order gateway's history at start."""
         self.control = ControlChannel(process, context)
         process.stats = self.stats
 
@@ -196,6 +199,8 @@ class Executor:
         }
 
     def _on_execution(self, event: EventBase) -> None:
+        if isinstance(event, Fill) and event.id in self.recovered:
+            return  # applied from the history already
         if isinstance(event, Watermark):
             self.watermark_ns = max(self.watermark_ns, event.ts_event_ns)
             self.watermark_seen = True
@@ -203,6 +208,17 @@ class Executor:
         self._replaying = True
         try:
             self.bus.publish(event)
+        finally:
+            self._replaying = False
+
+    def _recover(self) -> None:
+        """Apply the session's fills so far (a restarted executor's risk view)."""
+        fills = session_fills(self.orders)
+        self._replaying = True
+        try:
+            for fill in fills:
+                self.recovered.add(fill.id)
+                self.bus.publish(fill)
         finally:
             self._replaying = False
 
@@ -254,6 +270,7 @@ class Executor:
         self.process.pump_until(Pump([self.executions]), lambda: self.watermark_seen)
         pump = Pump([self.signals, self.executions])
         if not self.process.stop.is_set():
+            self._recover()
             self.process.set_state("running")
         try:
             while not self.process.stop.is_set():

@@ -55,6 +55,8 @@ class Gateway:
         self.finished: set[str] = set()
         self.lagging: set[str] = set()
         self.published = 0
+        self.replay_s = 0.0
+        """Seconds from the first event published to the last (a replay's speed)."""
         process.stats = self.stats
 
     def stats(self) -> dict[str, Any]:
@@ -62,6 +64,7 @@ class Gateway:
         return {
             **self.publisher.stats(),
             "published": self.published,
+            "replay_s": round(self.replay_s, 6),
             "ready": sorted(self.ready),
             "lagging": sorted(self.lagging),
         }
@@ -141,10 +144,12 @@ class Gateway:
 
         paths = [str(self.process.cluster.path(p)) for p in self.config.data]
         events: Iterable[Any] = read_bars(paths)
+        started = time.perf_counter()
         if self.process.cluster.lockstep:
             self._lockstep(events)
         else:
             self._paced(events)
+        self.replay_s = time.perf_counter() - started
         if self.process.stop.is_set():
             return self._close("stopped")
         self.publisher.publish(

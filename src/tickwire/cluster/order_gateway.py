@@ -7,6 +7,9 @@ In a lockstep replay the orders of a step (sent while the strategies handled one
 event) are placed just before the next event, in the order of the strategies in the
 file, so that the broker matches them in the order one process would have sent them.
 
+A process that restarts asks it for the session's fills (:class:`FillsQuery`, answered
+a page at a time) to rebuild its portfolio.
+
 Orders are idempotent by ``order_id``: a request sent again (the executor's lazy-pirate
 retry, or a restarted executor re-sending an order in doubt) is acknowledged and not
 placed twice. :attr:`OrderGateway.requests` and :attr:`OrderGateway.orders` count both.
@@ -27,6 +30,9 @@ from tickwire.events import (
     CancelOrder,
     EndOfData,
     EventBase,
+    Fill,
+    FillHistory,
+    FillsQuery,
     OrderRejected,
     OrderSubmitted,
     SignalAck,
@@ -43,6 +49,8 @@ from tickwire.transport import MarketDataPublisher, MarketDataSubscriber, Pump, 
 __all__ = ["OrderGateway"]
 
 _MARKET = (Bar, Tick, Trade)
+_FILLS_PAGE = 1_000
+"""Fills per FillHistory reply (about 250 KB)."""
 _FORWARD_PRIORITY = 2**62
 """The executions PUB sees each event before anyone reacts to it, so that the wire
 carries a bar before the fills it causes (the order the recorder keeps)."""
@@ -82,6 +90,9 @@ class OrderGateway:
             report=self.bus.publish,
             context=context,
         )
+        self.fills: list[Fill] = []
+        """The session's fills, for a process that restarts (:class:`FillsQuery`)."""
+        self.bus.subscribe(Fill, self.fills.append)
         self.handled = 0
         self.requests = 0
         """Requests answered, repeats included."""
@@ -130,6 +141,12 @@ class OrderGateway:
         self.executions.flush()
 
     def _on_request(self, request: EventBase) -> EventBase:
+        if isinstance(request, FillsQuery):
+            page = tuple(self.fills[request.after : request.after + _FILLS_PAGE])
+            after = request.after + len(page)
+            return FillHistory(
+                ts_event_ns=now_ns(), fills=page, next=after, complete=after >= len(self.fills)
+            )
         self.requests += 1
         order_id = getattr(request, "order_id", "")
         duplicate = isinstance(request, OrderSubmitted | OrderRejected) and order_id in self.placed

@@ -19,6 +19,7 @@ import zmq
 from tickwire.bus import EventBus
 from tickwire.cluster._control import ControlChannel
 from tickwire.cluster._process import RoleProcess
+from tickwire.cluster._recovery import session_fills
 from tickwire.cluster.executor import REQUEST_TYPES
 from tickwire.events import (
     ORDER_UPDATES,
@@ -40,6 +41,7 @@ from tickwire.transport import (
     MarketDataSubscriber,
     OutboundBridge,
     Pump,
+    RequestClient,
     signal_route,
 )
 from tickwire.transport._envelope import event_tag
@@ -112,6 +114,9 @@ class StrategyProcess:
         self.saw_venue = False
         self.end = False
         self.attached = False
+        self.context = context
+        self.recovered: set[str] = set()
+        """Ids of the fills applied from the order gateway's history at start."""
         process.stats = self.stats
 
     def stats(self) -> dict[str, Any]:
@@ -147,6 +152,8 @@ class StrategyProcess:
             self.bus.publish(event)  # a gap
 
     def _on_execution(self, event: EventBase) -> None:
+        if isinstance(event, Fill) and event.id in self.recovered:
+            return  # applied from the history already
         if isinstance(event, Watermark):
             self.saw_venue = True
             self.venue_handled = max(self.venue_handled, event.handled)
@@ -160,6 +167,24 @@ class StrategyProcess:
         while held and self.released < self.venue_handled:
             self.released += 1
             self.bus.publish(held.popleft())
+
+    def _recover(self) -> None:
+        """Apply the session's fills so far to the portfolio (a restarted process's
+        books), before the strategy is attached: they are history, not news to it."""
+        client = RequestClient(
+            self.process.cluster.endpoints.orders, sender=self.process.name, context=self.context
+        )
+        try:
+            fills = session_fills(client)
+        finally:
+            client.close()
+        for fill in fills:
+            self.recovered.add(fill.id)
+            self.bus.publish(fill)
+        if fills:
+            log.info(
+                "%s: %d fills of the session applied to its books", self.process.name, len(fills)
+            )
 
     def _start_strategy(self, first: EventBase) -> None:
         if self.attached:
@@ -184,6 +209,7 @@ class StrategyProcess:
         while not process.stop.is_set() and not (self.saw_gateway and self.saw_venue):
             pump.once(0.05)
             process.beat()
+        self._recover()
         process.set_state("running")
         control = self.control
         while not process.stop.is_set():

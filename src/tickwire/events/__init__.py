@@ -27,7 +27,7 @@ from tickwire.events._registry import (
     registered_event_types,
 )
 from tickwire.events._validation import event_problem, market_data_problem
-from tickwire.events.cluster import EndOfData, NodeProgress, Watermark
+from tickwire.events.cluster import EndOfData, FillHistory, FillsQuery, NodeProgress, Watermark
 from tickwire.events.codec import (
     DecodeError,
     checked_event,
@@ -94,6 +94,8 @@ __all__ = [
     "FeedState",
     "FeedStatus",
     "Fill",
+    "FillHistory",
+    "FillsQuery",
     "Heartbeat",
     "InfoEvent",
     "KillSwitch",

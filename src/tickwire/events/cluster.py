@@ -1,9 +1,10 @@
 """Events between the processes of a cluster (``tickwire cluster``): how far each has got
-through the market data, and the end of a replay.
+through the market data, the end of a replay, and the session's fills for a process that
+restarted.
 
 All are registered (tags ``tickwire.Watermark``, ``tickwire.NodeProgress``,
-``tickwire.EndOfData``), so any process decodes them; ``docs/cluster.md`` shows where each
-travels.
+``tickwire.EndOfData``, ``tickwire.FillsQuery``, ``tickwire.FillHistory``), so any
+process decodes them; ``docs/cluster.md`` shows where each travels.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import ClassVar
 
 from tickwire.events._base import EventBase
 from tickwire.events._registry import register_event_type
+from tickwire.events.trading import Fill
 
-__all__ = ["EndOfData", "NodeProgress", "Watermark"]
+__all__ = ["EndOfData", "FillHistory", "FillsQuery", "NodeProgress", "Watermark"]
 
 
 @register_event_type
@@ -56,3 +58,25 @@ class EndOfData(EventBase, frozen=True, kw_only=True, tag="tickwire.EndOfData"):
 
     source: str
     events: int
+
+
+@register_event_type
+class FillsQuery(EventBase, frozen=True, kw_only=True, tag="tickwire.FillsQuery"):
+    """Asks the order gateway for the fills of the session from number ``after`` on (a
+    restarted process rebuilds its portfolio from them)."""
+
+    event_type: ClassVar[str | None] = "SYSTEM"
+
+    after: int = 0
+
+
+@register_event_type
+class FillHistory(EventBase, frozen=True, kw_only=True, tag="tickwire.FillHistory"):
+    """One page of the session's fills, in the order they happened: numbers ``after`` to
+    ``next - 1``; ``complete`` when no more follow."""
+
+    event_type: ClassVar[str | None] = "SYSTEM"
+
+    fills: tuple[Fill, ...]
+    next: int
+    complete: bool
