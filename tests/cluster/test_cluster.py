@@ -88,12 +88,29 @@ def test_a_lockstep_cluster_fills_as_one_process_does(tmp_path: Path) -> None:
     assert venue["repeated_requests"] == 0
 
 
-def _supervise(config: Path) -> tuple[Supervisor, threading.Thread, list[int]]:
-    supervisor = Supervisor(load_cluster(config), config)
-    code: list[int] = []
-    thread = threading.Thread(target=lambda: code.append(supervisor.run()), daemon=True)
-    thread.start()
-    return supervisor, thread, code
+class _Supervised:
+    """``Supervisor.run()`` on a thread, as ``tickwire cluster up`` runs it; leaving the
+    block stops the cluster if it still runs."""
+
+    def __init__(self, config: Path) -> None:
+        self.supervisor = Supervisor(load_cluster(config), config)
+        self.code: list[int] = []
+        self._thread = threading.Thread(
+            target=lambda: self.code.append(self.supervisor.run()), daemon=True
+        )
+
+    def __enter__(self) -> _Supervised:
+        self._thread.start()
+        return self
+
+    def wait_for_the_end(self, timeout: float) -> None:
+        """Until the data has ended and every process has stopped."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), f"the cluster still runs after {timeout} s"
+
+    def __exit__(self, *exc: object) -> None:
+        self.supervisor.request_stop("test")
+        self._thread.join(60)
 
 
 @posix
@@ -104,17 +121,13 @@ def test_a_killed_strategy_is_restarted_and_the_rest_runs_on(tmp_path: Path) -> 
         restart="backoff = 0.1",
     )
     state = load_cluster(config).state_path
-    supervisor, thread, code = _supervise(config)
-    try:
+    with _Supervised(config) as cluster:
         doomed = wait_for_status(state, "doomed", lambda s: s.stats.get("market_events", 0) >= 200)
         others = {s.name: s.pid for s in read_statuses(state) if s.name != "doomed"}
         os.kill(doomed.pid, signal.SIGKILL)
-        thread.join(240)
-        assert not thread.is_alive()
-    finally:
-        supervisor.request_stop("test")
-        thread.join(60)
-    assert code == [0]
+        cluster.wait_for_the_end(240)
+    supervisor = cluster.supervisor
+    assert cluster.code == [0]
     assert supervisor.child("doomed").restarts == 1
     assert len(supervisor.child("doomed").pids) == 2
     final = {s.name: s for s in read_statuses(state)}
@@ -146,9 +159,8 @@ def test_an_executor_killed_twenty_times_places_every_order_once(tmp_path: Path)
         venue="cash = 1e7",
     )
     state = load_cluster(config).state_path
-    supervisor, thread, code = _supervise(config)
     killed: set[int] = set()
-    try:
+    with _Supervised(config) as cluster:
         while len(killed) < 20:
             executor = wait_for_status(
                 state,
@@ -163,13 +175,9 @@ def test_an_executor_killed_twenty_times_places_every_order_once(tmp_path: Path)
             killed.add(executor.pid)
         venue = wait_for_status(state, "order-gateway", lambda s: True)
         assert venue.stats["orders"] < BARS, "the stream ended before the twentieth kill"
-        thread.join(300)
-        assert not thread.is_alive()
-    finally:
-        supervisor.request_stop("test")
-        thread.join(60)
-    assert code == [0]
-    assert supervisor.child("executor").restarts == 20
+        cluster.wait_for_the_end(300)
+    assert cluster.code == [0]
+    assert cluster.supervisor.child("executor").restarts == 20
     _run, events = _recorded(tmp_path / "cluster.db")
     submitted = [e.order_id for e in events if isinstance(e, OrderSubmitted)]
     assert len(submitted) == BARS  # one order per bar: none lost
@@ -192,15 +200,11 @@ def test_a_gateway_relays_a_live_feed_from_a_local_exchange(tmp_path: Path) -> N
         )
         config.write_text(text)
         state = load_cluster(config).state_path
-        supervisor, thread, code = _supervise(config)
-        try:
+        with _Supervised(config) as cluster:
             wait_for_status(state, "EmaCross", lambda s: s.stats.get("market_events", 0) >= 2000)
-        finally:
-            supervisor.request_stop("test")
-            thread.join(120)
     finally:
         venue.terminate()
-    assert code == [0]
+    assert cluster.code == [0]
     run, events = _recorded(tmp_path / "cluster.db")
     assert run.status == RunStatus.STOPPED
     assert sum(isinstance(e, Bar) for e in events) >= 2000

@@ -31,7 +31,7 @@ ROLES = ("gateway", "strategy", "executor", "order-gateway", "recorder")
 err = Console(stderr=True)
 
 
-@click.command("node")
+@click.command("node", short_help="Run one process of a cluster.")
 @click.argument("role", type=click.Choice(ROLES))
 @click.option(
     "--config", "config_path", required=True, type=click.Path(dir_okay=False), help="cluster.toml"
@@ -97,12 +97,12 @@ def _build(role: str, process: RoleProcess, context: zmq.Context[zmq.Socket[byte
     return StrategyProcess(process, context, strategy)
 
 
-@click.group("cluster")
+@click.group("cluster", short_help="Run, watch and key a cluster of processes.")
 def cluster() -> None:
     """Run a cluster of tickwire processes (``cluster.toml``)."""
 
 
-@cluster.command("up")
+@cluster.command("up", short_help="Start and supervise every process of a cluster.")
 @click.argument("config_path", type=click.Path(dir_okay=False))
 @click.option("--quiet", is_flag=True, help="No status view; one line per process event.")
 def up(config_path: str, quiet: bool) -> None:
@@ -136,7 +136,7 @@ def up(config_path: str, quiet: bool) -> None:
     sys.exit(code)
 
 
-@cluster.command("status")
+@cluster.command("status", short_help="Each process's health from its heartbeat.")
 @click.argument("config_path", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per process.")
 def status(config_path: str, as_json: bool) -> None:
