@@ -212,3 +212,15 @@ def test_a_gateway_relays_a_live_feed_from_a_local_exchange(tmp_path: Path) -> N
     fills = [e.order_id for e in events if isinstance(e, Fill)]
     assert orders and len(set(orders)) == len(orders)
     assert set(fills) <= set(orders) and len(set(fills)) == len(fills)
+
+
+@posix
+def test_a_strategy_with_timers_gets_them_on_market_time(tmp_path: Path) -> None:
+    data = head_of(ACME, 100, tmp_path / "bars.csv")
+    config = write_cluster(tmp_path, [f'strategy = "{STRATEGIES}:BuyOnTimer"'], data=data)
+    result = _tickwire("cluster", "up", str(config), "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    _run, events = _recorded(tmp_path / "cluster.db")
+    submitted = [e for e in events if isinstance(e, OrderSubmitted)]
+    assert len(submitted) == 49  # days 2, 4 ... 98 after the first bar's time
+    assert [s.ts_event_ns for s in submitted] == sorted(s.ts_event_ns for s in submitted)

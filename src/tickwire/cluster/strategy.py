@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import zmq
 
 from tickwire.bus import EventBus
+from tickwire.clock import BacktestClock
 from tickwire.cluster._control import ControlChannel
 from tickwire.cluster._process import RoleProcess
 from tickwire.cluster._recovery import session_fills
@@ -115,6 +117,9 @@ class StrategyProcess:
         self.end = False
         self.attached = False
         self.context = context
+        self.clock: BacktestClock | None = None
+        """Market time for a strategy with timers, moved to each event's time as it is
+        handed over (a timer's orders are matched from the next event on)."""
         self.recovered: set[str] = set()
         """Ids of the fills applied from the order gateway's history at start."""
         process.stats = self.stats
@@ -142,8 +147,7 @@ class StrategyProcess:
                 self.held.append(event)
                 self._release()
             else:
-                self.released += 1
-                self.bus.publish(event)
+                self._hand_over(event)
         elif isinstance(event, Watermark):
             self.saw_gateway = True
         elif isinstance(event, EndOfData):
@@ -165,8 +169,14 @@ class StrategyProcess:
         """Hand the held events the order gateway has handled to the strategy."""
         held = self.held
         while held and self.released < self.venue_handled:
-            self.released += 1
-            self.bus.publish(held.popleft())
+            self._hand_over(held.popleft())
+
+    def _hand_over(self, event: EventBase) -> None:
+        """One market event to the strategy, after the timers due by its time."""
+        self.released += 1
+        if self.clock is not None:
+            self.clock.advance_to(event.ts_event_ns)
+        self.bus.publish(event)
 
     def _recover(self) -> None:
         """Apply the session's fills so far to the portfolio (a restarted process's
@@ -194,8 +204,12 @@ class StrategyProcess:
         if strategy.instrument is None:
             strategy.instrument = getattr(first, "instrument", None)
         portfolio = self.portfolio
+        now: Callable[[], int] = lambda: portfolio.last_ts_ns  # noqa: E731
+        if type(strategy).on_timer is not Strategy.on_timer:
+            self.clock = BacktestClock(first.ts_event_ns)
+            now = self.clock.now_ns
         strategy.attach(
-            self.bus, portfolio, priority=STRATEGY_PRIORITY, clock=lambda: portfolio.last_ts_ns
+            self.bus, portfolio, priority=STRATEGY_PRIORITY, clock=now, timers=self.clock
         )
         strategy.on_start()
 
