@@ -7,6 +7,11 @@ is never forgotten nor numbered twice. WAL journaling with ``synchronous=OFF``: 
 commit is in the operating system's hands before the client hears of it, which survives
 the process dying (``kill -9``), not the machine losing power, and costs no fsync (with
 ``NORMAL``, the checkpoints' fsyncs took 40% of an order's time here, and its p99).
+The exchange holds the file's lock while it runs (``locking_mode=EXCLUSIVE``): a commit
+then takes no file locks and keeps the WAL index in memory (12 instead of 20 us here),
+and a second exchange cannot open the same file; the lock goes with the process, so a
+restart after ``kill -9`` opens it again and recovers every committed change from the
+WAL.
 """
 
 from __future__ import annotations
@@ -51,11 +56,16 @@ class ExchangeState:
         self.path = str(path)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=OFF")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"--state {self.path}: not a usable SQLite file ({exc})") from None
+            if "locked" in str(exc):
+                problem = "is in use by another running exchange; use another file"
+            else:
+                problem = f"is not a usable SQLite file ({exc})"
+            raise ConfigError(f"--state {self.path} {problem}") from None
 
     def close(self) -> None:
         """Close the file."""
