@@ -133,3 +133,15 @@ def test_a_state_file_belongs_to_its_data(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert "OTHER.csv" in refused.stderr and "another state file" in refused.stderr
     assert refused.stdout == ""
+
+
+def test_a_state_file_in_use_is_refused_and_free_again_after_kill_9(tmp_path: Path) -> None:
+    state = tmp_path / "exchange.db"
+    data = write_bars(tmp_path / "ACME.csv", [100.0, 101.0])
+    first = ExchangeProcess("--data", data, "--state", state, "--port", "0").start()
+    refused = run_cli("--data", data, "--state", state, "--port", "0")
+    assert refused.returncode == 2
+    assert "in use by another running exchange" in refused.stderr and refused.stdout == ""
+    first.kill()  # the lock goes with the process
+    with ExchangeProcess("--data", data, "--state", state, "--port", "0") as again:
+        assert again.url.startswith("ws://127.0.0.1:")

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from tickwire.bus import EventBus
 from tickwire.data import sample_data_paths
 from tickwire.events import (
     Bar,
@@ -15,7 +16,11 @@ from tickwire.events import (
     OrderAccepted,
     OrderFilled,
     OrderRejected,
+    OrderSubmitted,
+    OrderType,
     ReconciliationEvent,
+    Side,
+    SubmitOrder,
 )
 from tickwire.exchange import Exchange, ExchangeClient, Faults, FillRecord, load_market_data
 from tickwire.live import Backoff, WebSocketFeed
@@ -156,3 +161,35 @@ def test_an_order_placed_by_an_earlier_session_is_adopted_as_external() -> None:
 
     found = asyncio.run(asyncio.wait_for(main(), 60))
     assert [(e.kind, e.order_id) for e in found] == [("ORDER_ADOPTED", "earlier-1")]
+
+
+def test_orders_published_on_the_loop_and_from_another_thread_each_reach_the_venue() -> None:
+    def submitted(order_id: str) -> OrderSubmitted:
+        order = SubmitOrder(
+            ts_event_ns=0, instrument="ACME", side=Side.BUY, quantity=1.0,
+            order_type=OrderType.LIMIT, limit_price=1.0, order_id=order_id,
+        )  # fmt: skip
+        return OrderSubmitted(ts_event_ns=0, order_id=order_id, instrument="ACME", order=order)
+
+    async def main() -> list[str]:
+        exchange = Exchange(load_market_data(sample_data_paths()[:1]), speed=0.0)
+        await exchange.start()
+        bus = EventBus()
+        accepted: list[str] = []
+        bus.subscribe(OrderAccepted, lambda e: accepted.append(e.order_id))
+        execution = VenueExecution(ExchangeClient(exchange.url), poll_interval=0.05)
+        execution.attach(bus)
+        await execution.start()
+        bus.publish(submitted("on-the-loop"))
+        await asyncio.to_thread(bus.publish, submitted("from-a-thread"))
+        for _ in range(200):
+            if len(accepted) == 2:
+                break
+            await asyncio.sleep(0.05)
+        await execution.stop()
+        ids = sorted(o.client_order_id for o in exchange.venue.open_orders())
+        await exchange.stop()
+        assert sorted(accepted) == ids
+        return ids
+
+    assert asyncio.run(asyncio.wait_for(main(), 60)) == ["from-a-thread", "on-the-loop"]

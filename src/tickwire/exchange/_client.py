@@ -30,6 +30,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from tickwire.events import SubmitOrder
 from tickwire.exchange._port import CommandResult, ExecutionClient, Outcome, VenueUnavailable
 from tickwire.exchange._protocol import FillRecord, OrderRecord, PositionRecord
+from tickwire.exchange._wire import DirectClientConnection
 from tickwire.execution import CircuitBreaker
 
 __all__ = ["ExchangeClient"]
@@ -37,6 +38,7 @@ __all__ = ["ExchangeClient"]
 log = logging.getLogger(__name__)
 
 _order = msgspec.convert
+_encode = msgspec.json.Encoder().encode
 _NOT_SENT = "brackets (take_profit, stop_loss) are not supported by the exchange"
 
 
@@ -166,12 +168,12 @@ class ExchangeClient:
         fields = {
             "client_order_id": client_order_id,
             "instrument": order.instrument,
-            "side": order.side.value,
+            "side": order.side,  # a StrEnum: msgspec writes its value
             "quantity": order.quantity,
-            "order_type": order.order_type.value,
+            "order_type": order.order_type,
             "limit_price": order.limit_price,
             "stop_price": order.stop_price,
-            "time_in_force": order.time_in_force.value,
+            "time_in_force": order.time_in_force,
         }
         try:
             answer = await self._request("new_order", **fields)
@@ -191,37 +193,58 @@ class ExchangeClient:
             self.breaker.record_success()
 
     async def _request(self, op: str, **fields: Any) -> dict[str, Any]:
-        """Send one request and wait for its reply; VenueUnavailable without one."""
+        """Send one request and wait for its reply; VenueUnavailable without one.
+
+        The reply's future is awaited directly, with one timer that fails it: no
+        ``wait_for`` wrapper, whose extra future costs a loop iteration per reply."""
         connection = await self._connect()
         req = next(self._numbers)
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[dict[str, Any]] = loop.create_future()
         self._waiting[req] = future
+        timer = loop.call_later(self.timeout, _expire, future)
         try:
-            await connection.send(msgspec.json.encode({"op": op, "req": req, **fields}).decode())
-            return await asyncio.wait_for(future, self.timeout)
+            await connection.send(_encode({"op": op, "req": req, **fields}), text=True)
+            return await future
         except TimeoutError:
             raise VenueUnavailable(f"{op}: no answer within {self.timeout:g} s") from None
         except ConnectionClosed as exc:
             raise VenueUnavailable(f"{op}: the connection dropped ({exc})") from None
         finally:
+            timer.cancel()
             self._waiting.pop(req, None)
 
     async def _connect(self) -> ClientConnection:
+        connection = self._connection
+        if connection is not None and connection.close_code is None:
+            return connection  # the usual case, without taking the lock
         async with self._connecting:
             connection = self._connection
             if connection is not None and connection.close_code is None:
                 return connection
             try:
+                # No permessage-deflate: on a local link, zlib on every small message
+                # costs more than the bytes it saves.
                 connection = await asyncio.wait_for(
-                    connect(self.url, open_timeout=None, close_timeout=1), self.timeout
+                    connect(
+                        self.url,
+                        open_timeout=None,
+                        close_timeout=1,
+                        compression=None,
+                        create_connection=DirectClientConnection,
+                    ),
+                    self.timeout,
                 )
             except (OSError, TimeoutError, InvalidHandshake) as exc:
                 raise VenueUnavailable(f"cannot connect to {self.url}: {exc}") from None
+            assert isinstance(connection, DirectClientConnection)
+            connection.on_text = self._take  # a reply settles its request at once
             self._connection = connection
             self._reader = asyncio.create_task(self._read(connection), name="exchange-client")
             return connection
 
     async def _read(self, connection: ClientConnection) -> None:
+        """Notice the connection closing (and read any message not handed over)."""
         try:
             async for raw in connection:
                 self._on_message(raw)
@@ -231,6 +254,11 @@ class ExchangeClient:
             for future in self._waiting.values():
                 if not future.done():
                     future.set_exception(ConnectionClosed(None, None))
+
+    def _take(self, raw: bytes) -> bool:
+        """A message handed over as it is read (see ``tickwire.exchange._wire``)."""
+        self._on_message(raw)
+        return True
 
     def _on_message(self, raw: str | bytes) -> None:
         try:
@@ -246,6 +274,12 @@ class ExchangeClient:
                 self._updates.put_nowait(_order(message["order"], OrderRecord))
         except (msgspec.DecodeError, msgspec.ValidationError, KeyError, TypeError) as exc:
             log.error("exchange client: unreadable message %r: %s", raw[:200], exc)
+
+
+def _expire(future: asyncio.Future[dict[str, Any]]) -> None:
+    """The timer of a request: no reply in time."""
+    if not future.done():
+        future.set_exception(TimeoutError())
 
 
 def _settled(client_order_id: str, answer: dict[str, Any]) -> CommandResult:

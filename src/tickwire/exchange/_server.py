@@ -33,6 +33,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request as HttpRequest
 from websockets.http11 import Response as HttpResponse
+from websockets.protocol import State
 
 from tickwire._exceptions import ConfigError, TickwireError
 from tickwire.events import ErrorEvent, encode_json, now_ns
@@ -57,6 +58,7 @@ from tickwire.exchange._protocol import (
 )
 from tickwire.exchange._state import ExchangeState
 from tickwire.exchange._venue import Changes, Venue
+from tickwire.exchange._wire import DirectServerConnection
 
 __all__ = ["FORMATS", "Exchange", "ExchangeError"]
 
@@ -79,6 +81,20 @@ class _Link:
         self.faults = faults
         self.messages = 0
         self.subscription: TickwireSubscription | BinanceSubscription | None = None
+        self.queued = 0
+        """Requests left to the library's queue and not answered yet."""
+
+    def write_now(self, data: bytes) -> None:
+        """Write ``data`` as text at once, for a caller that found nothing waiting to be
+        written (so it cannot overtake an earlier message); a closed connection drops
+        it, as :meth:`send` does."""
+        connection = self.connection
+        protocol = connection.protocol
+        if protocol.state is State.OPEN:
+            protocol.send_text(data)
+            for chunk in protocol.data_to_send():
+                connection.transport.write(chunk)
+            self.counted()
 
     async def send(self, data: bytes) -> None:
         """Send ``data`` as text; a closed connection drops it (the client will ask again)."""
@@ -193,6 +209,8 @@ class Exchange:
                 process_request=self._route,
                 close_timeout=1,
                 max_size=1 << 20,
+                compression=None,  # loopback only: zlib per message costs, saves nothing
+                create_connection=DirectServerConnection,
             )
         except OSError as exc:
             raise ExchangeError(f"cannot listen on 127.0.0.1:{self.port}: {exc}") from None
@@ -352,20 +370,50 @@ class Exchange:
         await link.send(encode({"result": result, "id": request.id}))
 
     async def _serve_orders(self, link: _Link) -> None:
+        """Answer the requests of one connection, in the order they arrive.
+
+        A request is answered as it is read (``on_text``) when its reply can be written
+        at once; otherwise it, and every request after it until the queue is empty, is
+        answered here, waiting for the socket to take each reply."""
+        connection = link.connection
+        assert isinstance(connection, DirectServerConnection)
+        connection.on_text = lambda message: self._answer_now(link, message)
+        receive = connection.recv
         try:
-            async for message in link.connection:
-                answer, is_ack = self._order_request(link, message)
-                link.counted()
-                if is_ack and self.faults.ack_lost():
-                    continue
-                data = encode(answer)
-                delay = self.faults.delay_acks_ms / 1000.0
-                if is_ack and delay > 0.0:
-                    _later(_after(delay, link.send(data)))
-                else:
+            while True:
+                message = await receive(decode=False)  # msgspec reads the UTF-8 bytes
+                data = self._answer(link, message)
+                if data is not None:
                     await link.send(data)
+                link.queued = max(0, link.queued - 1)
         except ConnectionClosed:
             pass
+        finally:
+            connection.on_text = None
+
+    def _answer_now(self, link: _Link, message: bytes) -> bool:
+        """Answer a request as it is read; False queues it (see :meth:`_serve_orders`)."""
+        if link.queued or link.connection.transport.get_write_buffer_size():
+            link.queued += 1
+            return False
+        data = self._answer(link, message)
+        if data is not None:
+            link.write_now(data)
+        return True
+
+    def _answer(self, link: _Link, message: str | bytes) -> bytes | None:
+        """Carry out one request; the reply to send now, or None (an acknowledgement
+        lost or delayed by the faults)."""
+        answer, is_ack = self._order_request(link, message)
+        link.counted()
+        if is_ack and self.faults.ack_lost():
+            return None
+        data = encode(answer)
+        delay = self.faults.delay_acks_ms / 1000.0
+        if is_ack and delay > 0.0:
+            _later(_after(delay, link.send(data)))
+            return None
+        return data
 
     def _order_request(self, link: _Link, message: str | bytes) -> tuple[dict[str, Any], bool]:
         """The reply to one request, and whether it is an acknowledgement (new order,

@@ -7,12 +7,17 @@ is never forgotten nor numbered twice. WAL journaling with ``synchronous=OFF``: 
 commit is in the operating system's hands before the client hears of it, which survives
 the process dying (``kill -9``), not the machine losing power, and costs no fsync (with
 ``NORMAL``, the checkpoints' fsyncs took 40% of an order's time here, and its p99).
+The exchange holds the file's lock while it runs (``locking_mode=EXCLUSIVE``): a commit
+then takes no file locks and keeps the WAL index in memory (12 instead of 20 us here),
+and a second exchange cannot open the same file; the lock goes with the process, so a
+restart after ``kill -9`` opens it again and recovers every committed change from the
+WAL.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import msgspec
@@ -26,13 +31,18 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS orders (
     client_order_id TEXT PRIMARY KEY,
-    order_seq INTEGER NOT NULL UNIQUE,
+    order_seq INTEGER NOT NULL,
     open INTEGER NOT NULL,
     record BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS orders_open ON orders (open, order_seq);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fills (seq INTEGER PRIMARY KEY, record BLOB NOT NULL);
 """
+# One b-tree per table: an order is written to one page (a rowid table with a unique
+# and an "open" index wrote four). Open orders and the order count are read only at a
+# start, by a scan. A state file made with the former schema keeps it and still works.
+_UPSERT_ORDER = "INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?)"
+_INSERT_FILL = "INSERT INTO fills VALUES (?, ?)"
+_SET_REPLAYED = "INSERT OR REPLACE INTO meta VALUES ('replayed', ?)"
 
 _encode = msgspec.json.Encoder().encode
 _order = msgspec.json.Decoder(OrderRecord)
@@ -46,11 +56,16 @@ class ExchangeState:
         self.path = str(path)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=OFF")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"--state {self.path}: not a usable SQLite file ({exc})") from None
+            if "locked" in str(exc):
+                problem = "is in use by another running exchange; use another file"
+            else:
+                problem = f"is not a usable SQLite file ({exc})"
+            raise ConfigError(f"--state {self.path} {problem}") from None
 
     def close(self) -> None:
         """Close the file."""
@@ -119,22 +134,34 @@ class ExchangeState:
 
     def commit(
         self,
-        orders: Iterable[OrderRecord],
-        fills: Iterable[FillRecord],
+        orders: Sequence[OrderRecord],
+        fills: Sequence[FillRecord],
         replayed: int | None = None,
     ) -> None:
-        """Write changed orders, new fills and (if given) the replay position atomically."""
+        """Write changed orders, new fills and (if given) the replay position atomically.
+
+        One row alone (a new order, a cancel, an event that changed no order) is one
+        statement, atomic by itself; anything more is one transaction."""
         db = self._db
+        if not fills and len(orders) + (replayed is not None) <= 1:
+            if orders:
+                db.execute(_UPSERT_ORDER, _order_row(orders[0]))
+            elif replayed is not None:
+                db.execute(_SET_REPLAYED, (str(replayed),))
+            return
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany(
-                "INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?)",
-                [(o.client_order_id, o.order_seq, int(o.is_open), _encode(o)) for o in orders],
-            )
-            db.executemany("INSERT INTO fills VALUES (?, ?)", [(f.seq, _encode(f)) for f in fills])
+            if orders:
+                db.executemany(_UPSERT_ORDER, [_order_row(o) for o in orders])
+            if fills:
+                db.executemany(_INSERT_FILL, [(f.seq, _encode(f)) for f in fills])
             if replayed is not None:
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('replayed', ?)", (str(replayed),))
+                db.execute(_SET_REPLAYED, (str(replayed),))
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+def _order_row(order: OrderRecord) -> tuple[str, int, int, bytes]:
+    return (order.client_order_id, order.order_seq, int(order.is_open), _encode(order))

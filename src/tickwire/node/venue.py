@@ -167,16 +167,24 @@ class VenueExecution:
             self._schedule(self._cancel(event.order_id))
 
     def _schedule(self, command: Any) -> None:
+        """Run ``command`` as a task on the node's loop: at once from the loop's own
+        thread (no wake-up through the loop's self-pipe), else handed over to it."""
         loop = self._loop
         if loop is None:
             raise RuntimeError(f"{self.name} is not started")
+        try:
+            here = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            here = False
+        if here:
+            self._run(loop, command)
+        else:
+            loop.call_soon_threadsafe(self._run, loop, command)
 
-        def run() -> None:
-            task = loop.create_task(command)
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
-
-        loop.call_soon_threadsafe(run)
+    def _run(self, loop: asyncio.AbstractEventLoop, command: Any) -> None:
+        task = loop.create_task(command)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def _submit(self, order: SubmitOrder) -> None:
         result = await self.client.submit(order)
