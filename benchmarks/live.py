@@ -1,6 +1,7 @@
 """Live feed throughput and latency over a loopback websocket, against a raw receive loop.
 
-Usage: python benchmarks/live.py [--messages N] [--repeat R] [--seconds S]
+Usage: python benchmarks/live.py [--messages N] [--repeat R] [--seconds S] [--gc-freeze]
+       python benchmarks/live.py --only KIND:CLIENT [--messages N]   (one client, for callgrind)
 
 A server in another process writes N messages as ready-made websocket frames (so that it
 never limits the rate); the client measures
@@ -13,13 +14,22 @@ messages/s from the first message to the last (median of R runs) for:
 Then the server paces messages at 1k and 10k per second for S seconds and the latency from
 its send to the callback is reported (p50, p99, p99.9), using the same wall clock in both
 processes (the server stamps each message's send time in its own record, keyed by
-sequence number).
+sequence number), for the feed and, alternated with it, the raw loop: what the raw loop
+shows too (the machine's scheduling, the wake-up of an idle process) is not the feed's.
+The collector's passes in the client are counted and timed (``gc.callbacks``) to see
+whether they make the tail; ``--gc-freeze`` runs ``gc.freeze()`` once the feed is up.
+
+``--only binance:feed`` (or ``tickwire:raw``...) runs one throughput client and prints
+nothing else: under ``valgrind --tool=callgrind`` (the server, a child process, runs
+outside it), two message counts give the instructions per message of each client, a
+ratio that the machine's load does not move (benchmarks/README.md has the commands).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing as mp
 import statistics
@@ -125,20 +135,25 @@ class _Probe(msgspec.Struct):
     t: int = 0
 
 
-async def _raw(url: str, count: int) -> float:
+async def _raw(url: str, count: int, arrivals: list[int] | None) -> float:
     decode = msgspec.json.Decoder(_Probe).decode
     received = 0
+    clock = time.time_ns
     async with connect(url, max_size=None) as ws:
         async for message in ws:
             if received == 0:
                 start = time.perf_counter()
             decode(message)
             received += 1
+            if arrivals is not None:
+                arrivals.append(clock())
     assert received == count, received
     return count / (time.perf_counter() - start)
 
 
-async def _feed(url: str, count: int, fmt: FeedFormat, arrivals: list[int] | None) -> float:
+async def _feed(
+    url: str, count: int, fmt: FeedFormat, arrivals: list[int] | None, freeze: bool = False
+) -> float:
     bus = EventBus()
     received = 0
     start = 0.0
@@ -156,6 +171,8 @@ async def _feed(url: str, count: int, fmt: FeedFormat, arrivals: list[int] | Non
     bus.subscribe(Trade, on_event)
     feed = WebSocketFeed("bench", url, bus, format=fmt, reconnect=False, idle_timeout=None)
     await feed.start()
+    if freeze:
+        gc.freeze()  # what start-up made is never collected again: passes stay short
     await feed.wait_closed()
     assert received == count and feed.stats().rejected == 0, feed.stats()
     return count / (time.perf_counter() - start)
@@ -169,20 +186,51 @@ def _throughput(kind: str, client: str, count: int) -> float:
     process, url, _ = _server(kind, count)
     try:
         if client == "raw":
-            return asyncio.run(_raw(url, count))
+            return asyncio.run(_raw(url, count, None))
         return asyncio.run(_feed(url, count, _format(kind), None))
     finally:
         process.join(30)
 
 
-def _latency(kind: str, rate: float, seconds: float) -> list[float]:
+class _Collections:
+    """The collector's passes while it is installed: how many, and how long each took."""
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.pauses_us: list[float] = []
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter_ns()
+        else:
+            self.pauses_us.append((time.perf_counter_ns() - self.started) / 1_000)
+
+    def __enter__(self) -> _Collections:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+def _latency(
+    kind: str, client: str, rate: float, seconds: float, freeze: bool
+) -> tuple[list[float], list[float]]:
+    """Sorted latencies (µs) of one paced session, and the collector's pauses meanwhile."""
     count = int(rate * seconds)
     process, url, sends = _server(kind, count, rate)
     arrivals: list[int] = []
-    asyncio.run(_feed(url, count, _format(kind), arrivals))
+    with _Collections() as collections:
+        if client == "raw":
+            asyncio.run(_raw(url, count, arrivals))
+        else:
+            asyncio.run(_feed(url, count, _format(kind), arrivals, freeze))
     stamps = sends.get(timeout=30)
     process.join(30)
-    return sorted((got - sent) / 1_000 for sent, got in zip(stamps, arrivals, strict=True))
+    if freeze:
+        gc.unfreeze()
+    latencies = sorted((got - sent) / 1_000 for sent, got in zip(stamps, arrivals, strict=True))
+    return latencies, collections.pauses_us
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -194,7 +242,15 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once connected")
+    parser.add_argument(
+        "--only", metavar="KIND:CLIENT", help="one throughput run, e.g. binance:feed"
+    )
     args = parser.parse_args()
+    if args.only:
+        kind, client = args.only.split(":")
+        _throughput(kind, client, args.messages)
+        return
 
     print(f"throughput, {args.messages:,} messages, median of {args.repeat} runs (messages/s)")
     for kind in MESSAGES:
@@ -207,15 +263,19 @@ def main() -> None:
         print(f"  {kind:9} raw receive+decode {r:>10,.0f}   WebSocketFeed {o:>10,.0f}", end="")
         print(f"   {o / r:.2f}x")
 
-    print(f"latency from the server's send to the callback, {args.seconds:g} s each (µs)")
+    frozen = ", gc.freeze() once connected" if args.gc_freeze else ""
+    print(f"latency from the server's send to the callback, {args.seconds:g} s each (µs){frozen}")
     for kind in MESSAGES:
         for rate in (1_000, 10_000):
-            values = _latency(kind, rate, args.seconds)
-            p50, p99, p999 = (_quantile(values, q) for q in (0.5, 0.99, 0.999))
-            print(
-                f"  {kind:9} {rate:>6,}/s   p50 {p50:7.0f}   p99 {p99:7.0f}   p99.9 {p999:7.0f}"
-                f"   ({len(values):,} messages)"
-            )
+            for client in ("raw", "feed"):  # alternated: both see the same machine
+                values, pauses = _latency(kind, client, rate, args.seconds, args.gc_freeze)
+                p50, p99, p999 = (_quantile(values, q) for q in (0.5, 0.99, 0.999))
+                longest = max(pauses, default=0.0)
+                print(
+                    f"  {kind:9} {rate:>6,}/s {client:4}  p50 {p50:6.0f}  p99 {p99:6.0f}"
+                    f"  p99.9 {p999:6.0f}  ({len(values):,} messages; {len(pauses)} gc passes,"
+                    f" longest {longest:.0f})"
+                )
 
 
 if __name__ == "__main__":
