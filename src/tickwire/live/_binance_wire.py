@@ -19,7 +19,6 @@ import msgspec
 __all__ = [
     "AggTrade",
     "Answer",
-    "answer_decoder",
     "BookTicker",
     "CheckedAggTrade",
     "CheckedBookTicker",
@@ -28,6 +27,7 @@ __all__ = [
     "Kline",
     "KlineEvent",
     "Trade",
+    "answer_decoder",
     "checked_book_decoder",
     "checked_typed_decoder",
     "combined_decoder",
