@@ -1,7 +1,8 @@
 """Live feed throughput and latency over a loopback websocket, against a raw receive loop.
 
-Usage: python benchmarks/live.py [--messages N] [--repeat R] [--seconds S] [--gc-freeze]
-       python benchmarks/live.py --only KIND:CLIENT [--messages N]   (one client, for callgrind)
+Usage: python benchmarks/live.py [--messages N] [--repeat R] [--seconds S]
+       python benchmarks/live.py --only KIND:CLIENT [--messages N]   (one client, to profile)
+       python benchmarks/live.py --in-memory KIND [--messages N]     (no socket, for callgrind)
 
 A server in another process writes N messages as ready-made websocket frames (so that it
 never limits the rate); the client measures
@@ -17,12 +18,14 @@ processes (the server stamps each message's send time in its own record, keyed b
 sequence number), for the feed and, alternated with it, the raw loop: what the raw loop
 shows too (the machine's scheduling, the wake-up of an idle process) is not the feed's.
 The collector's passes in the client are counted and timed (``gc.callbacks``) to see
-whether they make the tail; ``--gc-freeze`` runs ``gc.freeze()`` once the feed is up.
+whether they make the tail (a few per session at most: the events are untracked structs).
 
 ``--only binance:feed`` (or ``tickwire:raw``...) runs one throughput client and prints
-nothing else: under ``valgrind --tool=callgrind`` (the server, a child process, runs
-outside it), two message counts give the instructions per message of each client, a
-ratio that the machine's load does not move (benchmarks/README.md has the commands).
+nothing else, to profile it. Its instructions per message move with how many frames
+each read brings, which the machine's load decides; ``--in-memory binance`` gives a
+figure that does not move: N messages handed straight to the feed's receive path
+(parse, checks, sequences, bus, callback), for ``valgrind --tool=callgrind
+--toggle-collect=CPyDef__receive___Receiver___receive`` (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from tickwire.bus import EventBus
 from tickwire.events import Bar, Trade, encode_json
 from tickwire.live import BinanceFormat, TickwireFormat, WebSocketFeed
+from tickwire.live._receive import Receiver
 from tickwire.live.format import FeedFormat
 
 MINUTE = 60 * 1_000_000_000
@@ -151,9 +155,7 @@ async def _raw(url: str, count: int, arrivals: list[int] | None) -> float:
     return count / (time.perf_counter() - start)
 
 
-async def _feed(
-    url: str, count: int, fmt: FeedFormat, arrivals: list[int] | None, freeze: bool = False
-) -> float:
+async def _feed(url: str, count: int, fmt: FeedFormat, arrivals: list[int] | None) -> float:
     bus = EventBus()
     received = 0
     start = 0.0
@@ -171,11 +173,32 @@ async def _feed(
     bus.subscribe(Trade, on_event)
     feed = WebSocketFeed("bench", url, bus, format=fmt, reconnect=False, idle_timeout=None)
     await feed.start()
-    if freeze:
-        gc.freeze()  # what start-up made is never collected again: passes stay short
     await feed.wait_closed()
     assert received == count and feed.stats().rejected == 0, feed.stats()
     return count / (time.perf_counter() - start)
+
+
+def _in_memory(kind: str, count: int) -> None:
+    """Hand ``count`` messages to a feed's receive path, without a socket."""
+    messages = [MESSAGES[kind](n) for n in range(1, count + 1)]
+    bus = EventBus()
+    received = 0
+
+    def on_event(event: Any) -> None:
+        nonlocal received
+        received += 1
+
+    bus.subscribe(Bar, on_event)
+    bus.subscribe(Trade, on_event)
+    receiver = Receiver("bench", "ws://in-memory", bus)
+    receiver.connected(_format(kind).parse)
+    receive = receiver.receive
+    start = time.perf_counter()
+    for message in messages:
+        receive(message)
+    took = time.perf_counter() - start
+    assert received == count and receiver.rejected == 0
+    print(f"{kind}: {took / count * 1e6:.2f} µs a message on the receive path")
 
 
 def _format(kind: str) -> FeedFormat:
@@ -214,7 +237,7 @@ class _Collections:
 
 
 def _latency(
-    kind: str, client: str, rate: float, seconds: float, freeze: bool
+    kind: str, client: str, rate: float, seconds: float
 ) -> tuple[list[float], list[float]]:
     """Sorted latencies (µs) of one paced session, and the collector's pauses meanwhile."""
     count = int(rate * seconds)
@@ -224,11 +247,9 @@ def _latency(
         if client == "raw":
             asyncio.run(_raw(url, count, arrivals))
         else:
-            asyncio.run(_feed(url, count, _format(kind), arrivals, freeze))
+            asyncio.run(_feed(url, count, _format(kind), arrivals))
     stamps = sends.get(timeout=30)
     process.join(30)
-    if freeze:
-        gc.unfreeze()
     latencies = sorted((got - sent) / 1_000 for sent, got in zip(stamps, arrivals, strict=True))
     return latencies, collections.pauses_us
 
@@ -242,11 +263,14 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once connected")
     parser.add_argument(
         "--only", metavar="KIND:CLIENT", help="one throughput run, e.g. binance:feed"
     )
+    parser.add_argument("--in-memory", metavar="KIND", help="the receive path alone")
     args = parser.parse_args()
+    if args.in_memory:
+        _in_memory(args.in_memory, args.messages)
+        return
     if args.only:
         kind, client = args.only.split(":")
         _throughput(kind, client, args.messages)
@@ -263,12 +287,11 @@ def main() -> None:
         print(f"  {kind:9} raw receive+decode {r:>10,.0f}   WebSocketFeed {o:>10,.0f}", end="")
         print(f"   {o / r:.2f}x")
 
-    frozen = ", gc.freeze() once connected" if args.gc_freeze else ""
-    print(f"latency from the server's send to the callback, {args.seconds:g} s each (µs){frozen}")
+    print(f"latency from the server's send to the callback, {args.seconds:g} s each (µs)")
     for kind in MESSAGES:
         for rate in (1_000, 10_000):
             for client in ("raw", "feed"):  # alternated: both see the same machine
-                values, pauses = _latency(kind, client, rate, args.seconds, args.gc_freeze)
+                values, pauses = _latency(kind, client, rate, args.seconds)
                 p50, p99, p999 = (_quantile(values, q) for q in (0.5, 0.99, 0.999))
                 longest = max(pauses, default=0.0)
                 print(

@@ -225,4 +225,3 @@ def _answer(text: str) -> Sequence[Parsed]:
     if answer.id is None:
         raise DecodeError("binance message: not a trade, aggTrade, kline, bookTicker or answer")
     return _NONE
-
