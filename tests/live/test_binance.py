@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 
+import msgspec
 import pytest
 
 from tickwire import DecodeError
 from tickwire.events import Bar, Tick, Trade
-from tickwire.live import BinanceFormat
+from tickwire.live import BinanceFormat, Parsed
 from tickwire.live.binance import interval_ms
 
 MS = 1_000_000
@@ -110,6 +112,16 @@ def test_subscribing_sends_the_documented_request_with_growing_ids() -> None:
         ({"hello": "world"}, "not a trade"),
         (kline(0, interval="7x"), "kline interval '7x'"),
         ({**BOOK, "b": "26", "a": "25"}, "crossed quote"),
+        ({**TRADE, "q": "0"}, "Trade.size"),
+        ({**TRADE, "p": "Infinity"}, "Trade.price"),
+        ({**TRADE, "s": "  "}, "Trade.instrument"),
+        ({**TRADE, "s": ""}, "Trade.instrument"),
+        ({k: v for k, v in TRADE.items() if k != "p"}, "missing required field `p`"),
+        ({**AGG_TRADE, "p": "nan"}, "Trade.price"),
+        ({**BOOK, "b": "NaN"}, "Tick.bid"),
+        ({**BOOK, "A": "-1"}, "Tick.ask_size"),
+        ({k: v for k, v in BOOK.items() if k != "a"}, "missing required field `a`"),
+        ({"stream": "x@depth", "data": {"e": "depthUpdate", "s": "X"}}, "binance message"),
     ],
 )
 def test_bad_messages_are_refused_naming_what_is_wrong(message: object, why: str) -> None:
@@ -122,3 +134,46 @@ def test_intervals_in_milliseconds() -> None:
     assert [interval_ms(i) for i in ("1s", "1m", "15m", "4h", "1d", "1w", "1M")] == [
         1_000, 60_000, 900_000, 14_400_000, 86_400_000, 604_800_000, 0,
     ]  # fmt: skip
+
+
+def _variants() -> list[str]:
+    """Good messages and one-field changes of them, good and bad, of every kind parsed."""
+    values: list[object] = ["1", "0", "-1", "NaN", "inf", "1e400", "", " ", "x", 5, None, 2**64]
+    bases = [TRADE, AGG_TRADE, BOOK, kline(1672515780000)]
+    messages = [json.dumps(base) for base in bases]
+    for base in bases:
+        for field in base:
+            if field == "e":
+                continue
+            messages.append(json.dumps({k: v for k, v in base.items() if k != field}))
+            messages.extend(json.dumps({**base, field: value}) for value in values)
+    messages.append(json.dumps({**BOOK, "b": "25.3652"}))  # bid equal to the ask: allowed
+    return messages + [json.dumps({"stream": "s", "data": json.loads(m)}) for m in messages[:40]]
+
+
+def _outcome(parse: Callable[[str], Sequence[Parsed]], message: str) -> object:
+    try:
+        items = parse(message)
+    except DecodeError as exc:
+        return str(exc)
+    return [(type(i.event), i.instrument, i.stream, i.seq, i.step) for i in items] + [
+        {
+            f: v
+            for f, v in msgspec.structs.asdict(i.event).items()
+            if f != "ts_created_ns" and not (f == "ts_event_ns" and isinstance(i.event, Tick))
+        }  # a tick is stamped when it arrives
+        for i in items
+    ]
+
+
+@pytest.mark.parametrize("message", _variants())
+def test_the_checked_decode_accepts_exactly_what_the_explained_one_does(message: str) -> None:
+    fmt = BinanceFormat()
+    assert _outcome(fmt.parse, message) == _outcome(fmt.explain, message)
+
+
+def test_events_of_a_symbol_share_one_name_string() -> None:
+    fmt = BinanceFormat()
+    first, second = (fmt.parse(json.dumps({**TRADE, "t": n}))[0] for n in (1, 2))
+    assert first.instrument == "BNBBTC" and first.instrument is second.instrument
+    assert first.event.get_symbol() is second.event.get_symbol()

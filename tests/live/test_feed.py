@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,10 +18,12 @@ from tickwire.events import (
     FeedGap,
     FeedState,
     FeedStatus,
+    Tick,
+    Trade,
     WebSocketMessage,
     encode_json,
 )
-from tickwire.live import Backoff, FeedError, WebSocketFeed
+from tickwire.live import Backoff, BinanceFormat, FeedError, WebSocketFeed
 
 from .server import FeedServer, first_request
 
@@ -84,6 +87,47 @@ def test_messages_become_events_and_bad_ones_dead_letters() -> None:
     assert error.component == "feed:feed" and "message 3 from ws://127.0.0.1" in error.error
     (letter,) = bus.dead_letters.list()
     assert letter.event == messages[2] and letter.handler_name == "feed.parse"
+
+
+def test_bad_binance_messages_are_dead_letters_naming_why() -> None:
+    trade = {"e": "trade", "s": "BTCUSDT", "t": 1, "p": "20000.5", "q": "0.25", "T": 1}
+    book = {"u": 1, "s": "BTCUSDT", "b": "25.1", "B": "1", "a": "25.2", "A": "1"}
+    bad = {
+        json.dumps({**trade, "p": "NaN"}): "Trade.price",
+        json.dumps({**book, "b": "26"}): "crossed quote",
+        json.dumps({k: v for k, v in trade.items() if k != "q"}): "missing required field `q`",
+        json.dumps({"stream": "btcusdt@depth", "data": {"e": "depthUpdate"}}): "binance message",
+    }
+    messages = [json.dumps(trade), *bad, json.dumps({**trade, "t": 2}), json.dumps(book)]
+
+    async def session(connection: ServerConnection, number: int) -> None:
+        for message in messages:
+            await connection.send(message)
+
+    async def main() -> tuple[list[object], list[ErrorEvent], EventBus, WebSocketFeed]:
+        bus = EventBus()
+        events: list[object] = []
+        errors: list[ErrorEvent] = []
+        bus.subscribe(Trade, events.append)
+        bus.subscribe(Tick, events.append)
+        bus.subscribe(ErrorEvent, errors.append)
+        server = FeedServer(session)
+        await server.start()
+        feed = WebSocketFeed("b", server.url, bus, format=BinanceFormat(), reconnect=False)
+        await feed.start()
+        await feed.wait_closed()
+        await server.stop()
+        return events, errors, bus, feed
+
+    events, errors, bus, feed = run(main)
+    assert [type(e) for e in events] == [Trade, Trade, Tick]
+    stats = feed.stats()
+    assert (stats.received, stats.published, stats.rejected) == (7, 3, 4)
+    letters = bus.dead_letters.list()
+    assert [letter.event for letter in letters] == list(bad)
+    for (message, why), letter, error in zip(bad.items(), letters, errors, strict=True):
+        assert why in str(letter.error) and why in error.error
+        assert error.original_event == message
 
 
 def test_twenty_restarts_lose_nothing_duplicate_nothing_and_report_every_gap() -> None:

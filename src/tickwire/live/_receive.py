@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Final
 
 from tickwire.bus import DeadLetter, EventBus
 from tickwire.events import (
@@ -30,7 +31,7 @@ from tickwire.live.format import Parsed
 
 __all__ = ["Receiver"]
 
-_RAW_CHECK_EVERY = 255
+_RAW_CHECK_EVERY: Final = 255
 """Whether anyone wants raw messages is checked on connecting and every 256 messages."""
 
 Parse = Callable[[str | bytes], Sequence[Parsed]]
@@ -88,13 +89,13 @@ class Receiver:
         except (ValueError, RecursionError) as exc:
             self._reject(message, exc)
             return pending
-        check = self.sequences.check
+        sequences = self.sequences  # a native call: a bound method would be called as Python
         seen_at = self.seen_at
         for item in items:
             event = item.event
             stream = item.stream
             if stream:
-                seen = check((item.instrument, stream), item.seq, item.step)
+                seen = sequences.check((item.instrument, stream), item.seq, item.step)
                 if seen is False:
                     self.duplicates += 1
                     continue

@@ -16,6 +16,13 @@ class Gap(NamedTuple):
     missing: int
 
 
+class _Last:
+    """One stream's last number, updated in place: one dict lookup a message, not two."""
+
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
+
+
 class SequenceTracker:
     """The last sequence number seen per stream key; says whether the next is new.
 
@@ -28,16 +35,20 @@ class SequenceTracker:
     __slots__ = ("_last",)
 
     def __init__(self) -> None:
-        self._last: dict[tuple[str, str], int] = {}
+        self._last: dict[tuple[str, str], _Last] = {}
 
     def check(self, key: tuple[str, str], seq: int, step: int) -> Gap | bool | None:
         """``False`` for a duplicate; else record ``seq`` and return the gap before it, if any
         (``None`` when there is none)."""
-        last = self._last.get(key)
-        if last is not None and seq <= last:
+        stream = self._last.get(key)
+        if stream is None:
+            self._last[key] = _Last(seq)
+            return None
+        last = stream.seq
+        if seq <= last:
             return False
-        self._last[key] = seq
-        if last is None or step <= 0 or seq == last + step:
+        stream.seq = seq
+        if step <= 0 or seq == last + step:
             return None
         first = last + step
         final = seq - step
@@ -45,4 +56,5 @@ class SequenceTracker:
 
     def last(self, key: tuple[str, str]) -> int | None:
         """The last sequence number accepted for ``key``."""
-        return self._last.get(key)
+        stream = self._last.get(key)
+        return None if stream is None else stream.seq
