@@ -94,6 +94,8 @@ class SignalSender:
         self.retried = 0
         self.acked = 0
         self.gave_up = 0
+        self.ack_frames = 0
+        """Frames read on the ack socket (acks, repeats, and rejected frames)."""
         self.blocked_sends = 0
         """Sends refused at the high-water mark (retried at the timeout like lost ones)."""
         context = context_or_default(context)
@@ -183,6 +185,7 @@ class SignalSender:
             "gave_up": self.gave_up,
             "in_flight": len(self._in_flight),
             "blocked_sends": self.blocked_sends,
+            "ack_frames": self.ack_frames,
             "rejected_frames": self.rejects.count,
         }
 
@@ -203,6 +206,7 @@ class SignalSender:
         return drain(self._acks, self._on_ack_frame, _BURST)
 
     def _on_ack_frame(self, frame: bytes) -> None:
+        self.ack_frames += 1
         try:
             message = decode_frame(frame)
         except DecodeError as exc:
