@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Market data over PUB/SUB, at most once: the publisher never blocks, drops are counted
 (``dropped_ticks``) and become gaps in the sequence that subscribers report.
 
