@@ -28,7 +28,7 @@ import zmq
 import zmq.auth
 from zmq.utils import z85
 
-from tickwire._exceptions import ConfigError
+from tickwire._exceptions import ConfigError, TransportError
 
 __all__ = [
     "ClientKeys",
@@ -209,18 +209,21 @@ class _Zap:
         threading.Thread(
             target=self._serve, args=(ready, failure), name="tickwire-zap", daemon=True
         ).start()
-        ready.wait()
+        if not ready.wait(10):
+            raise TransportError("the ZAP handler thread did not start within 10 s")
         if failure:
             raise failure[0]
 
     def _serve(self, ready: threading.Event, failure: list[zmq.ZMQError]) -> None:
-        sock = self._context.socket(zmq.REP)
-        sock.setsockopt(zmq.LINGER, 0)
+        sock: zmq.Socket[bytes] | None = None
         try:
+            sock = self._context.socket(zmq.REP)
+            sock.setsockopt(zmq.LINGER, 0)
             sock.bind(self.ENDPOINT)
-        except zmq.ZMQError as exc:  # another ZAP handler holds this context
+        except zmq.ZMQError as exc:  # another ZAP handler holds this context, or it ended
             failure.append(exc)
-            sock.close()
+            if sock is not None:
+                sock.close()
             return
         finally:
             ready.set()

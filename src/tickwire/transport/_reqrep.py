@@ -79,8 +79,7 @@ class RequestClient:
         )
         self._seq += 1
         for _ in range(self.retries):
-            self._socket.send(frame)
-            if self._socket.poll(self.timeout_ms, zmq.POLLIN):
+            if self._sent(frame) and self._socket.poll(self.timeout_ms, zmq.POLLIN):
                 reply = self._socket.recv()
                 self.breaker.record_success()
                 try:
@@ -99,10 +98,20 @@ class RequestClient:
         """Close the socket."""
         self._socket.close()
 
+    def _sent(self, frame: bytearray) -> bool:
+        """Whether ``frame`` left within the timeout: a REQ socket with no connection
+        (the server down, or a handshake it refused) blocks a send, here bounded."""
+        try:
+            self._socket.send(frame)
+        except zmq.Again:
+            return False
+        return True
+
     def _open(self) -> zmq.Socket[bytes]:
         sock = receiving_socket(
             self._context, zmq.REQ, high_water_mark=1, max_message_bytes=self._max_message_bytes
         )
+        sock.setsockopt(zmq.SNDTIMEO, self.timeout_ms)
         connect(sock, self.endpoint, self._keys)
         return sock
 
