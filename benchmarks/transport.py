@@ -10,6 +10,8 @@ its first message to its last, median of R runs):
 - ``raw pyzmq``: single frames, the bytes of tickwire's unbatched frame of one tick
   (161 bytes), ``recv`` and nothing else (the baseline);
 - ``raw pyzmq + msgpack``: the same frames, each unpacked with ``msgpack``;
+- ``raw pyzmq batched + msgpack``: tickwire's batched frames of 100 ticks, each unpacked
+  with ``msgpack`` (every event decoded to a dict, nothing checked);
 - ``tickwire unbatched``: the gateway's bus -> OutboundBridge -> XPUB -> SUB ->
   decode and check every event -> the strategy's bus (a handler counts the ticks);
 - ``tickwire batched``: the same with ``Batching(max_events=100)`` (the default route).
@@ -21,6 +23,13 @@ Then the latency from the gateway's bus to the strategy's bus at a paced 50 k ti
 (the default batched route; p50, p99, p99.9), and the round trip of a signal to an
 executor process on an exactly-once route (SQLite), from ``publish`` to its
 acknowledgement, which comes after the order was placed on the executor's bus.
+
+``--hot-path PATH N BATCH`` runs one side's hot path in this process alone, for
+``valgrind --tool=callgrind`` (instructions per tick: the difference of two N, divided by
+their difference): ``pub`` publishes N ticks on a bus bridged to an XPUB with no
+subscriber (batch, encode, send); ``sub`` hands N ticks, in frames of BATCH built first,
+to a subscriber's frame handler (decode, check, gap check, bus); ``frames`` only builds
+those frames (to subtract).
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ from tickwire.transport import (
 )
 
 _HWM = 100_000
+_RAW_BATCH = 100
 _IDLE_MS = 1_000
 
 
@@ -70,18 +80,16 @@ def _sink(kind: str, endpoint: str, expected: int) -> None:
         sock.setsockopt(zmq.SUBSCRIBE, b"")
         sock.connect(endpoint)
         print("READY", flush=True)
-        unpack = kind == "raw-msgpack"
+        unpack = kind != "raw"
         while count < expected and sock.poll(_IDLE_MS):
             while count < expected:
                 try:
                     frame = sock.recv(zmq.NOBLOCK)
                 except zmq.Again:
                     break
-                if unpack:
-                    msgpack.unpackb(frame[10:])
                 if count == 0:
                     first = time.perf_counter()
-                count += 1
+                count += len(msgpack.unpackb(frame[10:])[4]) if unpack else 1
             last = time.perf_counter()
     else:
         bus = EventBus()
@@ -221,11 +229,44 @@ def _round_trips(count: int) -> list[float]:
     return [trips[int(len(trips) * q)] for q in (0.5, 0.99)]
 
 
+def _hot_path(path: str, events: int, batch: int) -> None:
+    """One side's hot path on ``events`` ticks, for callgrind (see the module's doc)."""
+    ticks = _ticks(1_000)
+    bus = EventBus()
+    if path == "pub":
+        batching = Batching(max_events=batch) if batch > 1 else None
+        OutboundBridge(bus, market_data_route("inproc://hot-pub", batching=batching), sender="gw")
+        for start in range(0, events, len(ticks)):
+            for tick in ticks[: events - start]:
+                bus.publish(tick)
+        return
+    encoder = FrameEncoder("gateway")
+    frames = [
+        bytes(encoder.frame(b"TICK.ACME", "Tick", n * batch, ticks[:batch]))
+        for n in range(events // batch)
+    ]
+    if path == "frames":
+        return
+    seen = [0]
+
+    def on_tick(tick: Tick) -> None:
+        seen[0] += 1
+
+    bus.subscribe(Tick, on_tick)
+    subscriber = MarketDataSubscriber(
+        "inproc://hot-sub", bus.publish, dead_letters=bus.dead_letters
+    )
+    for frame in frames:
+        subscriber._handle(frame)
+    assert seen[0] == events // batch * batch, seen[0]
+
+
 def _run(kind: str, events: int) -> tuple[float, int]:
     """One case: (events received per second, events the publisher dropped)."""
     context = zmq.Context.instance()
     # the bytes of tickwire's unbatched frame of one tick, so both send the same
-    tick_frame = bytes(FrameEncoder("gateway").frame(b"TICK.ACME", "Tick", 0, _ticks(1)))
+    per_frame = _RAW_BATCH if kind == "raw-batched" else 1
+    tick_frame = bytes(FrameEncoder("gateway").frame(b"TICK.ACME", "Tick", 0, _ticks(per_frame)))
     publisher: MarketDataPublisher | None = None
     bus = EventBus()
     if kind.startswith("raw"):
@@ -250,7 +291,7 @@ def _run(kind: str, events: int) -> tuple[float, int]:
     dropped = 0
     if publisher is None:
         raw.recv()  # the subscription: the subscriber is connected
-        for _ in range(events):
+        for _ in range(events // per_frame):
             raw.send(tick_frame)
         raw.close(linger=5_000)
     else:
@@ -278,7 +319,11 @@ def main() -> None:
     parser.add_argument("--sink", nargs=3, metavar=("KIND", "ENDPOINT", "EVENTS"))
     parser.add_argument("--latency-sink", nargs=2, metavar=("ENDPOINT", "EVENTS"))
     parser.add_argument("--executor", nargs=3, metavar=("ENDPOINT", "ACKS", "STORE"))
+    parser.add_argument("--hot-path", nargs=3, metavar=("PATH", "N", "BATCH"))
     args = parser.parse_args()
+    if args.hot_path:
+        _hot_path(args.hot_path[0], int(args.hot_path[1]), int(args.hot_path[2]))
+        return
     if args.sink:
         kind, endpoint, expected = args.sink
         _sink(kind, endpoint, int(expected))
@@ -292,6 +337,7 @@ def main() -> None:
     cases = {
         "raw pyzmq": "raw",
         "raw pyzmq + msgpack": "raw-msgpack",
+        "raw batched + msgpack": "raw-batched",
         "tickwire unbatched": "unbatched",
         "tickwire batched (100)": "batched",
     }

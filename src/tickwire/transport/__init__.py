@@ -13,6 +13,8 @@
   and :class:`ReplyServer`.
 - :class:`OutboundBridge` / :class:`InboundBridge` connect a local bus to a
   :class:`Route`; a :class:`Pump` drives a process's components on one thread.
+- Between hosts, a route's :class:`Curve` keys (:func:`write_curve_keys`) encrypt it and
+  admit only authorised clients (:mod:`._curve`).
 """
 
 from tickwire._exceptions import CircuitOpenError, RequestTimeout, TransportError
@@ -25,6 +27,7 @@ from tickwire.transport._config import (
     route_from_mapping,
     signal_route,
 )
+from tickwire.transport._curve import Curve, CurveKeyPair, curve_for, write_curve_keys
 from tickwire.transport._envelope import (
     WIRE_FORMAT_VERSION,
     FrameEncoder,
@@ -49,6 +52,8 @@ __all__ = [
     "CircuitOpenError",
     "Claim",
     "Component",
+    "Curve",
+    "CurveKeyPair",
     "FrameEncoder",
     "Guarantee",
     "InboundBridge",
@@ -67,9 +72,11 @@ __all__ = [
     "SignalSender",
     "SqliteProcessedStore",
     "TransportError",
+    "curve_for",
     "decode_frame",
     "market_data_route",
     "route_from_mapping",
     "signal_route",
     "topic_for",
+    "write_curve_keys",
 ]

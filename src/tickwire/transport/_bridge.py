@@ -37,6 +37,7 @@ class OutboundBridge:
                 name=route.name,
                 batching=route.batching,
                 high_water_mark=route.high_water_mark,
+                curve=route.curve,
                 context=context,
             )
         else:
@@ -50,6 +51,7 @@ class OutboundBridge:
                 ack_timeout_ms=route.ack_timeout_ms,
                 max_attempts=route.max_attempts,
                 high_water_mark=route.high_water_mark,
+                curve=route.curve,
                 context=context,
             )
         for cls in route.classes():
@@ -101,6 +103,7 @@ class InboundBridge:
                 name=route.name,
                 high_water_mark=route.high_water_mark,
                 max_message_bytes=route.max_message_bytes,
+                curve=route.curve,
                 context=context,
             )
         else:
@@ -118,6 +121,7 @@ class InboundBridge:
                 guarantee=route.guarantee,
                 high_water_mark=route.high_water_mark,
                 max_message_bytes=route.max_message_bytes,
+                curve=route.curve,
                 context=context,
             )
 

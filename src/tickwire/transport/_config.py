@@ -14,6 +14,7 @@ import msgspec
 
 from tickwire._exceptions import ConfigError
 from tickwire.events import EventBase, registered_event_types
+from tickwire.transport._curve import Curve
 from tickwire.transport._envelope import event_tag
 
 __all__ = [
@@ -72,6 +73,9 @@ class Route(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     store_path: str = ""
     """The SQLite file of processed ids of an exactly-once route (receiver side)."""
     max_message_bytes: _Positive = 16 * 1024 * 1024
+    curve: Curve | None = None
+    """CURVE encryption and client authentication (``docs/transport.md``, *Security*);
+    None: plain, for loopback."""
 
     def __post_init__(self) -> None:
         where = f"route {self.name!r}"

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Market data over PUB/SUB, at most once: the publisher never blocks, drops are counted
 (``dropped_ticks``) and become gaps in the sequence that subscribers report.
 
@@ -17,6 +18,7 @@ from tickwire._exceptions import DecodeError
 from tickwire.bus import DeadLetterStore
 from tickwire.events import EventBase
 from tickwire.transport._config import Batching, Guarantee
+from tickwire.transport._curve import Curve, ServerSecurity, bind, client_keys, connect
 from tickwire.transport._envelope import (
     TOPIC_SEPARATOR,
     FrameEncoder,
@@ -66,11 +68,16 @@ class MarketDataPublisher:
         name: str = "market-data",
         batching: Batching | None = None,
         high_water_mark: int = 10_000,
+        curve: Curve | None = None,
         context: zmq.Context[zmq.Socket[bytes]] | None = None,
         clock: Callable[[], int] = time.monotonic_ns,
     ) -> None:
         self.name = name
         self.endpoint = endpoint
+        context = context_or_default(context)
+        self._security = (
+            None if curve is None else ServerSecurity(context, curve, f"route {name!r}")
+        )
         self._encoder = FrameEncoder(sender)
         self._max_events = batching.max_events if batching is not None else 1
         self._delay_ns = batching.max_delay_us * 1_000 if batching is not None else 0
@@ -86,13 +93,12 @@ class MarketDataPublisher:
         self.dropped_messages = 0
         self.dropped_ticks = 0
         """Events (ticks or bars) dropped at the high-water mark."""
-        sock = context_or_default(context).socket(zmq.XPUB)
+        sock = context.socket(zmq.XPUB)
         sock.setsockopt(zmq.SNDHWM, high_water_mark)
         sock.setsockopt(zmq.XPUB_NODROP, 1)
         sock.setsockopt(zmq.LINGER, 0)
-        sock.bind(endpoint)
         self._socket = sock
-        self.bound = sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        self.bound = bind(sock, endpoint, self._security, name)
         """The endpoint actually bound (its port when ``endpoint`` says ``*``)."""
 
     @property
@@ -174,6 +180,8 @@ class MarketDataPublisher:
         to pass on what it still holds."""
         self.flush()
         self._socket.close(linger=linger_ms)
+        if self._security is not None:
+            self._security.close()
 
     def _flush_due(self, now: int) -> None:
         due = [topic for topic, batch in self._batches.items() if batch.deadline_ns <= now]
@@ -230,9 +238,11 @@ class MarketDataSubscriber:
         high_water_mark: int = 10_000,
         max_message_bytes: int = 16 * 1024 * 1024,
         allow_nonpositive_prices: bool = False,
+        curve: Curve | None = None,
         context: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         self.name = name
+        keys = None if curve is None else client_keys(curve, f"route {name!r}")
         self._deliver = deliver
         self._allow_nonpositive = allow_nonpositive_prices
         self.rejects = Rejects(f"transport.{name}", deliver, dead_letters)
@@ -251,7 +261,7 @@ class MarketDataSubscriber:
                 zmq.SUBSCRIBE, prefix if prefix[-1:] in (b"", b".") else prefix + TOPIC_SEPARATOR
             )
         for endpoint in [endpoints] if isinstance(endpoints, str) else endpoints:
-            sock.connect(endpoint)
+            connect(sock, endpoint, keys)
         self._socket = sock
 
     @property

@@ -18,6 +18,7 @@ from tickwire._exceptions import CircuitOpenError, DecodeError, RequestTimeout
 from tickwire.bus import DeadLetterStore
 from tickwire.events import ErrorEvent, EventBase, now_ns
 from tickwire.execution import CircuitBreaker
+from tickwire.transport._curve import Curve, ServerSecurity, bind, client_keys, connect
 from tickwire.transport._envelope import FrameEncoder, decode_frame, event_tag, topic_for
 from tickwire.transport._rejects import Rejects
 from tickwire.transport._sockets import context_or_default, drain, receiving_socket
@@ -44,6 +45,8 @@ class RequestClient:
         retries: int = 3,
         breaker: CircuitBreaker | None = None,
         max_message_bytes: int = 1024 * 1024,
+        name: str = "orders",
+        curve: Curve | None = None,
         context: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         if timeout_ms < 1 or retries < 1:
@@ -51,6 +54,7 @@ class RequestClient:
                 f"RequestClient: timeout_ms and retries must be >= 1, got {timeout_ms}, {retries}"
             )
         self.endpoint = endpoint
+        self._keys = None if curve is None else client_keys(curve, f"route {name!r}")
         self.timeout_ms = timeout_ms
         self.retries = retries
         self.breaker = breaker if breaker is not None else CircuitBreaker(5, 5_000_000_000)
@@ -75,8 +79,7 @@ class RequestClient:
         )
         self._seq += 1
         for _ in range(self.retries):
-            self._socket.send(frame)
-            if self._socket.poll(self.timeout_ms, zmq.POLLIN):
+            if self._sent(frame) and self._socket.poll(self.timeout_ms, zmq.POLLIN):
                 reply = self._socket.recv()
                 self.breaker.record_success()
                 try:
@@ -95,11 +98,21 @@ class RequestClient:
         """Close the socket."""
         self._socket.close()
 
+    def _sent(self, frame: bytearray) -> bool:
+        """Whether ``frame`` left within the timeout: a REQ socket with no connection
+        (the server down, or a handshake it refused) blocks a send, here bounded."""
+        try:
+            self._socket.send(frame)
+        except zmq.Again:
+            return False
+        return True
+
     def _open(self) -> zmq.Socket[bytes]:
         sock = receiving_socket(
             self._context, zmq.REQ, high_water_mark=1, max_message_bytes=self._max_message_bytes
         )
-        sock.connect(self.endpoint)
+        sock.setsockopt(zmq.SNDTIMEO, self.timeout_ms)
+        connect(sock, self.endpoint, self._keys)
         return sock
 
 
@@ -120,23 +133,27 @@ class ReplyServer:
         report: Callable[[EventBase], None] | None = None,
         name: str = "orders",
         max_message_bytes: int = 1024 * 1024,
+        curve: Curve | None = None,
         context: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         self.name = name
         self._handler = handler
+        context = context_or_default(context)
+        self._security = (
+            None if curve is None else ServerSecurity(context, curve, f"route {name!r}")
+        )
         self._encoder = FrameEncoder(sender)
         self._seq = 0
         self.rejects = Rejects(f"transport.{name}", report or (lambda event: None), dead_letters)
         self.answered = 0
         sock = receiving_socket(
-            context_or_default(context),
+            context,
             zmq.REP,
             high_water_mark=1_000,
             max_message_bytes=max_message_bytes,
         )
-        sock.bind(endpoint)
         self._socket = sock
-        self.bound = sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        self.bound = bind(sock, endpoint, self._security, name)
 
     @property
     def sockets(self) -> tuple[zmq.Socket[bytes], ...]:
@@ -180,5 +197,7 @@ class ReplyServer:
         }
 
     def close(self) -> None:
-        """Close the socket."""
+        """Close the socket and leave the authenticator."""
         self._socket.close()
+        if self._security is not None:
+            self._security.close()

@@ -1,3 +1,4 @@
+# tickwire: compiled by mypyc. Edits take effect after `pip install -e .` (see setup.py).
 """Gap detection: each sender numbers its events per topic; a jump means lost messages."""
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from tickwire.bus import DeadLetter, DeadLetterStore
 from tickwire.events import CancelOrder, ErrorEvent, EventBase, Signal, SubmitOrder, now_ns
 from tickwire.events.delivery import SignalAck, SignalDeliveryError
 from tickwire.transport._config import Guarantee
+from tickwire.transport._curve import Curve, ServerSecurity, bind, client_keys, connect
 from tickwire.transport._envelope import (
     TOPIC_SEPARATOR,
     FrameEncoder,
@@ -74,11 +75,13 @@ class SignalSender:
         ack_timeout_ms: int = 1_000,
         max_attempts: int = 3,
         high_water_mark: int = 10_000,
+        curve: Curve | None = None,
         context: zmq.Context[zmq.Socket[bytes]] | None = None,
         clock: Callable[[], int] = time.monotonic_ns,
     ) -> None:
         self.name = name
         self.sender = sender
+        keys = None if curve is None else client_keys(curve, f"route {name!r}")
         self._report = report
         self._encoder = FrameEncoder(sender)
         self._timeout_ns = ack_timeout_ms * 1_000_000
@@ -91,18 +94,20 @@ class SignalSender:
         self.retried = 0
         self.acked = 0
         self.gave_up = 0
+        self.ack_frames = 0
+        """Frames read on the ack socket (acks, repeats, and rejected frames)."""
         self.blocked_sends = 0
         """Sends refused at the high-water mark (retried at the timeout like lost ones)."""
         context = context_or_default(context)
         push = context.socket(zmq.PUSH)
         push.setsockopt(zmq.SNDHWM, high_water_mark)
         push.setsockopt(zmq.LINGER, 0)
-        push.connect(endpoint)
+        connect(push, endpoint, keys)
         acks = receiving_socket(
             context, zmq.SUB, high_water_mark=high_water_mark, max_message_bytes=64 * 1024
         )
         acks.setsockopt(zmq.SUBSCRIBE, topic_for(_ack_probe(sender)).encode() + TOPIC_SEPARATOR)
-        acks.connect(ack_endpoint)
+        connect(acks, ack_endpoint, keys)
         self._push = push
         self._acks = acks
 
@@ -180,6 +185,7 @@ class SignalSender:
             "gave_up": self.gave_up,
             "in_flight": len(self._in_flight),
             "blocked_sends": self.blocked_sends,
+            "ack_frames": self.ack_frames,
             "rejected_frames": self.rejects.count,
         }
 
@@ -200,6 +206,7 @@ class SignalSender:
         return drain(self._acks, self._on_ack_frame, _BURST)
 
     def _on_ack_frame(self, frame: bytes) -> None:
+        self.ack_frames += 1
         try:
             message = decode_frame(frame)
         except DecodeError as exc:
@@ -237,10 +244,15 @@ class SignalReceiver:
         guarantee: Guarantee = Guarantee.EXACTLY_ONCE,
         high_water_mark: int = 10_000,
         max_message_bytes: int = 1024 * 1024,
+        curve: Curve | None = None,
         context: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         self.name = name
         self.guarantee = guarantee
+        context = context_or_default(context)
+        self._security = (
+            None if curve is None else ServerSecurity(context, curve, f"route {name!r}")
+        )
         self._deliver = deliver
         self._store = store
         self._dead_letters = dead_letters
@@ -253,19 +265,16 @@ class SignalReceiver:
         self.failed = 0
         self.in_doubt = store.recover()
         """Ids an earlier run claimed and never completed (reported, not delivered)."""
-        context = context_or_default(context)
         pull = receiving_socket(
             context, zmq.PULL, high_water_mark=high_water_mark, max_message_bytes=max_message_bytes
         )
-        pull.bind(endpoint)
         acks = context.socket(zmq.PUB)
         acks.setsockopt(zmq.SNDHWM, high_water_mark)
         acks.setsockopt(zmq.LINGER, 0)
-        acks.bind(ack_endpoint)
         self._pull = pull
         self._acks = acks
-        self.bound = pull.getsockopt_string(zmq.LAST_ENDPOINT)
-        self.ack_bound = acks.getsockopt_string(zmq.LAST_ENDPOINT)
+        self.bound = bind(pull, endpoint, self._security, name)
+        self.ack_bound = bind(acks, ack_endpoint, self._security, name)
         for event_id in self.in_doubt:
             deliver(
                 ErrorEvent(
@@ -356,4 +365,6 @@ class SignalReceiver:
         """Close both sockets and the store."""
         self._pull.close()
         self._acks.close()
+        if self._security is not None:
+            self._security.close()
         self._store.close()
