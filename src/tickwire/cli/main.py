@@ -33,6 +33,7 @@ from rich.text import Text
 from tickwire import __version__
 from tickwire._exceptions import TickwireError
 from tickwire.backtest import Backtest, BacktestResult, ErrorPolicy
+from tickwire.cli.cluster import cluster, node
 from tickwire.cli.exchange import exchange
 from tickwire.cli.live import live
 from tickwire.cli.loading import UsageError, parse_params
@@ -194,8 +195,10 @@ def demo(ctx: click.Context, report_dir: str, db: str | None) -> None:
     _exit_for(status)
 
 
+cli.add_command(cluster)
 cli.add_command(exchange)
 cli.add_command(live)
+cli.add_command(node)
 cli.add_command(runs)
 cli.add_command(sweep)
 

@@ -27,6 +27,7 @@ from tickwire.events._registry import (
     registered_event_types,
 )
 from tickwire.events._validation import event_problem, market_data_problem
+from tickwire.events.cluster import EndOfData, FillHistory, FillsQuery, NodeProgress, Watermark
 from tickwire.events.codec import (
     DecodeError,
     checked_event,
@@ -84,6 +85,7 @@ __all__ = [
     "BarEvent",
     "CancelOrder",
     "DecodeError",
+    "EndOfData",
     "ErrorEvent",
     "Event",
     "EventBase",
@@ -92,11 +94,14 @@ __all__ = [
     "FeedState",
     "FeedStatus",
     "Fill",
+    "FillHistory",
+    "FillsQuery",
     "Heartbeat",
     "InfoEvent",
     "KillSwitch",
     "LifecycleEvent",
     "LifecycleState",
+    "NodeProgress",
     "OrderAccepted",
     "OrderCancelled",
     "OrderEvent",
@@ -123,6 +128,7 @@ __all__ = [
     "TimerEvent",
     "Trade",
     "TradingSignal",
+    "Watermark",
     "WebSocketMessage",
     "checked_event",
     "create_bar_event",

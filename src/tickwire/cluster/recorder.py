@@ -1,0 +1,90 @@
+"""The recorder role: stores as one run every event the order gateway publishes (the
+market data it handled, order updates, fills), in the order it published them, so that
+``tickwire runs show|export|diff`` and ``tickwire backtest --replay`` work on a cluster's
+session as on any other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import zmq
+
+from tickwire.bus import EventBus
+from tickwire.cluster._control import ControlChannel
+from tickwire.cluster._process import RoleProcess
+from tickwire.events import EndOfData, EventBase, Watermark
+from tickwire.persistence import EventStore, Recorder, RunMode, RunStatus
+from tickwire.transport import MarketDataSubscriber, Pump
+
+__all__ = ["ClusterRecorder"]
+
+
+class ClusterRecorder:
+    """Records ``process.cluster``'s session into ``store``."""
+
+    def __init__(
+        self, process: RoleProcess, context: zmq.Context[zmq.Socket[bytes]], store: EventStore
+    ) -> None:
+        cluster = process.cluster
+        self.process = process
+        self.bus = EventBus()
+        self.store = store
+        self.recorder = Recorder(
+            store,
+            strategy=f"cluster:{cluster.name}",
+            parameters={
+                name: dict(entry.params) | {"strategy": entry.strategy}
+                for name, entry in zip(cluster.strategy_names(), cluster.strategies, strict=True)
+            },
+            data_sources=[*cluster.gateway.data, *filter(None, [cluster.gateway.feed])],
+            mode=RunMode.PAPER,
+        )
+        self.executions = MarketDataSubscriber(
+            cluster.endpoints.executions,
+            self._on_event,
+            dead_letters=self.bus.dead_letters,
+            name="executions",
+            context=context,
+        )
+        self.control = ControlChannel(process, context)
+        self.saw_venue = False
+        self.end = False
+        process.stats = self.stats
+
+    def stats(self) -> dict[str, Any]:
+        """The heartbeat's counts."""
+        return {
+            "run_id": self.recorder.run_id,
+            "recorded": self.recorder.recorded,
+            "pending": self.recorder.pending,
+            "rejected": self.recorder.rejected,
+            "executions": self.executions.stats(),
+        }
+
+    def _on_event(self, event: EventBase) -> None:
+        if isinstance(event, Watermark):
+            self.saw_venue = True
+            return
+        if isinstance(event, EndOfData):
+            self.end = True
+        self.bus.publish(event)
+
+    def run(self) -> int:
+        """Record until stopped; the exit code."""
+        pump = Pump([self.executions])
+        process = self.process
+        process.set_state("starting", "waiting for the order gateway")
+        process.pump_until(pump, lambda: self.saw_venue)
+        self.recorder.attach(self.bus)
+        process.set_state("running", f"run {self.recorder.run_id}")
+        process.pump_until(pump, lambda: self.control.keep_ready() and False)
+        for _ in range(100):  # what was sent before the stop is read before closing
+            if not pump.once(0.01):
+                break
+        process.set_state("stopping")
+        self.executions.close()
+        self.control.close()
+        self.recorder.close(status=RunStatus.FINISHED if self.end else RunStatus.STOPPED)
+        self.store.close()
+        process.set_state("stopped", f"run {self.recorder.run_id}")
+        return 0
