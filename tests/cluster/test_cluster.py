@@ -224,3 +224,42 @@ def test_a_strategy_with_timers_gets_them_on_market_time(tmp_path: Path) -> None
     submitted = [e for e in events if isinstance(e, OrderSubmitted)]
     assert len(submitted) == 49  # days 2, 4 ... 98 after the first bar's time
     assert [s.ts_event_ns for s in submitted] == sorted(s.ts_event_ns for s in submitted)
+
+
+@posix
+def test_with_curve_keys_only_the_clusters_processes_get_in(tmp_path: Path) -> None:
+    import zmq
+
+    from tickwire.transport import Curve, write_curve_keys
+
+    data = head_of(ACME, 300, tmp_path / "bars.csv")
+    config = write_cluster(tmp_path, [f'strategy = "{EMA}"\nparams = {{ fast = 5, slow = 20 }}'])
+    config.write_text(config.read_text().replace("[cluster]\n", '[cluster]\ncurve_keys = "keys"\n'))
+    config.write_text(config.read_text().replace(str(ACME), str(data)))
+    made = _tickwire("cluster", "keys", str(config))
+    assert made.returncode == 0, made.stderr
+    cluster = load_cluster(config)
+    stranger = write_curve_keys(tmp_path / "other", ["stranger"])["stranger"]
+    context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    plain = context.socket(zmq.SUB)
+    wrong = context.socket(zmq.SUB)
+    server_public, _ = zmq.auth.load_certificate(cluster.path("keys") / "public" / "gateway.key")
+    public, secret = zmq.auth.load_certificate(stranger.secret)
+    wrong.setsockopt(zmq.CURVE_SERVERKEY, server_public)
+    wrong.setsockopt(zmq.CURVE_PUBLICKEY, public)
+    wrong.setsockopt(zmq.CURVE_SECRETKEY, secret)
+    for sock in (plain, wrong):
+        sock.setsockopt(zmq.SUBSCRIBE, b"")
+        sock.connect(cluster.endpoints.market_data)
+    try:
+        result = _tickwire("cluster", "up", str(config), "--quiet")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert plain.poll(0) == 0 and wrong.poll(0) == 0  # not a byte, the whole session
+    finally:
+        context.destroy(linger=0)
+    assert isinstance(cluster.curve("gateway", "x"), Curve)
+    _run, events = _recorded(tmp_path / "cluster.db")
+    assert sum(isinstance(e, Bar) for e in events) == 300  # the cluster's own got everything
+    one_process = Node([EmaCross(fast=5, slow=20)], data=data)
+    one_process.run()
+    assert _fills([e for e in events if isinstance(e, Fill)]) == _fills(one_process.fills)

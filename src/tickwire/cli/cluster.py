@@ -24,6 +24,7 @@ from tickwire.cluster import ClusterConfig, ProcessStatus, Supervisor, load_clus
 from tickwire.cluster._process import RoleProcess
 from tickwire.node.config import RiskConfig
 from tickwire.strategy.loading import build_strategy, load_strategy
+from tickwire.transport import write_curve_keys
 
 __all__ = ["cluster", "node"]
 
@@ -164,6 +165,24 @@ def status(config_path: str, as_json: bool) -> None:
         if name not in statuses or statuses[name].stale() or statuses[name].state == "failed"
     ]
     sys.exit(1 if unhealthy else 0)
+
+
+@cluster.command("keys", short_help="Write the CURVE keys of every process.")
+@click.argument("config_path", type=click.Path(dir_okay=False))
+@click.option("--replace", is_flag=True, help="Replace existing keys (locks out old holders).")
+def keys(config_path: str, replace: bool) -> None:
+    """Write a CURVE key pair for each process of CONFIG_PATH into its [cluster]
+    curve_keys folder: public/NAME.key (share them) and secret/NAME.key_secret (keep each
+    on its process's host). With keys, every socket is encrypted and admits only them."""
+    config = load_cluster(config_path)
+    if not config.curve_keys:
+        raise ConfigError(f'{config_path}: set [cluster] curve_keys = "FOLDER" first')
+    folder = config.path(config.curve_keys)
+    try:
+        pairs = write_curve_keys(folder, config.process_names(), replace=replace)
+    except FileExistsError as exc:
+        raise ConfigError(f"{exc} (--replace writes new keys)") from None
+    click.echo(f"{len(pairs)} key pairs in {folder}: {', '.join(pairs)}")
 
 
 def _table(

@@ -45,6 +45,7 @@ class ClusterRecorder:
             dead_letters=self.bus.dead_letters,
             name="executions",
             context=context,
+            curve=cluster.curve("order-gateway", "recorder"),
         )
         self.control = ControlChannel(process, context)
         self.saw_venue = False

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import zmq
 
 from tickwire.bus import EventBus
@@ -78,16 +79,17 @@ class StrategyProcess:
         strategy.scope_order_ids(new_id()[:8])  # a restarted process never reuses an id
         self.bus = bus = EventBus()
         self.portfolio = Portfolio(bus, cluster.order_gateway.cash, priority=PORTFOLIO_PRIORITY)
+        route = signal_route(
+            endpoints.signals,
+            endpoints.acks,
+            event_types=REQUEST_TYPES,
+            guarantee=Guarantee.AT_LEAST_ONCE,
+            ack_timeout_ms=config.ack_timeout_ms,
+            max_attempts=config.max_attempts,
+        )
         self.outbound = OutboundBridge(
             bus,
-            signal_route(
-                endpoints.signals,
-                endpoints.acks,
-                event_types=REQUEST_TYPES,
-                guarantee=Guarantee.AT_LEAST_ONCE,
-                ack_timeout_ms=config.ack_timeout_ms,
-                max_attempts=config.max_attempts,
-            ),
+            msgspec.structs.replace(route, curve=cluster.curve("executor", process.name)),
             sender=process.name,
             context=context,
         )
@@ -98,6 +100,7 @@ class StrategyProcess:
             topics=(*_topics(*_MARKET), "TICKWIRE."),
             name="market-data",
             context=context,
+            curve=cluster.curve("gateway", process.name),
         )
         self.executions = MarketDataSubscriber(
             endpoints.executions,
@@ -106,6 +109,7 @@ class StrategyProcess:
             topics=(*_topics(Fill, *ORDER_UPDATES), "TICKWIRE.WATERMARK"),
             name="executions",
             context=context,
+            curve=cluster.curve("order-gateway", process.name),
         )
         self.control = ControlChannel(process, context)
         self.held: deque[EventBase] = deque()
@@ -181,8 +185,12 @@ class StrategyProcess:
     def _recover(self) -> None:
         """Apply the session's fills so far to the portfolio (a restarted process's
         books), before the strategy is attached: they are history, not news to it."""
+        cluster, name = self.process.cluster, self.process.name
         client = RequestClient(
-            self.process.cluster.endpoints.orders, sender=self.process.name, context=self.context
+            cluster.endpoints.orders,
+            sender=name,
+            context=self.context,
+            curve=cluster.curve("order-gateway", name),
         )
         try:
             fills = session_fills(client)
