@@ -263,3 +263,16 @@ def test_with_curve_keys_only_the_clusters_processes_get_in(tmp_path: Path) -> N
     one_process = Node([EmaCross(fast=5, slow=20)], data=data)
     one_process.run()
     assert _fills([e for e in events if isinstance(e, Fill)]) == _fills(one_process.fills)
+
+
+@posix
+def test_signals_are_sized_and_placed_by_the_executor(tmp_path: Path) -> None:
+    data = head_of(ACME, 100, tmp_path / "bars.csv")
+    config = write_cluster(tmp_path, [f'strategy = "{STRATEGIES}:SignalEveryTenBars"'], data=data)
+    result = _tickwire("cluster", "up", str(config), "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    _run, events = _recorded(tmp_path / "cluster.db")
+    submitted = [e for e in events if isinstance(e, OrderSubmitted)]
+    assert len(submitted) == 10
+    assert all(s.signal_id and s.order_id == f"{s.signal_id}-O" for s in submitted)
+    assert len([e for e in events if isinstance(e, Fill)]) == 9  # the last has no next bar
