@@ -33,3 +33,15 @@ class SignalEveryTenBars(Strategy):
         self.seen += 1
         if self.seen % 10 == 0:
             self.emit_signal("BUY", bar.close, 1.0)
+
+
+class FailsOnBar50(Strategy):
+    """Raises on its fiftieth bar."""
+
+    def on_start(self) -> None:
+        self.seen = 0
+
+    def on_bar(self, bar: Bar) -> None:
+        self.seen += 1
+        if self.seen == 50:
+            raise ZeroDivisionError("a strategy bug on bar 50")

@@ -276,3 +276,26 @@ def test_signals_are_sized_and_placed_by_the_executor(tmp_path: Path) -> None:
     assert len(submitted) == 10
     assert all(s.signal_id and s.order_id == f"{s.signal_id}-O" for s in submitted)
     assert len([e for e in events if isinstance(e, Fill)]) == 9  # the last has no next bar
+
+
+@posix
+def test_a_failing_strategy_stops_its_process_and_the_cluster_says_so(tmp_path: Path) -> None:
+    data = head_of(ACME, 200, tmp_path / "bars.csv")
+    config = write_cluster(
+        tmp_path,
+        [f'strategy = "{EMA}"', f'strategy = "{STRATEGIES}:FailsOnBar50"'],
+        data=data,
+        gateway="lockstep_timeout = 2",
+        restart='policy = "never"',
+    )
+    result = _tickwire("cluster", "up", str(config), "--quiet")
+    assert result.returncode == 1
+    assert "failed: FailsOnBar50" in result.stdout
+    state = load_cluster(config).state_path
+    final = {s.name: s for s in read_statuses(state)}
+    assert final["FailsOnBar50"].state == "failed"
+    assert "ZeroDivisionError: a strategy bug on bar 50" in final["FailsOnBar50"].detail
+    assert final["EmaCross"].state == "finished"
+    assert final["EmaCross"].stats["market_events"] == 200
+    log = (state / "logs" / "FailsOnBar50.log").read_text()
+    assert "strategies.py" in log and "raise ZeroDivisionError" in log

@@ -6,6 +6,9 @@ share one); its order requests and signals go to the executor at least once. In 
 lockstep replay it holds each market event until the order gateway's watermark says the
 fills that event causes have been published, then tells the gateway it has handled it
 once the executor has acknowledged what it sent.
+
+A strategy that raises stops its process at once (exit 1, the traceback in its log): the
+supervisor's restart policy decides what follows, and the other processes go on.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from tickwire.events import (
     ORDER_UPDATES,
     Bar,
     EndOfData,
+    ErrorEvent,
     EventBase,
     Fill,
     NodeProgress,
@@ -120,6 +124,10 @@ class StrategyProcess:
         self.saw_venue = False
         self.end = False
         self.attached = False
+        self.failure: ErrorEvent | None = None
+        """The strategy's first error: the process stops and exits 1 (the supervisor's
+        restart policy decides what follows)."""
+        bus.subscribe(ErrorEvent, self._on_error)
         self.context = context
         self.clock: BacktestClock | None = None
         """Market time for a strategy with timers, moved to each event's time as it is
@@ -181,6 +189,21 @@ class StrategyProcess:
         if self.clock is not None:
             self.clock.advance_to(event.ts_event_ns)
         self.bus.publish(event)
+
+    def _on_error(self, error: ErrorEvent) -> None:
+        if error.component.startswith("transport."):  # bad input, kept as a dead letter
+            log.warning("%s: %s: %s", self.process.name, error.component, error.error)
+            return
+        log.error(
+            "%s: %s failed: %s\n%s",
+            self.process.name,
+            error.component,
+            error.error,
+            error.traceback,
+        )
+        if self.failure is None:
+            self.failure = error
+            self.process.request_stop(f"{error.error_type or 'an error'} in {error.component}")
 
     def _recover(self) -> None:
         """Apply the session's fills so far to the portfolio (a restarted process's
@@ -245,7 +268,7 @@ class StrategyProcess:
             if not self.released:
                 control.keep_ready()
             process.beat()
-        if self.attached:
+        if self.attached and self.failure is None:
             self.strategy.on_stop()
         finished = self.end and not process.stop.is_set()
         if finished:
@@ -254,5 +277,9 @@ class StrategyProcess:
         for part in (self.outbound, self.market, self.executions):
             part.close()
         control.close()
+        if self.failure is not None:
+            failure = self.failure
+            process.set_state("failed", f"{failure.error_type}: {failure.error}")
+            return 1
         process.set_state("finished" if finished else "stopped")
         return 0
