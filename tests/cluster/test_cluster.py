@@ -299,3 +299,21 @@ def test_a_failing_strategy_stops_its_process_and_the_cluster_says_so(tmp_path: 
     assert final["EmaCross"].stats["market_events"] == 200
     log = (state / "logs" / "FailsOnBar50.log").read_text()
     assert "strategies.py" in log and "raise ZeroDivisionError" in log
+
+
+@posix
+def test_a_paced_replay_keeps_to_the_datas_clock(tmp_path: Path) -> None:
+    data = head_of(ACME, 200, tmp_path / "bars.csv")
+    config = write_cluster(
+        tmp_path,
+        [f'strategy = "{EMA}"'],
+        data=data,
+        gateway='replay = "paced"\nspeed = 8640000',  # a daily bar every 10 ms
+    )
+    result = _tickwire("cluster", "up", str(config), "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    final = {s.name: s for s in read_statuses(load_cluster(config).state_path)}
+    assert final["gateway"].stats["replay_s"] >= 199 * 0.01  # never ahead of the schedule
+    assert final["EmaCross"].stats["market_events"] == 200
+    _run, events = _recorded(tmp_path / "cluster.db")
+    assert sum(isinstance(e, Bar) for e in events) == 200
