@@ -69,6 +69,8 @@ def test_a_lockstep_cluster_fills_as_one_process_does(tmp_path: Path) -> None:
     assert len(fills) > 10
     assert _fills(fills) == _fills(one_process.fills)
     assert {f.strategy_name for f in fills} == {"EmaCross", "EmaCross.2"}
+    assert one_process.portfolio is not None
+    assert run.summary["final_equity"] == pytest.approx(one_process.portfolio.equity)
 
     status = _tickwire("cluster", "status", str(config), "--json")
     assert status.returncode == 0, status.stdout + status.stderr
