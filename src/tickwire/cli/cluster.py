@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,10 @@ def node(role: str, config_path: str, name: str | None) -> None:
     elif name is not None:
         raise ConfigError(f"node {role}: --name is for strategies")
     process = RoleProcess(cluster, name or role, role)
-    process.install_signal_handlers()
+    make = _role(role, process)  # what the file or the strategy refuses fails here
     context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
-    code = _build(role, process, context).run()
+    process.install_signal_handlers()
+    code = make(context).run()
     # Each role closed its sockets; terminating the context ends the CURVE authenticator's
     # thread too. (destroy() would close that thread's socket under it: libzmq aborts.)
     # After an exception the context is left to the interpreter's exit.
@@ -63,22 +65,28 @@ def node(role: str, config_path: str, name: str | None) -> None:
     sys.exit(code)
 
 
-def _build(role: str, process: RoleProcess, context: zmq.Context[zmq.Socket[bytes]]) -> Any:
+_Context = zmq.Context[zmq.Socket[bytes]]
+
+
+def _role(role: str, process: RoleProcess) -> Callable[[_Context], Any]:
+    """How to build ``role`` once there is a context; the checks of its settings (the
+    strategy, its parameters, costs, limits, the store) are done now, before any socket."""
     cluster = process.cluster
     if role == "gateway":
         from tickwire.cluster.gateway import Gateway
 
-        return Gateway(process, context)
+        return lambda context: Gateway(process, context)
     if role == "order-gateway":
         from tickwire.cluster.order_gateway import OrderGateway
 
         venue = cluster.order_gateway
         options = broker_options(venue.commission or None, venue.slippage or None)
-        return OrderGateway(process, context, options)
+        return lambda context: OrderGateway(process, context, options)
     if role == "executor":
         from tickwire.cluster.executor import Executor
 
-        return Executor(process, context, RiskConfig.from_mapping(cluster.executor.risk))
+        risk = RiskConfig.from_mapping(cluster.executor.risk)
+        return lambda context: Executor(process, context, risk)
     if role == "recorder":
         from tickwire.cluster.recorder import ClusterRecorder
         from tickwire.persistence import open_store
@@ -87,7 +95,8 @@ def _build(role: str, process: RoleProcess, context: zmq.Context[zmq.Socket[byte
         target = None if db == "default" else db
         if target is not None and "://" not in target:
             target = str(cluster.path(target))
-        return ClusterRecorder(process, context, open_store(target))
+        store = open_store(target)
+        return lambda context: ClusterRecorder(process, context, store)
     from tickwire.cluster.strategy import StrategyProcess
 
     entry = cluster.strategy(process.name)
@@ -96,7 +105,7 @@ def _build(role: str, process: RoleProcess, context: zmq.Context[zmq.Socket[byte
     if sep and (module.endswith(".py") or "/" in module):
         spec = f"{cluster.path(module)}:{cls}"
     strategy = build_strategy(load_strategy(spec), entry.params)
-    return StrategyProcess(process, context, strategy)
+    return lambda context: StrategyProcess(process, context, strategy)
 
 
 @click.group("cluster", short_help="Run, watch and key a cluster of processes.")
