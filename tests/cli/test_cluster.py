@@ -99,3 +99,20 @@ def test_status_is_healthy_when_every_process_beats(
         _beat(config, name, "running", 0.1)
     code, _, _ = run(capsys, "cluster", "status", str(config))
     assert code == 0
+
+
+def test_keys_need_a_folder_in_the_file_and_never_overwrite(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    code, _, err = run(capsys, "cluster", "keys", str(config))
+    assert code == 2 and "curve_keys" in err
+    config.write_text(config.read_text().replace("[cluster]\n", '[cluster]\ncurve_keys = "k"\n'))
+    code, out, _ = run(capsys, "cluster", "keys", str(config))
+    assert code == 0 and "5 key pairs" in out  # no recorder in this file
+    public = config.parent / "k" / "public"
+    assert sorted(p.name for p in public.iterdir())[:2] == ["EmaCross.2.key", "EmaCross.key"]
+    assert (config.parent / "k" / "secret").stat().st_mode & 0o077 == 0
+    code, _, err = run(capsys, "cluster", "keys", str(config))
+    assert code == 2 and "--replace" in err
+    code, _, _ = run(capsys, "cluster", "keys", str(config), "--replace")
+    assert code == 0

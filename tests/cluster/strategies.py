@@ -21,3 +21,27 @@ class BuyOnTimer(Strategy):
 
     def on_timer(self, timer: TimerEvent) -> None:
         self.buy(1)
+
+
+class SignalEveryTenBars(Strategy):
+    """Emits a buy signal on every tenth bar, for the executor to size and place."""
+
+    def on_start(self) -> None:
+        self.seen = 0
+
+    def on_bar(self, bar: Bar) -> None:
+        self.seen += 1
+        if self.seen % 10 == 0:
+            self.emit_signal("BUY", bar.close, 1.0)
+
+
+class FailsOnBar50(Strategy):
+    """Raises on its fiftieth bar."""
+
+    def on_start(self) -> None:
+        self.seen = 0
+
+    def on_bar(self, bar: Bar) -> None:
+        self.seen += 1
+        if self.seen == 50:
+            raise ZeroDivisionError("a strategy bug on bar 50")

@@ -69,6 +69,8 @@ def test_a_lockstep_cluster_fills_as_one_process_does(tmp_path: Path) -> None:
     assert len(fills) > 10
     assert _fills(fills) == _fills(one_process.fills)
     assert {f.strategy_name for f in fills} == {"EmaCross", "EmaCross.2"}
+    assert one_process.portfolio is not None
+    assert run.summary["final_equity"] == pytest.approx(one_process.portfolio.equity)
 
     status = _tickwire("cluster", "status", str(config), "--json")
     assert status.returncode == 0, status.stdout + status.stderr
@@ -224,3 +226,96 @@ def test_a_strategy_with_timers_gets_them_on_market_time(tmp_path: Path) -> None
     submitted = [e for e in events if isinstance(e, OrderSubmitted)]
     assert len(submitted) == 49  # days 2, 4 ... 98 after the first bar's time
     assert [s.ts_event_ns for s in submitted] == sorted(s.ts_event_ns for s in submitted)
+
+
+@posix
+def test_with_curve_keys_only_the_clusters_processes_get_in(tmp_path: Path) -> None:
+    import zmq
+
+    from tickwire.transport import Curve, write_curve_keys
+
+    data = head_of(ACME, 300, tmp_path / "bars.csv")
+    config = write_cluster(tmp_path, [f'strategy = "{EMA}"\nparams = {{ fast = 5, slow = 20 }}'])
+    config.write_text(config.read_text().replace("[cluster]\n", '[cluster]\ncurve_keys = "keys"\n'))
+    config.write_text(config.read_text().replace(str(ACME), str(data)))
+    made = _tickwire("cluster", "keys", str(config))
+    assert made.returncode == 0, made.stderr
+    cluster = load_cluster(config)
+    stranger = write_curve_keys(tmp_path / "other", ["stranger"])["stranger"]
+    context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    plain = context.socket(zmq.SUB)
+    wrong = context.socket(zmq.SUB)
+    server_public, _ = zmq.auth.load_certificate(cluster.path("keys") / "public" / "gateway.key")
+    public, secret = zmq.auth.load_certificate(stranger.secret)
+    wrong.setsockopt(zmq.CURVE_SERVERKEY, server_public)
+    wrong.setsockopt(zmq.CURVE_PUBLICKEY, public)
+    wrong.setsockopt(zmq.CURVE_SECRETKEY, secret)
+    for sock in (plain, wrong):
+        sock.setsockopt(zmq.SUBSCRIBE, b"")
+        sock.connect(cluster.endpoints.market_data)
+    try:
+        result = _tickwire("cluster", "up", str(config), "--quiet")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert plain.poll(0) == 0 and wrong.poll(0) == 0  # not a byte, the whole session
+    finally:
+        context.destroy(linger=0)
+    assert isinstance(cluster.curve("gateway", "x"), Curve)
+    _run, events = _recorded(tmp_path / "cluster.db")
+    assert sum(isinstance(e, Bar) for e in events) == 300  # the cluster's own got everything
+    one_process = Node([EmaCross(fast=5, slow=20)], data=data)
+    one_process.run()
+    assert _fills([e for e in events if isinstance(e, Fill)]) == _fills(one_process.fills)
+
+
+@posix
+def test_signals_are_sized_and_placed_by_the_executor(tmp_path: Path) -> None:
+    data = head_of(ACME, 100, tmp_path / "bars.csv")
+    config = write_cluster(tmp_path, [f'strategy = "{STRATEGIES}:SignalEveryTenBars"'], data=data)
+    result = _tickwire("cluster", "up", str(config), "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    _run, events = _recorded(tmp_path / "cluster.db")
+    submitted = [e for e in events if isinstance(e, OrderSubmitted)]
+    assert len(submitted) == 10
+    assert all(s.signal_id and s.order_id == f"{s.signal_id}-O" for s in submitted)
+    assert len([e for e in events if isinstance(e, Fill)]) == 9  # the last has no next bar
+
+
+@posix
+def test_a_failing_strategy_stops_its_process_and_the_cluster_says_so(tmp_path: Path) -> None:
+    data = head_of(ACME, 200, tmp_path / "bars.csv")
+    config = write_cluster(
+        tmp_path,
+        [f'strategy = "{EMA}"', f'strategy = "{STRATEGIES}:FailsOnBar50"'],
+        data=data,
+        gateway="lockstep_timeout = 2",
+        restart='policy = "never"',
+    )
+    result = _tickwire("cluster", "up", str(config), "--quiet")
+    assert result.returncode == 1
+    assert "failed: FailsOnBar50" in result.stdout
+    state = load_cluster(config).state_path
+    final = {s.name: s for s in read_statuses(state)}
+    assert final["FailsOnBar50"].state == "failed"
+    assert "ZeroDivisionError: a strategy bug on bar 50" in final["FailsOnBar50"].detail
+    assert final["EmaCross"].state == "finished"
+    assert final["EmaCross"].stats["market_events"] == 200
+    log = (state / "logs" / "FailsOnBar50.log").read_text()
+    assert "strategies.py" in log and "raise ZeroDivisionError" in log
+
+
+@posix
+def test_a_paced_replay_keeps_to_the_datas_clock(tmp_path: Path) -> None:
+    data = head_of(ACME, 200, tmp_path / "bars.csv")
+    config = write_cluster(
+        tmp_path,
+        [f'strategy = "{EMA}"'],
+        data=data,
+        gateway='replay = "paced"\nspeed = 8640000',  # a daily bar every 10 ms
+    )
+    result = _tickwire("cluster", "up", str(config), "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    final = {s.name: s for s in read_statuses(load_cluster(config).state_path)}
+    assert final["gateway"].stats["replay_s"] >= 199 * 0.01  # never ahead of the schedule
+    assert final["EmaCross"].stats["market_events"] == 200
+    _run, events = _recorded(tmp_path / "cluster.db")
+    assert sum(isinstance(e, Bar) for e in events) == 200

@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from tickwire.cluster import ClusterConfig, ProcessStatus, Supervisor, load_clus
 from tickwire.cluster._process import RoleProcess
 from tickwire.node.config import RiskConfig
 from tickwire.strategy.loading import build_strategy, load_strategy
+from tickwire.transport import write_curve_keys
 
 __all__ = ["cluster", "node"]
 
@@ -52,31 +54,39 @@ def node(role: str, config_path: str, name: str | None) -> None:
     elif name is not None:
         raise ConfigError(f"node {role}: --name is for strategies")
     process = RoleProcess(cluster, name or role, role)
-    process.install_signal_handlers()
+    make = _role(role, process)  # what the file or the strategy refuses fails here
     context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
-    try:
-        code = _build(role, process, context).run()
-    finally:
-        context.destroy(linger=0)
+    process.install_signal_handlers()
+    code = make(context).run()
+    # Each role closed its sockets; terminating the context ends the CURVE authenticator's
+    # thread too. (destroy() would close that thread's socket under it: libzmq aborts.)
+    # After an exception the context is left to the interpreter's exit.
+    context.term()
     sys.exit(code)
 
 
-def _build(role: str, process: RoleProcess, context: zmq.Context[zmq.Socket[bytes]]) -> Any:
+_Context = zmq.Context[zmq.Socket[bytes]]
+
+
+def _role(role: str, process: RoleProcess) -> Callable[[_Context], Any]:
+    """How to build ``role`` once there is a context; the checks of its settings (the
+    strategy, its parameters, costs, limits, the store) are done now, before any socket."""
     cluster = process.cluster
     if role == "gateway":
         from tickwire.cluster.gateway import Gateway
 
-        return Gateway(process, context)
+        return lambda context: Gateway(process, context)
     if role == "order-gateway":
         from tickwire.cluster.order_gateway import OrderGateway
 
         venue = cluster.order_gateway
         options = broker_options(venue.commission or None, venue.slippage or None)
-        return OrderGateway(process, context, options)
+        return lambda context: OrderGateway(process, context, options)
     if role == "executor":
         from tickwire.cluster.executor import Executor
 
-        return Executor(process, context, RiskConfig.from_mapping(cluster.executor.risk))
+        risk = RiskConfig.from_mapping(cluster.executor.risk)
+        return lambda context: Executor(process, context, risk)
     if role == "recorder":
         from tickwire.cluster.recorder import ClusterRecorder
         from tickwire.persistence import open_store
@@ -85,7 +95,8 @@ def _build(role: str, process: RoleProcess, context: zmq.Context[zmq.Socket[byte
         target = None if db == "default" else db
         if target is not None and "://" not in target:
             target = str(cluster.path(target))
-        return ClusterRecorder(process, context, open_store(target))
+        store = open_store(target)
+        return lambda context: ClusterRecorder(process, context, store)
     from tickwire.cluster.strategy import StrategyProcess
 
     entry = cluster.strategy(process.name)
@@ -94,7 +105,7 @@ def _build(role: str, process: RoleProcess, context: zmq.Context[zmq.Socket[byte
     if sep and (module.endswith(".py") or "/" in module):
         spec = f"{cluster.path(module)}:{cls}"
     strategy = build_strategy(load_strategy(spec), entry.params)
-    return StrategyProcess(process, context, strategy)
+    return lambda context: StrategyProcess(process, context, strategy)
 
 
 @click.group("cluster", short_help="Run, watch and key a cluster of processes.")
@@ -164,6 +175,24 @@ def status(config_path: str, as_json: bool) -> None:
         if name not in statuses or statuses[name].stale() or statuses[name].state == "failed"
     ]
     sys.exit(1 if unhealthy else 0)
+
+
+@cluster.command("keys", short_help="Write the CURVE keys of every process.")
+@click.argument("config_path", type=click.Path(dir_okay=False))
+@click.option("--replace", is_flag=True, help="Replace existing keys (locks out old holders).")
+def keys(config_path: str, replace: bool) -> None:
+    """Write a CURVE key pair for each process of CONFIG_PATH into its [cluster]
+    curve_keys folder: public/NAME.key (share them) and secret/NAME.key_secret (keep each
+    on its process's host). With keys, every socket is encrypted and admits only them."""
+    config = load_cluster(config_path)
+    if not config.curve_keys:
+        raise ConfigError(f'{config_path}: set [cluster] curve_keys = "FOLDER" first')
+    folder = config.path(config.curve_keys)
+    try:
+        pairs = write_curve_keys(folder, config.process_names(), replace=replace)
+    except FileExistsError as exc:
+        raise ConfigError(f"{exc} (--replace writes new keys)") from None
+    click.echo(f"{len(pairs)} key pairs in {folder}: {', '.join(pairs)}")
 
 
 def _table(

@@ -11,6 +11,7 @@ import zmq
 from tickwire.cluster._process import RoleProcess
 from tickwire.events import NodeProgress, now_ns
 from tickwire.transport import FrameEncoder, topic_for
+from tickwire.transport._curve import client_keys, connect
 from tickwire.transport._envelope import event_tag
 
 __all__ = ["ControlChannel"]
@@ -27,10 +28,13 @@ class ControlChannel:
         self._encoder = FrameEncoder(process.name)
         self._seq = 0
         self._ready_at = -1e9
+        cluster = process.cluster
+        curve = cluster.curve("gateway", process.name)
+        keys = None if curve is None else client_keys(curve, "route 'control'")
         push = context.socket(zmq.PUSH)
         push.setsockopt(zmq.LINGER, 0)
         push.setsockopt(zmq.SNDHWM, 1_000)
-        push.connect(process.cluster.endpoints.control)
+        connect(push, cluster.endpoints.control, keys)
         self._socket = push
 
     def report(self, state: str, handled: int = 0) -> None:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from tickwire._exceptions import ConfigError
-from tickwire.transport import Guarantee
+from tickwire.transport import Curve, Guarantee, curve_for
 
 __all__ = [
     "ClusterConfig",
@@ -165,6 +165,9 @@ class ClusterConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     state_dir: str = ".tickwire-cluster"
     """Logs, heartbeats and stores of the processes (relative to the file)."""
     heartbeat_interval: _Positive = 1.0
+    curve_keys: str = ""
+    """A folder of CURVE keys (``tickwire cluster keys`` writes them): when set, every
+    socket is encrypted and admits only the cluster's own processes."""
     endpoints: Endpoints = Endpoints()
     gateway: GatewayConfig = GatewayConfig()
     strategies: tuple[StrategyConfig, ...] = ()
@@ -196,6 +199,13 @@ class ClusterConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     def lockstep(self) -> bool:
         """Whether the gateway replays a file in lockstep."""
         return bool(self.gateway.data) and self.gateway.replay is Replay.LOCKSTEP
+
+    def curve(self, server: str, client: str) -> Curve | None:
+        """The CURVE keys of the socket that process ``server`` binds and ``client``
+        connects to (either end takes what it needs), or None without ``curve_keys``."""
+        if not self.curve_keys:
+            return None
+        return curve_for(self.path(self.curve_keys), server=server, client=client)
 
     def process_names(self) -> list[str]:
         """Every process, in start order: the services, the strategies, the gateway."""

@@ -147,6 +147,7 @@ class Executor:
             topics=_execution_topics(),
             name="executions",
             context=context,
+            curve=cluster.curve("order-gateway", "executor"),
         )
         if config.guarantee is Guarantee.AT_MOST_ONCE:
             raise ValueError("executor: the signal route is at-least-once or exactly-once")
@@ -167,6 +168,7 @@ class Executor:
             receiver="executor",
             guarantee=config.guarantee,
             context=context,
+            curve=cluster.curve("executor", "executor"),
         )
         self.orders = RequestClient(
             endpoints.orders,
@@ -175,6 +177,7 @@ class Executor:
             retries=config.request_retries,
             breaker=CircuitBreaker(5, 2_000_000_000),
             context=context,
+            curve=cluster.curve("order-gateway", "executor"),
         )
         self.watermark_ns = -1
         self.watermark_seen = False

@@ -23,6 +23,7 @@ from tickwire.bus import EventBus
 from tickwire.cluster._process import RoleProcess
 from tickwire.events import EndOfData, NodeProgress, Watermark, now_ns
 from tickwire.transport import Batching, MarketDataPublisher, decode_frame
+from tickwire.transport._curve import ServerSecurity, bind
 
 __all__ = ["Gateway"]
 
@@ -40,11 +41,19 @@ class Gateway:
         self.config = cluster.gateway
         batching = Batching() if self.config.batching and not cluster.lockstep else None
         self.publisher = MarketDataPublisher(
-            cluster.endpoints.market_data, sender="gateway", batching=batching
+            cluster.endpoints.market_data,
+            sender="gateway",
+            batching=batching,
+            context=context,
+            curve=cluster.curve("gateway", "gateway"),
         )
         self.control = context.socket(zmq.PULL)
         self.control.setsockopt(zmq.LINGER, 0)
-        self.control.bind(cluster.endpoints.control)
+        curve = cluster.curve("gateway", "gateway")
+        self._security = (
+            None if curve is None else ServerSecurity(context, curve, "route 'control'")
+        )
+        bind(self.control, cluster.endpoints.control, self._security, "control")
         self.expected = set(cluster.process_names()) - {"gateway"}
         self.strategies = set(cluster.strategy_names())
         self.ready: set[str] = set()
@@ -280,6 +289,8 @@ class Gateway:
         self.publisher.close()
         with contextlib.suppress(zmq.ZMQError):
             self.control.close()
+        if self._security is not None:
+            self._security.close()
         return 0
 
 

@@ -72,7 +72,11 @@ class OrderGateway:
         portfolio = Portfolio(self.bus, cluster.order_gateway.cash, priority=PORTFOLIO_PRIORITY)
         SimulatedBroker(self.bus, portfolio, priority=BROKER_PRIORITY, **broker)
         self.executions = MarketDataPublisher(
-            endpoints.executions, sender="order-gateway", name="executions", context=context
+            endpoints.executions,
+            sender="order-gateway",
+            name="executions",
+            context=context,
+            curve=cluster.curve("order-gateway", "order-gateway"),
         )
         self.bus.subscribe_all(self.executions.publish, priority=_FORWARD_PRIORITY)
         self.market = MarketDataSubscriber(
@@ -81,6 +85,7 @@ class OrderGateway:
             dead_letters=self.bus.dead_letters,
             name="market-data",
             context=context,
+            curve=cluster.curve("gateway", "order-gateway"),
         )
         self.orders = ReplyServer(
             endpoints.orders,
@@ -89,6 +94,7 @@ class OrderGateway:
             dead_letters=self.bus.dead_letters,
             report=self.bus.publish,
             context=context,
+            curve=cluster.curve("order-gateway", "order-gateway"),
         )
         self.fills: list[Fill] = []
         """The session's fills, for a process that restarts (:class:`FillsQuery`)."""

@@ -12,8 +12,9 @@ import zmq
 from tickwire.bus import EventBus
 from tickwire.cluster._control import ControlChannel
 from tickwire.cluster._process import RoleProcess
-from tickwire.events import EndOfData, EventBase, Watermark
+from tickwire.events import Bar, EndOfData, EventBase, Fill, Watermark
 from tickwire.persistence import EventStore, Recorder, RunMode, RunStatus
+from tickwire.portfolio import Portfolio
 from tickwire.transport import MarketDataSubscriber, Pump
 
 __all__ = ["ClusterRecorder"]
@@ -28,6 +29,10 @@ class ClusterRecorder:
         cluster = process.cluster
         self.process = process
         self.bus = EventBus()
+        self._books = EventBus()
+        self.portfolio = Portfolio(self._books, cluster.order_gateway.cash)
+        """The cluster's books, kept from what is recorded (on a bus of their own, so
+        that what they publish is not recorded): the run's summary."""
         self.store = store
         self.recorder = Recorder(
             store,
@@ -45,9 +50,11 @@ class ClusterRecorder:
             dead_letters=self.bus.dead_letters,
             name="executions",
             context=context,
+            curve=cluster.curve("order-gateway", "recorder"),
         )
         self.control = ControlChannel(process, context)
         self.saw_venue = False
+        self.fills = 0
         self.end = False
         process.stats = self.stats
 
@@ -68,6 +75,20 @@ class ClusterRecorder:
         if isinstance(event, EndOfData):
             self.end = True
         self.bus.publish(event)
+        if isinstance(event, Fill):
+            self.fills += 1
+            self._books.publish(event)
+        elif isinstance(event, Bar):
+            self._books.publish(event)
+
+    def _summary(self) -> dict[str, Any]:
+        """What ``tickwire runs list|show`` print for the session."""
+        portfolio, cash = self.portfolio, self.process.cluster.order_gateway.cash
+        return {
+            "final_equity": portfolio.equity,
+            "total_return": portfolio.equity / cash - 1.0,
+            "fills": self.fills,
+        }
 
     def run(self) -> int:
         """Record until stopped; the exit code."""
@@ -84,7 +105,9 @@ class ClusterRecorder:
         process.set_state("stopping")
         self.executions.close()
         self.control.close()
-        self.recorder.close(status=RunStatus.FINISHED if self.end else RunStatus.STOPPED)
+        self.recorder.close(
+            self._summary(), status=RunStatus.FINISHED if self.end else RunStatus.STOPPED
+        )
         self.store.close()
         process.set_state("stopped", f"run {self.recorder.run_id}")
         return 0

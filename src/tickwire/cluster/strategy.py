@@ -6,6 +6,9 @@ share one); its order requests and signals go to the executor at least once. In 
 lockstep replay it holds each market event until the order gateway's watermark says the
 fills that event causes have been published, then tells the gateway it has handled it
 once the executor has acknowledged what it sent.
+
+A strategy that raises stops its process at once (exit 1, the traceback in its log): the
+supervisor's restart policy decides what follows, and the other processes go on.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import zmq
 
 from tickwire.bus import EventBus
@@ -27,6 +31,7 @@ from tickwire.events import (
     ORDER_UPDATES,
     Bar,
     EndOfData,
+    ErrorEvent,
     EventBase,
     Fill,
     NodeProgress,
@@ -78,16 +83,17 @@ class StrategyProcess:
         strategy.scope_order_ids(new_id()[:8])  # a restarted process never reuses an id
         self.bus = bus = EventBus()
         self.portfolio = Portfolio(bus, cluster.order_gateway.cash, priority=PORTFOLIO_PRIORITY)
+        route = signal_route(
+            endpoints.signals,
+            endpoints.acks,
+            event_types=REQUEST_TYPES,
+            guarantee=Guarantee.AT_LEAST_ONCE,
+            ack_timeout_ms=config.ack_timeout_ms,
+            max_attempts=config.max_attempts,
+        )
         self.outbound = OutboundBridge(
             bus,
-            signal_route(
-                endpoints.signals,
-                endpoints.acks,
-                event_types=REQUEST_TYPES,
-                guarantee=Guarantee.AT_LEAST_ONCE,
-                ack_timeout_ms=config.ack_timeout_ms,
-                max_attempts=config.max_attempts,
-            ),
+            msgspec.structs.replace(route, curve=cluster.curve("executor", process.name)),
             sender=process.name,
             context=context,
         )
@@ -98,6 +104,7 @@ class StrategyProcess:
             topics=(*_topics(*_MARKET), "TICKWIRE."),
             name="market-data",
             context=context,
+            curve=cluster.curve("gateway", process.name),
         )
         self.executions = MarketDataSubscriber(
             endpoints.executions,
@@ -106,6 +113,7 @@ class StrategyProcess:
             topics=(*_topics(Fill, *ORDER_UPDATES), "TICKWIRE.WATERMARK"),
             name="executions",
             context=context,
+            curve=cluster.curve("order-gateway", process.name),
         )
         self.control = ControlChannel(process, context)
         self.held: deque[EventBase] = deque()
@@ -116,6 +124,10 @@ class StrategyProcess:
         self.saw_venue = False
         self.end = False
         self.attached = False
+        self.failure: ErrorEvent | None = None
+        """The strategy's first error: the process stops and exits 1 (the supervisor's
+        restart policy decides what follows)."""
+        bus.subscribe(ErrorEvent, self._on_error)
         self.context = context
         self.clock: BacktestClock | None = None
         """Market time for a strategy with timers, moved to each event's time as it is
@@ -178,11 +190,30 @@ class StrategyProcess:
             self.clock.advance_to(event.ts_event_ns)
         self.bus.publish(event)
 
+    def _on_error(self, error: ErrorEvent) -> None:
+        if error.component.startswith("transport."):  # bad input, kept as a dead letter
+            log.warning("%s: %s: %s", self.process.name, error.component, error.error)
+            return
+        log.error(
+            "%s: %s failed: %s\n%s",
+            self.process.name,
+            error.component,
+            error.error,
+            error.traceback,
+        )
+        if self.failure is None:
+            self.failure = error
+            self.process.request_stop(f"{error.error_type or 'an error'} in {error.component}")
+
     def _recover(self) -> None:
         """Apply the session's fills so far to the portfolio (a restarted process's
         books), before the strategy is attached: they are history, not news to it."""
+        cluster, name = self.process.cluster, self.process.name
         client = RequestClient(
-            self.process.cluster.endpoints.orders, sender=self.process.name, context=self.context
+            cluster.endpoints.orders,
+            sender=name,
+            context=self.context,
+            curve=cluster.curve("order-gateway", name),
         )
         try:
             fills = session_fills(client)
@@ -237,7 +268,7 @@ class StrategyProcess:
             if not self.released:
                 control.keep_ready()
             process.beat()
-        if self.attached:
+        if self.attached and self.failure is None:
             self.strategy.on_stop()
         finished = self.end and not process.stop.is_set()
         if finished:
@@ -246,5 +277,9 @@ class StrategyProcess:
         for part in (self.outbound, self.market, self.executions):
             part.close()
         control.close()
+        if self.failure is not None:
+            failure = self.failure
+            process.set_state("failed", f"{failure.error_type}: {failure.error}")
+            return 1
         process.set_state("finished" if finished else "stopped")
         return 0
