@@ -156,8 +156,8 @@ def bars_of(part: BarChunk, created: int) -> list[Bar]:
 
 
 def captured(feed: list[tuple[str, object]]) -> list[EventBase]:
-    """Drive an EventCapture as a tap would (("chunk", (chunk, created)), ("mark", bar),
-    ("publish", event)); the events its rows hold."""
+    """Drive an EventCapture as a chunk tap is driven (("chunk", (chunk, created)),
+    ("mark", bar) as the bar is made, ("publish", event)); the events its rows hold."""
     rows: list[Row] = []
     capture = EventCapture(10_000, lambda batch, _: rows.extend(batch), lambda *_: None)
     for what, item in feed:
@@ -165,7 +165,8 @@ def captured(feed: list[tuple[str, object]]) -> list[EventBase]:
             part, created = item  # type: ignore[misc]
             capture.chunk(part, created, "1m")
         elif what == "mark":
-            capture.mark(item)  # type: ignore[arg-type]
+            capture.marks.last = item  # as bars_from_chunks does
+            capture.marks.made += 1
         else:
             capture.capture(item)
     capture.seal()

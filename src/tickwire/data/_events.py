@@ -11,13 +11,23 @@ import numpy as np
 from tickwire.data.chunks import BarChunk, Floats, TickChunk
 from tickwire.events import Bar, Tick, now_ns
 
-__all__ = ["bars_from_chunks", "ticks_from_chunks"]
+__all__ = ["BarMarks", "bars_from_chunks", "ticks_from_chunks"]
 
 ChunkSeen = Callable[[BarChunk, Any, str], None]
 """Told of each chunk before its first bar is made: (chunk, its bars' ``ts_created_ns``,
 their ``interval``)."""
-BarMade = Callable[[Bar], None]
-"""Told of each bar just before it is yielded."""
+
+
+class BarMarks:
+    """Where :func:`bars_from_chunks` says which bar it made last and how many so far: two
+    attribute stores a bar, which compiled code makes without a call."""
+
+    def __init__(self) -> None:
+        self.last: object = None
+        """The bar made last (a consumer may reset it to anything else once seen)."""
+        self.made = 0
+        """Bars made so far: the last one is chunk row ``made - 1`` of the whole stream."""
+
 
 ROWS_PER_PASS: Final = 4096
 """Rows handled at a time: the times (and instrument names) of a pass become Python
@@ -38,9 +48,9 @@ def bars_from_chunks(
     chunks: Iterable[BarChunk],
     interval: str = "",
     on_chunk: ChunkSeen | None = None,
-    on_bar: BarMade | None = None,
+    marks: BarMarks | None = None,
 ) -> Iterator[Bar]:
-    """One ``Bar`` per row of each chunk, in row order; ``on_chunk`` and ``on_bar`` (the
+    """One ``Bar`` per row of each chunk, in row order; ``on_chunk`` and ``marks`` (the
     recorder's chunk tap, see ``_taps``) are told of each chunk and each bar."""
     # Locals: compiled code looks a module global up in a dict on every use, and (typed
     # as a plain callable) passes the clock reading on as the int object it already is;
@@ -75,8 +85,9 @@ def bars_from_chunks(
                     volume=v,
                     interval=interval,
                 )
-                if on_bar is not None:
-                    on_bar(bar)
+                if marks is not None:
+                    marks.last = bar
+                    marks.made += 1
                 yield bar
 
 

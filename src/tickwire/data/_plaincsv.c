@@ -248,7 +248,8 @@ parse_number(const char *p, const char *end, double *out)
 }
 
 /* The integer -?d{1,19} within int64 at p, read greedily up to end: where it stops, or
- * NULL if none starts at p. */
+ * NULL if none starts at p. Eight digits at a time while they last (a nanosecond time
+ * has 19), then one at a time. */
 static const char *
 parse_epoch(const char *p, const char *end, int64_t *out)
 {
@@ -258,6 +259,13 @@ parse_epoch(const char *p, const char *end, int64_t *out)
         negative = 1;
         p++;
     }
+#ifdef SWAR
+    while (digits <= 11 && end - p >= 8 && eight_digits(load8(p))) {
+        value = value * 100000000 + eight_value(load8(p));
+        p += 8;
+        digits += 8;
+    }
+#endif
     for (; p < end && is_digit(*p); p++, digits++) {
         if (digits == 19) {
             return NULL;
@@ -412,13 +420,16 @@ parse_block(PyObject *module, PyObject *args)
     int32_t *codes = (int32_t *)PyByteArray_AS_STRING(codes_out);
     const char *p = text;
     Py_ssize_t row = 0;
+    /* Fields are read up to the block's end, which is a line end: each stops at the first
+     * byte its grammar does not admit, and that byte must end the field (a comma) or the
+     * line (LF or CR LF); a line's end is found as its last field's, without a search. */
+    const char *stop = text_end;
     for (; p < text_end; row++) {
-        const char *line_end = memchr(p, '\n', (size_t)(text_end - p));
-        const char *stop = line_end > p && line_end[-1] == '\r' ? line_end - 1 : line_end;
-        if (stop == p) {
+        if (*p == '\n' || (*p == '\r' && p[1] == '\n')) {
             goto decline; /* a blank line: Arrow's path knows what to make of it */
         }
         Py_ssize_t field = 0;
+        const char *next_line = NULL;
         while (1) {
             if (field >= n_fields) {
                 goto decline;
@@ -436,7 +447,8 @@ parse_block(PyObject *module, PyObject *args)
                 field_end = NULL;
                 if (ts_kind != TS_ISO) {
                     field_end = parse_epoch(p, stop, &value);
-                    if (field_end != NULL && (field_end == stop || *field_end == ',')) {
+                    if (field_end != NULL &&
+                        (*field_end == ',' || *field_end == '\n' || *field_end == '\r')) {
                         ts_kind = TS_EPOCH;
                     }
                     else {
@@ -451,9 +463,8 @@ parse_block(PyObject *module, PyObject *args)
             }
             else {
                 field_end = p;
-                while (field_end < stop && *field_end != ',') {
-                    if ((unsigned char)*field_end >= 0x80 || *field_end == '"' ||
-                        *field_end == '\r') {
+                while (*field_end != ',' && *field_end != '\n' && *field_end != '\r') {
+                    if ((unsigned char)*field_end >= 0x80 || *field_end == '"') {
                         goto decline;
                     }
                     field_end++;
@@ -464,19 +475,29 @@ parse_block(PyObject *module, PyObject *args)
                     goto decline;
                 }
             }
-            if (field_end == NULL || (field_end != stop && *field_end != ',')) {
+            if (field_end == NULL) {
                 goto decline;
             }
             field++;
-            if (field_end == stop) {
-                break;
+            if (*field_end == ',') {
+                p = field_end + 1;
+                continue;
             }
-            p = field_end + 1;
+            if (*field_end == '\n') {
+                next_line = field_end + 1;
+            }
+            else if (*field_end == '\r' && field_end[1] == '\n') {
+                next_line = field_end + 2; /* inside the block: its last byte is LF */
+            }
+            else {
+                goto decline;
+            }
+            break;
         }
         if (field != n_fields) {
             goto decline;
         }
-        p = line_end + 1;
+        p = next_line;
     }
     if (!has_ts) {
         ts_kind = TS_NONE;

@@ -1,10 +1,11 @@
 """Chunk taps: a consumer of a run's bars (the recorder) gets them as the source's chunks.
 
 A source of bars made from columnar chunks (``read_bars``, ``synthetic_bars``) can hand
-each chunk to a tap registered for the run's bus before its bars are made, and mark each
-bar as it is made; the recorder then stores the chunk's columns instead of encoding every
-bar. :class:`TappedBars` is what the backtest node iterates: it looks the tap up when the
-run starts iterating (the recorder is attached by then) and is the plain source otherwise.
+each chunk to a tap registered for the run's bus before its bars are made, and note each
+bar in the tap's ``BarMarks`` as it is made; the recorder then stores the chunk's columns
+instead of encoding every bar. :class:`TappedBars` is what the backtest node iterates: it
+looks the tap up when the run starts iterating (the recorder is attached by then) and is
+the plain source otherwise.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from tickwire.data._events import bars_from_chunks
+from tickwire.data._events import BarMarks, bars_from_chunks
 from tickwire.data.chunks import BarChunk
 from tickwire.events import Bar
 
@@ -20,14 +21,15 @@ __all__ = ["ChunkTap", "TappedBars", "chunk_tap", "remove_chunk_tap", "set_chunk
 
 
 class ChunkTap(Protocol):
-    """Receives a run's bar chunks, then each bar made from them, in order."""
+    """Receives a run's bar chunks, then (in :attr:`marks`) each bar made from them."""
+
+    @property
+    def marks(self) -> BarMarks:
+        """Where the source notes each bar it makes, just before it is published."""
+        ...
 
     def chunk(self, chunk: BarChunk, created: Any, interval: str) -> None:
         """``chunk`` is next; its bars have this ``ts_created_ns`` and ``interval``."""
-        ...
-
-    def mark(self, bar: Bar) -> None:
-        """``bar``, the next row of the chunks, is about to be published."""
         ...
 
 
@@ -75,4 +77,4 @@ class TappedBars:
         tap = chunk_tap(self.bus)
         if tap is None:
             return iter(self.source)
-        return bars_from_chunks(self.source.chunks(), self.source.interval, tap.chunk, tap.mark)
+        return bars_from_chunks(self.source.chunks(), self.source.interval, tap.chunk, tap.marks)

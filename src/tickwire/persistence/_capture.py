@@ -21,8 +21,9 @@ runs of one class, as bars are, skip even the table lookup.
 
 Bars of a chunked source come cheaper still: as the recorder's chunk tap (see
 ``tickwire.data._taps``) the capture is handed the source's chunks and told of each bar
-as it is made (:meth:`EventCapture.mark`); such a bar, once published, is kept as a slot
-in the event order and a chunk row number, nothing else. A row holding them is stored as
+as it is made (in :attr:`EventCapture.marks`); such a bar, once published, is kept as a
+slot in the event order, nothing else: the slots take the chunk rows in turn, skipping
+any bar that was made but never published. A row holding them is stored as
 ``encoding`` "columns": their columns are copied out of the chunks at once when the row
 ends (``_columns``), and only the other events are encoded as tuples.
 
@@ -41,6 +42,7 @@ from typing import Any, Final
 
 import msgspec
 
+from tickwire.data._events import BarMarks
 from tickwire.data.chunks import BarChunk
 from tickwire.events import Bar
 from tickwire.persistence._columns import ChunkPiece, encode_bar_columns
@@ -138,16 +140,18 @@ class EventCapture:
         self._layout_room = layouts_size([])  # what the layouts of any row take at most
         self._spare: list[bytearray] = []  # payload buffers whose rows were stored
         # The chunk tap: the chunks handed so far (first row number, chunk, its bars'
-        # ts_created_ns and interval) until their rows are stored, the bar last marked
-        # and its row number, the row number of each slot pending, and the row numbers
-        # of the column bars of the row being filled.
+        # ts_created_ns and interval) until their rows are stored; the row the next
+        # captured bar has if none was skipped; rows made but never published (in order);
+        # the row the next slot takes; the row ranges of the bars of the row being filled.
+        self.marks = BarMarks()
+        """Where a chunked source notes each bar it makes (see ``tickwire.data._taps``)."""
+        self.marks.last = _UNMARKED
         self._chunks: list[tuple[int, BarChunk, int, str]] = []
         self._chunk_end = 0
-        self._marked: object = _UNMARKED
-        self._marked_row = 0
-        self._next_row = 0
-        self._slot_rows: list[int] = []
-        self._row_bars: list[int] = []
+        self._captured_next = 0
+        self._gaps: list[int] = []
+        self._slot_next = 0
+        self._row_ranges: list[tuple[int, int]] = []
 
     @property
     def pending(self) -> int:
@@ -160,19 +164,16 @@ class EventCapture:
         self._chunks.append((self._chunk_end, chunk, int(created), interval))
         self._chunk_end += len(chunk)
 
-    def mark(self, bar: Bar) -> None:
-        """The tap: ``bar`` is the next row of the chunks; when it is published it is
-        stored from them."""
-        self._marked = bar
-        self._marked_row = self._next_row
-        self._next_row += 1
-
     def capture(self, event: Any) -> None:
         """The bus handler."""
         events = self._events
-        if event is self._marked:
-            self._marked = _UNMARKED
-            self._slot_rows.append(self._marked_row)  # before its slot: see _encode_group
+        marks = self.marks
+        if event is marks.last:  # the bar the source made last: its values are in a chunk
+            marks.last = _UNMARKED
+            row = marks.made - 1
+            if row != self._captured_next:  # bars made but never published: not stored
+                self._gaps.extend(range(self._captured_next, row))  # before the slot
+            self._captured_next = row + 1
             events.append(_SLOT)
         else:
             events.append(event)
@@ -249,10 +250,6 @@ class EventCapture:
                 n_tuples += 1
                 index += 1
             runs.append(_CODE_BYTES[code] * (index - run_start))
-            if first_bar:
-                first_ts = self._bar_ts(self._slot_rows[0])
-            if last_bar:
-                stamp = self._bar_ts(self._slot_rows[bars - 1])
             if n_tuples:
                 del tuples[n_tuples:]
                 _encode_into(tuples, self._scratch)
@@ -260,8 +257,32 @@ class EventCapture:
             return False
         if n_tuples and len(self._scratch) > MAX_EVENT_BYTES:
             return False  # one of them might be too large
-        self._add(count, b"".join(runs), first_ts, stamp, bars, n_tuples > 0)
+        ranges = self._take_rows(bars)
+        if first_bar:
+            first_ts = self._bar_ts(ranges[0][0])
+        if last_bar:
+            stamp = self._bar_ts(ranges[-1][1] - 1)
+        self._add(count, b"".join(runs), first_ts, stamp, ranges, n_tuples > 0)
         return True
+
+    def _take_rows(self, n: int) -> list[tuple[int, int]]:
+        """The chunk rows of the next ``n`` slots, as ranges: in turn, skipping gaps."""
+        ranges: list[tuple[int, int]] = []
+        gaps = self._gaps
+        low = self._slot_next
+        while n > 0:
+            while gaps and gaps[0] <= low:
+                if gaps[0] == low:
+                    low += 1
+                del gaps[0]
+            high = low + n
+            if gaps and gaps[0] < high:
+                high = gaps[0]
+            ranges.append((low, high))
+            n -= high - low
+            low = high
+        self._slot_next = low
+        return ranges
 
     def _bar_ts(self, row: int) -> int:
         """``ts_event_ns`` of chunk row ``row`` (a group's first or last event, or any
@@ -305,18 +326,23 @@ class EventCapture:
         encoded = [_astuple(event) for event in kept if event is not _SLOT]
         if encoded:
             _encode_into(encoded, self._scratch)
-        bars = len(kept) - len(encoded)
-        stamps = [self._bar_ts(r) for r in self._slot_rows[:bars]]
-        first = stamps[0] if kept[0] is _SLOT else kept[0].ts_event_ns
-        last = stamps[-1] if kept[-1] is _SLOT else kept[-1].ts_event_ns
-        self._add(len(kept), codes, first, last, bars, bool(encoded))
+        ranges = self._take_rows(len(kept) - len(encoded))
+        first = self._bar_ts(ranges[0][0]) if kept[0] is _SLOT else kept[0].ts_event_ns
+        last = self._bar_ts(ranges[-1][1] - 1) if kept[-1] is _SLOT else kept[-1].ts_event_ns
+        self._add(len(kept), codes, first, last, ranges, bool(encoded))
 
     def _add(
-        self, count: int, codes: bytes, first_ts: int, last_ts: int, bars: int, encoded: bool
+        self,
+        count: int,
+        codes: bytes,
+        first_ts: int,
+        last_ts: int,
+        ranges: list[tuple[int, int]],
+        encoded: bool,
     ) -> None:
-        """Copy the group of ``count`` events (``bars`` of them slots, the others encoded
-        in the scratch buffer if ``encoded``) into the row, first ending the row if the
-        group would not fit."""
+        """Copy the group of ``count`` events (slots for the bars of chunk rows
+        ``ranges``, the others encoded in the scratch buffer if ``encoded``) into the
+        row, first ending the row if the group would not fit."""
         scratch = self._scratch
         size = 0
         skip = 0
@@ -339,10 +365,12 @@ class EventCapture:
             source = memoryview(scratch)
             buffer[self._end : self._end + size] = source[skip:]
             source.release()
-        if bars:
-            slots = self._slot_rows
-            self._row_bars.extend(slots[:bars])
-            del slots[:bars]
+        row_ranges = self._row_ranges
+        for low, high in ranges:
+            if row_ranges and row_ranges[-1][1] == low:
+                row_ranges[-1] = (row_ranges[-1][0], high)
+            else:
+                row_ranges.append((low, high))
         self._end += size
         self._count += count
         self._codes.append(codes)
@@ -375,12 +403,13 @@ class EventCapture:
             codes = table_codes.translate(to_row)
         payload: bytes | memoryview
         encoding = TUPLES
-        if self._row_bars:
+        if self._row_ranges:
             encoding = COLUMNS
-            columns = encode_bar_columns(column_at, self._pieces(self._row_bars))
-            tuples = self._count - len(self._row_bars)
+            bars = sum(high - low for low, high in self._row_ranges)
+            columns = encode_bar_columns(column_at, self._pieces(self._row_ranges))
+            tuples = self._count - bars
             payload = finish_columns_payload(buffer, self._end, tuples, layouts, columns)
-            self._row_bars = []
+            self._row_ranges = []
             self._keep_spare(buffer)  # copied out: reusable at once
         else:
             payload = finish_payload(buffer, self._end, self._count, layouts)
@@ -395,20 +424,9 @@ class EventCapture:
         self._count = 0
         self._codes = []
 
-    def _pieces(self, rows: list[int]) -> list[ChunkPiece]:
-        """The chunk pieces holding the bars of chunk rows ``rows`` (increasing), in
+    def _pieces(self, ranges: list[tuple[int, int]]) -> list[ChunkPiece]:
+        """The chunk pieces holding the bars of the chunk row ``ranges`` (increasing), in
         order; chunks no later row can come from are let go."""
-        ranges: list[tuple[int, int]] = []
-        if rows[-1] - rows[0] + 1 == len(rows):  # the usual case: every bar published
-            ranges.append((rows[0], rows[-1] + 1))
-        else:
-            low = previous = rows[0]
-            for row in rows[1:]:
-                if row != previous + 1:
-                    ranges.append((low, previous + 1))
-                    low = row
-                previous = row
-            ranges.append((low, previous + 1))
         pieces: list[ChunkPiece] = []
         for low, high in ranges:
             for start, chunk, created, interval in self._chunks:
@@ -417,7 +435,7 @@ class EventCapture:
                     piece_start = max(low, start) - start
                     piece_stop = min(high, end) - start
                     pieces.append(ChunkPiece(chunk, created, interval, piece_start, piece_stop))
-        done = rows[-1] + 1
+        done = ranges[-1][1]
         while self._chunks and self._chunks[0][0] + len(self._chunks[0][1]) <= done:
             del self._chunks[0]
         return pieces
