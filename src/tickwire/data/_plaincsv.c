@@ -74,56 +74,39 @@ load8(const char *p)
     return word;
 }
 
-/* Whether all 8 bytes of a word are ASCII digits: each byte's high nibble is 3, and
- * adding 6 keeps it 3 (so the low nibble is at most 9). */
-static int
-eight_digits(uint64_t word)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define SWAR 1
+
+static const uint64_t POW10_INT[] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
+
+/* How many of a word's bytes, from the lowest (the first in the text), are ASCII digits
+ * before the first that is not: 0 to 8. A byte is a digit when its high nibble is 3 and
+ * adding 6 keeps it 3; a carry out of a byte of 0xFA or more spoils only the bytes after
+ * it, which come after a non-digit anyway. */
+static inline int
+leading_digits(uint64_t word)
 {
-    const uint64_t high = 0xF0F0F0F0F0F0F0F0ULL;
-    return ((word & high) | (((word + 0x0606060606060606ULL) & high) >> 4)) ==
-           0x3333333333333333ULL;
+    const uint64_t high = 0xF0F0F0F0F0F0F0F0ULL, threes = 0x3030303030303030ULL;
+    uint64_t bad = ((word & high) ^ threes) | (((word + 0x0606060606060606ULL) & high) ^ threes);
+    return bad == 0 ? 8 : __builtin_ctzll(bad) >> 3;
 }
 
-/* The value of 8 ASCII digits, first digit in the lowest byte (on a little-endian
- * machine, as loaded): pairs, then quads, then all eight, by three multiplications. */
-static uint64_t
-eight_value(uint64_t word)
+/* The value of the lowest k (1 to 8) bytes of a word, all ASCII digits: the bytes after
+ * them are shifted out (a borrow from subtracting '0' only runs towards them), and the
+ * zero bytes shifted in are leading zeros. */
+static inline uint64_t
+digits_value(uint64_t word, int k)
 {
     word -= 0x3030303030303030ULL;
+    word <<= (8 - k) * 8;
     word = (word * 10) + (word >> 8);
     const uint64_t mask = 0x000000FF000000FFULL;
     return (((word & mask) * 0x000F424000000064ULL) +
             (((word >> 16) & mask) * 0x0000271000000001ULL)) >>
            32;
 }
-
-/* The 4 bytes at p as one little-endian word. */
-static uint32_t
-load4(const char *p)
-{
-    uint32_t word;
-    memcpy(&word, p, sizeof word);
-    return word;
-}
-
-/* Whether all 4 bytes of a word are ASCII digits (as eight_digits). */
-static int
-four_digits(uint32_t word)
-{
-    return ((word & 0xF0F0F0F0U) | (((word + 0x06060606U) & 0xF0F0F0F0U) >> 4)) == 0x33333333U;
-}
-
-/* The value of 4 ASCII digits, first digit in the lowest byte: pairs, then both. */
-static uint32_t
-four_value(uint32_t word)
-{
-    word -= 0x30303030U;
-    word = word * 10 + (word >> 8);
-    return (word & 0xFF) * 100 + ((word >> 16) & 0xFF);
-}
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR 1
 #endif
 
 /* Reads the digits at p (up to end) into mantissa, keeping the first 19 significant ones,
@@ -137,23 +120,27 @@ read_digits(const char *p, const char *end, uint64_t *mantissa, int *significant
 {
     uint64_t m = *mantissa;
     int n = *significant, count = 0;
-    while (p < end && is_digit(*p)) {
 #ifdef SWAR
-        if (n <= 11 && end - p >= 8 && eight_digits(load8(p))) {
-            m = m * 100000000 + eight_value(load8(p));
-            n += 8;
-            count += 8;
-            p += 8;
-            continue;
+    /* Up to 8 digits a step, while the kept 19 have room; the rest one at a time below. */
+    while (end - p >= 8) {
+        uint64_t word = load8(p);
+        int k = leading_digits(word);
+        if (k == 0 || n + k > 19) {
+            break;
         }
-        if (n <= 15 && end - p >= 4 && four_digits(load4(p))) {
-            m = m * 10000 + four_value(load4(p));
-            n += 4;
-            count += 4;
-            p += 4;
-            continue;
+        m = m * POW10_INT[k] + digits_value(word, k);
+        n += k;
+        count += k;
+        p += k;
+        if (k < 8) {
+            *mantissa = m;
+            *significant = n;
+            *digits += count;
+            return p;
         }
+    }
 #endif
+    while (p < end && is_digit(*p)) {
         if (n < 19) {
             m = m * 10 + (uint64_t)(*p - '0');
         }
@@ -260,10 +247,18 @@ parse_epoch(const char *p, const char *end, int64_t *out)
         p++;
     }
 #ifdef SWAR
-    while (digits <= 11 && end - p >= 8 && eight_digits(load8(p))) {
-        value = value * 100000000 + eight_value(load8(p));
-        p += 8;
-        digits += 8;
+    while (end - p >= 8) {
+        uint64_t word = load8(p);
+        int k = leading_digits(word);
+        if (k == 0 || digits + k > 19) {
+            break;
+        }
+        value = value * POW10_INT[k] + digits_value(word, k);
+        p += k;
+        digits += k;
+        if (k < 8) {
+            break;
+        }
     }
 #endif
     for (; p < end && is_digit(*p); p++, digits++) {
