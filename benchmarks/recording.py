@@ -11,8 +11,9 @@ meaningful on a busy machine where wall times do not.
 
 With ``--cli``: ``tickwire backtest examples/ema_cross.py:EmaCross --json --data PATH``
 recorded (``--db`` a fresh SQLite file) and with ``--no-record``, alternated, each in a
-fresh process (in a temporary TICKWIRE_HOME). PATH is written first if missing (N synthetic bars through
-``write_bars_csv``). Prints the median wall time, peak RSS of each and the ratios.
+fresh process (in a temporary TICKWIRE_HOME). PATH is written first if missing (N
+synthetic bars through ``write_bars_csv``). Prints the median wall time, peak RSS of
+each and the ratios.
 """
 
 from __future__ import annotations
@@ -111,7 +112,9 @@ def from_cli(csv: Path, n: int, repeat: int) -> None:
     wall = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
     peak = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
     cpu = {k: statistics.median(r[2] for r in v) for k, v in runs.items()}
-    print(f"tickwire backtest examples/ema_cross.py:EmaCross --json --data {csv}, median of {repeat}")
+    print(
+        f"tickwire backtest examples/ema_cross.py:EmaCross --json --data {csv}, median of {repeat}"
+    )
     pairs = [plain[0] / recorded[0] for plain, recorded in zip(*runs.values(), strict=True)]
     print(f"  per pair (wall): {', '.join(f'{ratio:.2f}' for ratio in pairs)}")
     for name in runs:
