@@ -14,7 +14,13 @@ import pytest
 
 from tickwire.backtest import Backtest
 from tickwire.bus import EventBus
-from tickwire.data import BarChunk, read_bars, synthetic_bars, write_bars_csv
+from tickwire.data import (
+    BarChunk,
+    read_bars,
+    synthetic_bars,
+    write_bars_csv,
+    write_bars_parquet,
+)
 from tickwire.data._taps import chunk_tap
 from tickwire.data.chunks import repeated_name
 from tickwire.events import Bar, DecodeError, EventBase, Fill, InfoEvent, decode_json
@@ -89,6 +95,14 @@ def test_a_run_over_a_csv_of_two_instruments_reads_back(
     run_id, seen, _ = recorded_backtest(sql_store, source, batch_size=3_000)
     assert {e.instrument for e in seen if type(e) is Bar} == {"AAA", "BBB"}
     assert COLUMNS_ZSTD in encodings(sql_store, run_id)
+    assert list(sql_store.iter_events(run_id)) == seen
+
+
+def test_a_run_over_a_parquet_file_reads_back(sql_store: SqlStore, tmp_path: Path) -> None:
+    path = tmp_path / "bars.parquet"
+    write_bars_parquet(path, synthetic_bars(20_000, seed=9, gap_probability=0.3))
+    run_id, seen, fills = recorded_backtest(sql_store, read_bars(path))
+    assert fills and COLUMNS_ZSTD in encodings(sql_store, run_id)
     assert list(sql_store.iter_events(run_id)) == seen
 
 
