@@ -21,9 +21,9 @@ from tickwire.data import (
     write_bars_csv,
     write_bars_parquet,
 )
-from tickwire.data._taps import chunk_tap
 from tickwire.data.chunks import repeated_name
 from tickwire.events import Bar, DecodeError, EventBase, Fill, InfoEvent, decode_json
+from tickwire.events._taps import chunk_tap
 from tickwire.persistence import (
     RECORDER_PRIORITY,
     EventStore,

@@ -10,24 +10,13 @@ import numpy as np
 
 from tickwire.data.chunks import BarChunk, Floats, TickChunk
 from tickwire.events import Bar, Tick, now_ns
+from tickwire.events._taps import BarMarks
 
-__all__ = ["BarMarks", "bars_from_chunks", "ticks_from_chunks"]
+__all__ = ["bars_from_chunks", "ticks_from_chunks"]
 
 ChunkSeen = Callable[[BarChunk, Any, str], None]
 """Told of each chunk before its first bar is made: (chunk, its bars' ``ts_created_ns``,
 their ``interval``)."""
-
-
-class BarMarks:
-    """Where :func:`bars_from_chunks` says which bar it made last and how many so far: two
-    attribute stores a bar, which compiled code makes without a call."""
-
-    def __init__(self) -> None:
-        self.last: object = None
-        """The bar made last (a consumer may reset it to anything else once seen)."""
-        self.made = 0
-        """Bars made so far: the last one is chunk row ``made - 1`` of the whole stream."""
-
 
 ROWS_PER_PASS: Final = 4096
 """Rows handled at a time: the times (and instrument names) of a pass become Python
@@ -51,7 +40,7 @@ def bars_from_chunks(
     marks: BarMarks | None = None,
 ) -> Iterator[Bar]:
     """One ``Bar`` per row of each chunk, in row order; ``on_chunk`` and ``marks`` (the
-    recorder's chunk tap, see ``_taps``) are told of each chunk and each bar."""
+    recorder's chunk tap, see ``tickwire.events._taps``) are told of each chunk and each bar."""
     # Locals: compiled code looks a module global up in a dict on every use, and (typed
     # as a plain callable) passes the clock reading on as the int object it already is;
     # typed as the class, mypyc re-boxes it per bar (+210 instructions a bar, callgrind).

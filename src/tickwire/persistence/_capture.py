@@ -20,7 +20,7 @@ layouts and type codes come from a few calls over bytes (``find`` and ``translat
 runs of one class, as bars are, skip even the table lookup.
 
 Bars of a chunked source come cheaper still: as the recorder's chunk tap (see
-``tickwire.data._taps``) the capture is handed the source's chunks and told of each bar
+``tickwire.events._taps``) the capture is handed the source's chunks and told of each bar
 as it is made (in :attr:`EventCapture.marks`); such a bar, once published, is kept as a
 slot in the event order, nothing else: the slots take the chunk rows in turn, skipping
 any bar that was made but never published. A row holding them is stored as
@@ -42,9 +42,8 @@ from typing import Any, Final
 
 import msgspec
 
-from tickwire.data._events import BarMarks
-from tickwire.data.chunks import BarChunk
 from tickwire.events import Bar
+from tickwire.events._taps import BarMarks
 from tickwire.persistence._columns import ChunkPiece, encode_bar_columns
 from tickwire.persistence._rows import (
     COLUMNS,
@@ -144,9 +143,9 @@ class EventCapture:
         # captured bar has if none was skipped; rows made but never published (in order);
         # the row the next slot takes; the row ranges of the bars of the row being filled.
         self.marks = BarMarks()
-        """Where a chunked source notes each bar it makes (see ``tickwire.data._taps``)."""
+        """Where a chunked source notes each bar it makes (see ``tickwire.events._taps``)."""
         self.marks.last = _UNMARKED
-        self._chunks: list[tuple[int, BarChunk, int, str]] = []
+        self._chunks: list[tuple[int, Any, int, str]] = []  # chunks are data.BarChunk
         self._chunk_end = 0
         self._captured_next = 0
         self._gaps: list[int] = []
@@ -158,7 +157,7 @@ class EventCapture:
         """Events captured but not yet passed on."""
         return len(self._events) + self._encoded
 
-    def chunk(self, chunk: BarChunk, created: Any, interval: str) -> None:
+    def chunk(self, chunk: Any, created: Any, interval: str) -> None:
         """The tap: ``chunk`` is the next of the bars' source (``ts_created_ns`` and
         ``interval`` as its bars have them)."""
         self._chunks.append((self._chunk_end, chunk, int(created), interval))
@@ -287,9 +286,12 @@ class EventCapture:
     def _bar_ts(self, row: int) -> int:
         """``ts_event_ns`` of chunk row ``row`` (a group's first or last event, or any
         bar: one read of a chunk a bar, far cheaper than encoding one)."""
-        for start, chunk, _, _ in reversed(self._chunks):
+        chunks = self._chunks
+        for k in range(len(chunks) - 1, -1, -1):
+            start: int = chunks[k][0]
             if row >= start:
-                return int(chunk.ts[row - start])
+                times: Any = chunks[k][1].ts
+                return int(times[row - start])
         raise LookupError(f"chunk row {row} was not handed to the recorder")
 
     def _screen(self, group: list[Any]) -> None:
@@ -429,12 +431,14 @@ class EventCapture:
         order; chunks no later row can come from are let go."""
         pieces: list[ChunkPiece] = []
         for low, high in ranges:
-            for start, chunk, created, interval in self._chunks:
+            for entry in self._chunks:
+                start: int = entry[0]
+                chunk: Any = entry[1]
                 end = start + len(chunk)
                 if end > low and start < high:
                     piece_start = max(low, start) - start
                     piece_stop = min(high, end) - start
-                    pieces.append(ChunkPiece(chunk, created, interval, piece_start, piece_stop))
+                    pieces.append(ChunkPiece(chunk, entry[2], entry[3], piece_start, piece_stop))
         done = ranges[-1][1]
         while self._chunks and self._chunks[0][0] + len(self._chunks[0][1]) <= done:
             del self._chunks[0]

@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 import msgspec
 import numpy as np
 
-from tickwire.data.chunks import BarChunk
 from tickwire.events import DecodeError
 
 __all__ = ["BarColumns", "ChunkPiece", "decode_bar_columns", "encode_bar_columns"]
@@ -47,9 +46,10 @@ class BarColumns(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
 
 
 class ChunkPiece(NamedTuple):
-    """Rows ``start:stop`` of a chunk whose bars were made with ``created`` and ``interval``."""
+    """Rows ``start:stop`` of a chunk (a ``tickwire.data.BarChunk``) whose bars were made
+    with ``created`` and ``interval``."""
 
-    chunk: BarChunk
+    chunk: Any
     created: int
     interval: str
     start: int

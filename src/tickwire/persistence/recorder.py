@@ -13,8 +13,8 @@ from typing import Any, ClassVar, Self
 
 import tickwire
 from tickwire._types import SubscribeAll
-from tickwire.data._taps import remove_chunk_tap, set_chunk_tap
 from tickwire.events import new_id, now_ns
+from tickwire.events._taps import remove_chunk_tap, set_chunk_tap
 from tickwire.persistence._capture import EventCapture
 from tickwire.persistence._owner import this_process
 from tickwire.persistence._redact import redact_credentials
