@@ -50,12 +50,16 @@ def as_utf8(block: bytes | memoryview) -> tuple[bytes, bool]:
 
 def count_lines(data: bytes | memoryview) -> int:
     """Line ends in ``data``: each ``\\r\\n`` once, lone ``\\r`` and ``\\n`` each once."""
-    # numpy counts a byte several times faster than bytes.count; \r is rare.
-    octets = np.frombuffer(data, np.uint8)
-    ends = int(np.count_nonzero(octets == _LF))
-    if np.count_nonzero(octets == _CR):
-        text = bytes(data)
-        ends += text.count(b"\r") - text.count(b"\r\n")
+    return _line_ends(data if isinstance(data, bytes) else bytes(data), len(data))
+
+
+def _line_ends(text: bytes | bytearray, end: int) -> int:
+    """Line ends in ``text[:end]``, counted in place."""
+    # numpy counts a byte several times faster than bytes.count; \r is rare and found fast.
+    with memoryview(text) as view:
+        ends = int(np.count_nonzero(np.frombuffer(view[:end], np.uint8) == _LF))
+    if text.find(b"\r", 0, end) >= 0:
+        ends += text.count(b"\r", 0, end) - text.count(b"\r\n", 0, end)
     return ends
 
 
@@ -108,6 +112,5 @@ def line_blocks(path: str, offset: int, first: int) -> Iterator[tuple[int, bytes
                 carry = bytes(data[:size])
                 continue
             carry = bytes(data[end:size])
-            whole = memoryview(data)[:end]
-            yield first, whole
-            first += count_lines(whole)
+            yield first, memoryview(data)[:end]
+            first += _line_ends(data, end)
