@@ -9,10 +9,11 @@ bars/s of each, their ratio (the recording cost figure), and per bar the CPU tim
 publishing thread spends recording and the time of the writer thread, which stay
 meaningful on a busy machine where wall times do not.
 
-With ``--cli``: ``tickwire backtest examples/ema_cross.py:EmaCross --data PATH`` with the
-default recording and with ``--no-record``, alternated, each in a fresh process (the store
-in a temporary TICKWIRE_HOME). PATH is written first if missing (N synthetic bars through
-``write_bars_csv``). Prints the median wall time, peak RSS of each and the ratios.
+With ``--cli``: ``tickwire backtest examples/ema_cross.py:EmaCross --json --data PATH``
+recorded (``--db`` a fresh SQLite file) and with ``--no-record``, alternated, each in a
+fresh process (in a temporary TICKWIRE_HOME). PATH is written first if missing (N
+synthetic bars through ``write_bars_csv``). Prints the median wall time, peak RSS of
+each and the ratios.
 """
 
 from __future__ import annotations
@@ -87,8 +88,9 @@ def cli_once(csv: Path, record: bool) -> tuple[float, int, float]:
     """Wall seconds, peak RSS (bytes) and CPU seconds of one ``tickwire backtest`` process."""
     with tempfile.TemporaryDirectory() as home:
         tickwire = str(Path(sys.executable).with_name("tickwire"))  # the installed command
-        command = [tickwire, "backtest", "examples/ema_cross.py:EmaCross"]
-        command += ["--data", str(csv)] + ([] if record else ["--no-record"])
+        command = [tickwire, "backtest", "examples/ema_cross.py:EmaCross", "--json"]
+        command += ["--data", str(csv)]
+        command += ["--db", str(Path(home) / "runs.db")] if record else ["--no-record"]
         env = {**os.environ, "TICKWIRE_HOME": home}
         start = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
@@ -110,7 +112,11 @@ def from_cli(csv: Path, n: int, repeat: int) -> None:
     wall = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
     peak = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
     cpu = {k: statistics.median(r[2] for r in v) for k, v in runs.items()}
-    print(f"tickwire backtest examples/ema_cross.py:EmaCross --data {csv}, median of {repeat}")
+    print(
+        f"tickwire backtest examples/ema_cross.py:EmaCross --json --data {csv}, median of {repeat}"
+    )
+    pairs = [plain[0] / recorded[0] for plain, recorded in zip(*runs.values(), strict=True)]
+    print(f"  per pair (wall): {', '.join(f'{ratio:.2f}' for ratio in pairs)}")
     for name in runs:
         print(
             f"  {name:>11}: {wall[name]:6.2f} s whole process, {cpu[name]:6.2f} s CPU,"

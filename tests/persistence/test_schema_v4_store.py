@@ -41,7 +41,7 @@ def test_the_fixture_is_in_the_format_of_schema_version_4() -> None:
 
 
 def test_a_schema_4_store_is_migrated_and_reads_back_every_event(old_store: SQLiteStore) -> None:
-    assert old_store.schema_version == latest_version() == 7
+    assert old_store.schema_version == latest_version() == 8
     (info,) = old_store.list_runs()
     assert (info.run_id, info.status, info.event_count) == (RUN_ID, "finished", 691)
     assert info.mode == "backtest"  # runs from before modes were recorded were backtests

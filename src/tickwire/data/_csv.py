@@ -25,7 +25,8 @@ from tickwire.data._raw import RawBatch
 from tickwire.data._report import BadRow, DataError
 
 ParseBlock = Callable[
-    [bytes, bytes, int], tuple[int, int, bytearray, bytearray, bytearray, list[str]] | None
+    [bytes | memoryview, bytes, int],
+    tuple[int, int, bytearray, bytearray, bytearray, list[str]] | None,
 ]
 parse_block: ParseBlock | None
 try:
@@ -97,7 +98,7 @@ class _PlainLayout:
         self.canonical: dict[str, str] = {}
         """One ``str`` per name for the whole file: consumers may compare by identity."""
 
-    def batch(self, block: bytes, first: int) -> RawBatch | None:
+    def batch(self, block: bytes | memoryview, first: int) -> RawBatch | None:
         """The block's columns as numbers, or None if it is not plain."""
         if parse_block is None:
             return None

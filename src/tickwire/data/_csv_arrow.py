@@ -53,7 +53,7 @@ class ArrowBlocks:
         self.names = names
         self.present = present
 
-    def batch(self, block: bytes, first: int) -> RawBatch:
+    def batch(self, block: bytes | memoryview, first: int) -> RawBatch:
         """The wanted columns of ``block`` (whose first line is line ``first``) as text."""
         data, substituted = as_utf8(block)
         malformed = _Malformed(self.path, first)

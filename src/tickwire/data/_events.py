@@ -4,14 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
 from tickwire.data.chunks import BarChunk, Floats, TickChunk
 from tickwire.events import Bar, Tick, now_ns
+from tickwire.events._taps import BarMarks
 
 __all__ = ["bars_from_chunks", "ticks_from_chunks"]
+
+ChunkSeen = Callable[[BarChunk, Any, str], None]
+"""Told of each chunk before its first bar is made: (chunk, its bars' ``ts_created_ns``,
+their ``interval``)."""
 
 ROWS_PER_PASS: Final = 4096
 """Rows handled at a time: the times (and instrument names) of a pass become Python
@@ -28,8 +33,14 @@ def _floats(column: Floats) -> memoryview:
     return np.ascontiguousarray(column, dtype=np.float64).data
 
 
-def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator[Bar]:
-    """One ``Bar`` per row of each chunk, in row order."""
+def bars_from_chunks(
+    chunks: Iterable[BarChunk],
+    interval: str = "",
+    on_chunk: ChunkSeen | None = None,
+    marks: BarMarks | None = None,
+) -> Iterator[Bar]:
+    """One ``Bar`` per row of each chunk, in row order; ``on_chunk`` and ``marks`` (the
+    recorder's chunk tap, see ``tickwire.events._taps``) are told of each chunk and each bar."""
     # Locals: compiled code looks a module global up in a dict on every use, and (typed
     # as a plain callable) passes the clock reading on as the int object it already is;
     # typed as the class, mypyc re-boxes it per bar (+210 instructions a bar, callgrind).
@@ -38,6 +49,8 @@ def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator
     for chunk in chunks:
         # One clock read per chunk, not per bar: the bars of a chunk are made together.
         created: object = now_ns()
+        if on_chunk is not None:
+            on_chunk(chunk, created, interval)
         for start in range(0, len(chunk.ts), ROWS_PER_PASS):
             end = start + ROWS_PER_PASS
             for ts, o, h, lo, c, v, name in zip(
@@ -50,7 +63,7 @@ def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator
                 chunk.instrument[start:end].tolist(),
                 strict=True,
             ):
-                yield make(
+                bar = make(
                     ts_event_ns=ts,
                     ts_created_ns=created,
                     instrument=name,
@@ -61,6 +74,10 @@ def bars_from_chunks(chunks: Iterable[BarChunk], interval: str = "") -> Iterator
                     volume=v,
                     interval=interval,
                 )
+                if marks is not None:
+                    marks.last = bar
+                    marks.made += 1
+                yield bar
 
 
 def ticks_from_chunks(chunks: Iterable[TickChunk]) -> Iterator[Tick]:

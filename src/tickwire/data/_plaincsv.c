@@ -74,56 +74,39 @@ load8(const char *p)
     return word;
 }
 
-/* Whether all 8 bytes of a word are ASCII digits: each byte's high nibble is 3, and
- * adding 6 keeps it 3 (so the low nibble is at most 9). */
-static int
-eight_digits(uint64_t word)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define SWAR 1
+
+static const uint64_t POW10_INT[] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
+
+/* How many of a word's bytes, from the lowest (the first in the text), are ASCII digits
+ * before the first that is not: 0 to 8. A byte is a digit when its high nibble is 3 and
+ * adding 6 keeps it 3; a carry out of a byte of 0xFA or more spoils only the bytes after
+ * it, which come after a non-digit anyway. */
+static inline int
+leading_digits(uint64_t word)
 {
-    const uint64_t high = 0xF0F0F0F0F0F0F0F0ULL;
-    return ((word & high) | (((word + 0x0606060606060606ULL) & high) >> 4)) ==
-           0x3333333333333333ULL;
+    const uint64_t high = 0xF0F0F0F0F0F0F0F0ULL, threes = 0x3030303030303030ULL;
+    uint64_t bad = ((word & high) ^ threes) | (((word + 0x0606060606060606ULL) & high) ^ threes);
+    return bad == 0 ? 8 : __builtin_ctzll(bad) >> 3;
 }
 
-/* The value of 8 ASCII digits, first digit in the lowest byte (on a little-endian
- * machine, as loaded): pairs, then quads, then all eight, by three multiplications. */
-static uint64_t
-eight_value(uint64_t word)
+/* The value of the lowest k (1 to 8) bytes of a word, all ASCII digits: the bytes after
+ * them are shifted out (a borrow from subtracting '0' only runs towards them), and the
+ * zero bytes shifted in are leading zeros. */
+static inline uint64_t
+digits_value(uint64_t word, int k)
 {
     word -= 0x3030303030303030ULL;
+    word <<= (8 - k) * 8;
     word = (word * 10) + (word >> 8);
     const uint64_t mask = 0x000000FF000000FFULL;
     return (((word & mask) * 0x000F424000000064ULL) +
             (((word >> 16) & mask) * 0x0000271000000001ULL)) >>
            32;
 }
-
-/* The 4 bytes at p as one little-endian word. */
-static uint32_t
-load4(const char *p)
-{
-    uint32_t word;
-    memcpy(&word, p, sizeof word);
-    return word;
-}
-
-/* Whether all 4 bytes of a word are ASCII digits (as eight_digits). */
-static int
-four_digits(uint32_t word)
-{
-    return ((word & 0xF0F0F0F0U) | (((word + 0x06060606U) & 0xF0F0F0F0U) >> 4)) == 0x33333333U;
-}
-
-/* The value of 4 ASCII digits, first digit in the lowest byte: pairs, then both. */
-static uint32_t
-four_value(uint32_t word)
-{
-    word -= 0x30303030U;
-    word = word * 10 + (word >> 8);
-    return (word & 0xFF) * 100 + ((word >> 16) & 0xFF);
-}
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR 1
 #endif
 
 /* Reads the digits at p (up to end) into mantissa, keeping the first 19 significant ones,
@@ -137,23 +120,27 @@ read_digits(const char *p, const char *end, uint64_t *mantissa, int *significant
 {
     uint64_t m = *mantissa;
     int n = *significant, count = 0;
-    while (p < end && is_digit(*p)) {
 #ifdef SWAR
-        if (n <= 11 && end - p >= 8 && eight_digits(load8(p))) {
-            m = m * 100000000 + eight_value(load8(p));
-            n += 8;
-            count += 8;
-            p += 8;
-            continue;
+    /* Up to 8 digits a step, while the kept 19 have room; the rest one at a time below. */
+    while (end - p >= 8) {
+        uint64_t word = load8(p);
+        int k = leading_digits(word);
+        if (k == 0 || n + k > 19) {
+            break;
         }
-        if (n <= 15 && end - p >= 4 && four_digits(load4(p))) {
-            m = m * 10000 + four_value(load4(p));
-            n += 4;
-            count += 4;
-            p += 4;
-            continue;
+        m = m * POW10_INT[k] + digits_value(word, k);
+        n += k;
+        count += k;
+        p += k;
+        if (k < 8) {
+            *mantissa = m;
+            *significant = n;
+            *digits += count;
+            return p;
         }
+    }
 #endif
+    while (p < end && is_digit(*p)) {
         if (n < 19) {
             m = m * 10 + (uint64_t)(*p - '0');
         }
@@ -248,7 +235,8 @@ parse_number(const char *p, const char *end, double *out)
 }
 
 /* The integer -?d{1,19} within int64 at p, read greedily up to end: where it stops, or
- * NULL if none starts at p. */
+ * NULL if none starts at p. Eight digits at a time while they last (a nanosecond time
+ * has 19), then one at a time. */
 static const char *
 parse_epoch(const char *p, const char *end, int64_t *out)
 {
@@ -258,6 +246,21 @@ parse_epoch(const char *p, const char *end, int64_t *out)
         negative = 1;
         p++;
     }
+#ifdef SWAR
+    while (end - p >= 8) {
+        uint64_t word = load8(p);
+        int k = leading_digits(word);
+        if (k == 0 || digits + k > 19) {
+            break;
+        }
+        value = value * POW10_INT[k] + digits_value(word, k);
+        p += k;
+        digits += k;
+        if (k < 8) {
+            break;
+        }
+    }
+#endif
     for (; p < end && is_digit(*p); p++, digits++) {
         if (digits == 19) {
             return NULL;
@@ -412,13 +415,16 @@ parse_block(PyObject *module, PyObject *args)
     int32_t *codes = (int32_t *)PyByteArray_AS_STRING(codes_out);
     const char *p = text;
     Py_ssize_t row = 0;
+    /* Fields are read up to the block's end, which is a line end: each stops at the first
+     * byte its grammar does not admit, and that byte must end the field (a comma) or the
+     * line (LF or CR LF); a line's end is found as its last field's, without a search. */
+    const char *stop = text_end;
     for (; p < text_end; row++) {
-        const char *line_end = memchr(p, '\n', (size_t)(text_end - p));
-        const char *stop = line_end > p && line_end[-1] == '\r' ? line_end - 1 : line_end;
-        if (stop == p) {
+        if (*p == '\n' || (*p == '\r' && p[1] == '\n')) {
             goto decline; /* a blank line: Arrow's path knows what to make of it */
         }
         Py_ssize_t field = 0;
+        const char *next_line = NULL;
         while (1) {
             if (field >= n_fields) {
                 goto decline;
@@ -436,7 +442,8 @@ parse_block(PyObject *module, PyObject *args)
                 field_end = NULL;
                 if (ts_kind != TS_ISO) {
                     field_end = parse_epoch(p, stop, &value);
-                    if (field_end != NULL && (field_end == stop || *field_end == ',')) {
+                    if (field_end != NULL &&
+                        (*field_end == ',' || *field_end == '\n' || *field_end == '\r')) {
                         ts_kind = TS_EPOCH;
                     }
                     else {
@@ -451,9 +458,8 @@ parse_block(PyObject *module, PyObject *args)
             }
             else {
                 field_end = p;
-                while (field_end < stop && *field_end != ',') {
-                    if ((unsigned char)*field_end >= 0x80 || *field_end == '"' ||
-                        *field_end == '\r') {
+                while (*field_end != ',' && *field_end != '\n' && *field_end != '\r') {
+                    if ((unsigned char)*field_end >= 0x80 || *field_end == '"') {
                         goto decline;
                     }
                     field_end++;
@@ -464,19 +470,29 @@ parse_block(PyObject *module, PyObject *args)
                     goto decline;
                 }
             }
-            if (field_end == NULL || (field_end != stop && *field_end != ',')) {
+            if (field_end == NULL) {
                 goto decline;
             }
             field++;
-            if (field_end == stop) {
-                break;
+            if (*field_end == ',') {
+                p = field_end + 1;
+                continue;
             }
-            p = field_end + 1;
+            if (*field_end == '\n') {
+                next_line = field_end + 1;
+            }
+            else if (*field_end == '\r' && field_end[1] == '\n') {
+                next_line = field_end + 2; /* inside the block: its last byte is LF */
+            }
+            else {
+                goto decline;
+            }
+            break;
         }
         if (field != n_fields) {
             goto decline;
         }
-        p = line_end + 1;
+        p = next_line;
     }
     if (!has_ts) {
         ts_kind = TS_NONE;

@@ -1,3 +1,3 @@
 def parse_block(
-    data: bytes, roles: bytes, numbers: int
+    data: bytes | memoryview, roles: bytes, numbers: int
 ) -> tuple[int, int, bytearray, bytearray, bytearray, list[str]] | None: ...

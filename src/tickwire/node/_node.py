@@ -28,6 +28,7 @@ from tickwire.bus import DeadLetter, ErrorPolicy, EventBus
 from tickwire.bus.policy import ErrorStop, RunStopped
 from tickwire.clock import BacktestClock, LiveClock
 from tickwire.data import BadRow, SyntheticBars
+from tickwire.data._taps import TappedBars
 from tickwire.events import (
     ORDER_UPDATES,
     CancelOrder,
@@ -310,6 +311,8 @@ class Node:
         portfolio = self._portfolio()
         events = _events(self.data, config.allow_nonpositive_prices)
         checked = _checked_at_source(events)
+        if checked and not threaded:  # a recorder on the bus may take the bars as chunks
+            events = TappedBars(events, bus)
         if any(s.instrument is None for s in self.strategies):
             default, events = _default_instrument(events)
             for strategy in self.strategies:

@@ -19,6 +19,14 @@ Each event's class is kept as a one-byte code into a table of the classes seen s
 layouts and type codes come from a few calls over bytes (``find`` and ``translate``);
 runs of one class, as bars are, skip even the table lookup.
 
+Bars of a chunked source come cheaper still: as the recorder's chunk tap (see
+``tickwire.events._taps``) the capture is handed the source's chunks and told of each bar
+as it is made (in :attr:`EventCapture.marks`); such a bar, once published, is kept as a
+slot in the event order, nothing else: the slots take the chunk rows in turn, skipping
+any bar that was made but never published. A row holding them is stored as
+``encoding`` "columns": their columns are copied out of the chunks at once when the row
+ends (``_columns``), and only the other events are encoded as tuples.
+
 Whatever is published, recording goes on: a group is checked as a whole (every class
 already in the table, every timestamp an int, one encode call, a small enough result)
 and only a group that fails is screened event by event, so that what cannot be stored is
@@ -34,13 +42,18 @@ from typing import Any, Final
 
 import msgspec
 
+from tickwire.events import Bar
+from tickwire.events._taps import BarMarks
+from tickwire.persistence._columns import ChunkPiece, encode_bar_columns
 from tickwire.persistence._rows import (
+    COLUMNS,
     MAX_EVENT_BYTES,
     MAX_EVENTS_PER_ROW,
     MAX_TYPES_PER_ROW,
     PAYLOAD_START,
     TUPLES,
     Row,
+    finish_columns_payload,
     finish_payload,
     layout,
     layouts_size,
@@ -51,6 +64,23 @@ from tickwire.persistence._rows import (
 )
 
 __all__ = ["GROUP", "ROW_BUFFER_BYTES", "EventCapture"]
+
+
+class _ColumnBar:
+    """The class of :data:`_SLOT`: in the class table, the bars stored as columns."""
+
+
+_SLOT: Final = _ColumnBar()
+"""Stands in the pending events for a marked bar (its values are in the chunks)."""
+_COLUMN_BAR: Final = _ColumnBar
+_UNMARKED: Final = object()
+"""What the last marked bar is while none waits to be published (None could be one)."""
+
+
+def _type_name(cls: type) -> str:
+    """The stored type name of a class of the table (column bars are bars)."""
+    return "Bar" if cls is _COLUMN_BAR else cls.__name__
+
 
 GROUP: Final = 64
 """Events encoded per call: enough to spread the call's cost, few enough to stay cached."""
@@ -108,16 +138,44 @@ class EventCapture:
         self._ts_at: list[int] = []  # by code: the index of ts_event_ns in its tuples
         self._layout_room = layouts_size([])  # what the layouts of any row take at most
         self._spare: list[bytearray] = []  # payload buffers whose rows were stored
+        # The chunk tap: the chunks handed so far (first row number, chunk, its bars'
+        # ts_created_ns and interval) until their rows are stored; the row the next
+        # captured bar has if none was skipped; rows made but never published (in order);
+        # the row the next slot takes; the row ranges of the bars of the row being filled.
+        self.marks = BarMarks()
+        """Where a chunked source notes each bar it makes (see ``tickwire.events._taps``)."""
+        self.marks.last = _UNMARKED
+        self._chunks: list[tuple[int, Any, int, str]] = []  # chunks are data.BarChunk
+        self._chunk_end = 0
+        self._captured_next = 0
+        self._gaps: list[int] = []
+        self._slot_next = 0
+        self._row_ranges: list[tuple[int, int]] = []
 
     @property
     def pending(self) -> int:
         """Events captured but not yet passed on."""
         return len(self._events) + self._encoded
 
+    def chunk(self, chunk: Any, created: Any, interval: str) -> None:
+        """The tap: ``chunk`` is the next of the bars' source (``ts_created_ns`` and
+        ``interval`` as its bars have them)."""
+        self._chunks.append((self._chunk_end, chunk, int(created), interval))
+        self._chunk_end += len(chunk)
+
     def capture(self, event: Any) -> None:
         """The bus handler."""
         events = self._events
-        events.append(event)
+        marks = self.marks
+        if event is marks.last:  # the bar the source made last: its values are in a chunk
+            marks.last = _UNMARKED
+            row = marks.made - 1
+            if row != self._captured_next:  # bars made but never published: not stored
+                self._gaps.extend(range(self._captured_next, row))  # before the slot
+            self._captured_next = row + 1
+            events.append(_SLOT)
+        else:
+            events.append(event)
         if len(events) >= GROUP:
             with self._lock:
                 self._encode_group()
@@ -157,6 +215,10 @@ class EventCapture:
         first_ts = 0
         stamp = 0
         index = 0
+        n_tuples = 0
+        bars = 0
+        first_bar = False  # whether the group starts (ends) with a column bar, whose
+        last_bar = False  # time is read from its chunk once the loop is done
         try:
             for event in group:
                 cls = type(event)
@@ -167,6 +229,13 @@ class EventCapture:
                     at = ts_at[code]
                     last_class = cls
                     run_start = index
+                if cls is _COLUMN_BAR:
+                    first_bar = first_bar or not index
+                    last_bar = True
+                    bars += 1
+                    index += 1
+                    continue
+                last_bar = False
                 fields: tuple[Any, ...] = _astuple(event)
                 ts = fields[at]
                 if type(ts) is not int:  # a bool, a float or anything else: screened
@@ -176,23 +245,61 @@ class EventCapture:
                     return False
                 if not index:
                     first_ts = stamp
-                tuples[index] = fields
+                tuples[n_tuples] = fields
+                n_tuples += 1
                 index += 1
             runs.append(_CODE_BYTES[code] * (index - run_start))
-            _encode_into(tuples, self._scratch)
+            if n_tuples:
+                del tuples[n_tuples:]
+                _encode_into(tuples, self._scratch)
         except Exception:  # e.g. a field holding an object the codec cannot encode
             return False
-        if len(self._scratch) > MAX_EVENT_BYTES:
+        if n_tuples and len(self._scratch) > MAX_EVENT_BYTES:
             return False  # one of them might be too large
-        self._add(count, b"".join(runs), first_ts, stamp)
+        ranges = self._take_rows(bars)
+        if first_bar:
+            first_ts = self._bar_ts(ranges[0][0])
+        if last_bar:
+            stamp = self._bar_ts(ranges[-1][1] - 1)
+        self._add(count, b"".join(runs), first_ts, stamp, ranges, n_tuples > 0)
         return True
+
+    def _take_rows(self, n: int) -> list[tuple[int, int]]:
+        """The chunk rows of the next ``n`` slots, as ranges: in turn, skipping gaps."""
+        ranges: list[tuple[int, int]] = []
+        gaps = self._gaps
+        low = self._slot_next
+        while n > 0:
+            while gaps and gaps[0] <= low:
+                if gaps[0] == low:
+                    low += 1
+                del gaps[0]
+            high = low + n
+            if gaps and gaps[0] < high:
+                high = gaps[0]
+            ranges.append((low, high))
+            n -= high - low
+            low = high
+        self._slot_next = low
+        return ranges
+
+    def _bar_ts(self, row: int) -> int:
+        """``ts_event_ns`` of chunk row ``row`` (a group's first or last event, or any
+        bar: one read of a chunk a bar, far cheaper than encoding one)."""
+        chunks = self._chunks
+        for k in range(len(chunks) - 1, -1, -1):
+            start: int = chunks[k][0]
+            if row >= start:
+                times: Any = chunks[k][1].ts
+                return int(times[row - start])
+        raise LookupError(f"chunk row {row} was not handed to the recorder")
 
     def _screen(self, group: list[Any]) -> None:
         """Add the events of ``group`` that can be stored to the row; the rest goes to
         ``rejected``."""
         kept: list[Any] = []
         for item in group:
-            problem = storage_problem(item)
+            problem = None if item is _SLOT else storage_problem(item)
             if problem is None:
                 kept.append(item)
             else:
@@ -213,19 +320,37 @@ class EventCapture:
         for cls in new:
             self._code_of[cls] = len(self._classes)
             self._classes.append(cls)
-            self._layouts.append(layout(cls))
-            self._ts_at.append(cls.__struct_fields__.index("ts_event_ns"))
+            column = cls is _COLUMN_BAR
+            self._layouts.append(layout(Bar if column else cls))
+            self._ts_at.append(0 if column else cls.__struct_fields__.index("ts_event_ns"))
         self._layout_room = layouts_size(self._layouts)
         codes = bytes([self._code_of[type(event)] for event in kept])
-        _encode_into([_astuple(event) for event in kept], self._scratch)
-        self._add(len(kept), codes, kept[0].ts_event_ns, kept[-1].ts_event_ns)
+        encoded = [_astuple(event) for event in kept if event is not _SLOT]
+        if encoded:
+            _encode_into(encoded, self._scratch)
+        ranges = self._take_rows(len(kept) - len(encoded))
+        first = self._bar_ts(ranges[0][0]) if kept[0] is _SLOT else kept[0].ts_event_ns
+        last = self._bar_ts(ranges[-1][1] - 1) if kept[-1] is _SLOT else kept[-1].ts_event_ns
+        self._add(len(kept), codes, first, last, ranges, bool(encoded))
 
-    def _add(self, count: int, codes: bytes, first_ts: int, last_ts: int) -> None:
-        """Copy the group of ``count`` events encoded in the scratch buffer into the row,
-        first ending the row if the group would not fit."""
+    def _add(
+        self,
+        count: int,
+        codes: bytes,
+        first_ts: int,
+        last_ts: int,
+        ranges: list[tuple[int, int]],
+        encoded: bool,
+    ) -> None:
+        """Copy the group of ``count`` events (slots for the bars of chunk rows
+        ``ranges``, the others encoded in the scratch buffer if ``encoded``) into the
+        row, first ending the row if the group would not fit."""
         scratch = self._scratch
-        skip = 1 if scratch[0] < 0xDC else (3 if scratch[0] == 0xDC else 5)  # array header
-        size = len(scratch) - skip
+        size = 0
+        skip = 0
+        if encoded:
+            skip = 1 if scratch[0] < 0xDC else (3 if scratch[0] == 0xDC else 5)  # header
+            size = len(scratch) - skip
         buffer = self._buffer
         if buffer is not None and (
             self._count + count > MAX_EVENTS_PER_ROW
@@ -238,9 +363,16 @@ class EventCapture:
             self._buffer = buffer
             self._end = PAYLOAD_START
             self._first_ts = first_ts
-        source = memoryview(scratch)
-        buffer[self._end : self._end + size] = source[skip:]
-        source.release()
+        if size:
+            source = memoryview(scratch)
+            buffer[self._end : self._end + size] = source[skip:]
+            source.release()
+        row_ranges = self._row_ranges
+        for low, high in ranges:
+            if row_ranges and row_ranges[-1][1] == low:
+                row_ranges[-1] = (row_ranges[-1][0], high)
+            else:
+                row_ranges.append((low, high))
         self._end += size
         self._count += count
         self._codes.append(codes)
@@ -260,25 +392,62 @@ class EventCapture:
             if at >= 0:
                 firsts.append((at, code))
         firsts.sort()
-        names = [self._classes[code].__name__ for _, code in firsts]
+        names = [_type_name(self._classes[code]) for _, code in firsts]
         layouts = [self._layouts[code] for _, code in firsts]
         codes: bytes | None = None
+        column_at = -1
+        to_row = bytearray(MAX_TYPES_PER_ROW)
+        for position, (_, code) in enumerate(firsts):
+            to_row[code] = position
+            if self._classes[code] is _COLUMN_BAR:
+                column_at = position
         if len(firsts) > 1:
-            to_row = bytearray(MAX_TYPES_PER_ROW)
-            for position, (_, code) in enumerate(firsts):
-                to_row[code] = position
             codes = table_codes.translate(to_row)
-        payload = finish_payload(buffer, self._end, self._count, layouts)
+        payload: bytes | memoryview
+        encoding = TUPLES
+        if self._row_ranges:
+            encoding = COLUMNS
+            bars = sum(high - low for low, high in self._row_ranges)
+            columns = encode_bar_columns(column_at, self._pieces(self._row_ranges))
+            tuples = self._count - bars
+            payload = finish_columns_payload(buffer, self._end, tuples, layouts, columns)
+            self._row_ranges = []
+            self._keep_spare(buffer)  # copied out: reusable at once
+        else:
+            payload = finish_payload(buffer, self._end, self._count, layouts)
         seq = self._next_seq + self._encoded - self._count
         last_seq = seq + self._count - 1
         types = ",".join(names)
         self._rows.append(
-            Row(seq, last_seq, types, codes, self._first_ts, self._last_ts, TUPLES, payload)
+            Row(seq, last_seq, types, codes, self._first_ts, self._last_ts, encoding, payload)
         )
         self._buffer = None
         self._end = 0
         self._count = 0
         self._codes = []
+
+    def _pieces(self, ranges: list[tuple[int, int]]) -> list[ChunkPiece]:
+        """The chunk pieces holding the bars of the chunk row ``ranges`` (increasing), in
+        order; chunks no later row can come from are let go."""
+        pieces: list[ChunkPiece] = []
+        for low, high in ranges:
+            for entry in self._chunks:
+                start: int = entry[0]
+                chunk: Any = entry[1]
+                end = start + len(chunk)
+                if end > low and start < high:
+                    piece_start = max(low, start) - start
+                    piece_stop = min(high, end) - start
+                    pieces.append(ChunkPiece(chunk, entry[2], entry[3], piece_start, piece_stop))
+        done = ranges[-1][1]
+        while self._chunks and self._chunks[0][0] + len(self._chunks[0][1]) <= done:
+            del self._chunks[0]
+        return pieces
+
+    def _keep_spare(self, buffer: bytearray) -> None:
+        """Keep ``buffer`` for reuse if it has the usual size and room is left."""
+        if len(buffer) == ROW_BUFFER_BYTES and len(self._spare) < SPARE_BUFFERS:
+            self._spare.append(buffer)
 
     def _seal(self) -> None:
         if not self._encoded:
@@ -309,9 +478,5 @@ class EventCapture:
                 buffer = payload.obj
                 payload.release()
                 # Only the usual size is kept: one made to measure for a large group goes.
-                if (
-                    isinstance(buffer, bytearray)
-                    and len(buffer) == ROW_BUFFER_BYTES
-                    and len(self._spare) < SPARE_BUFFERS
-                ):
-                    self._spare.append(buffer)
+                if isinstance(buffer, bytearray):
+                    self._keep_spare(buffer)

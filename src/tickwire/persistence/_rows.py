@@ -20,6 +20,11 @@ it checks and what it returns are the same as for the earlier format. Rows of sc
 and earlier (``encoding`` "msgpack", "msgpack+zstd", "msgpack+zlib": an array of
 :func:`tickwire.events.encode` outputs) still read.
 
+Schema 8 adds ``encoding`` "columns" (and "columns+zstd"): a row whose bars came from a
+chunked source holds those bars as columns (``_columns.BarColumns``) after the layouts,
+and field tuples only for its other events; the type list names ``Bar`` at the position
+the block gives, and the type codes say where each of those bars is among the events.
+
 A payload over :data:`COMPRESS_ABOVE` bytes is zstd-compressed at level
 :data:`ZSTD_LEVEL` (a fast level: once the names are gone what is left is mostly float
 bits, which compress little whatever the level).
@@ -47,9 +52,12 @@ import msgspec
 import zstandard
 
 from tickwire.events import DecodeError, EventBase, decode_recorded, encode
+from tickwire.persistence._columns import decode_bar_columns
 from tickwire.persistence._types import EventRecord, StoreError
 
 __all__ = [
+    "COLUMNS",
+    "COLUMNS_ZSTD",
     "COMPRESS_ABOVE",
     "MAX_EVENTS_PER_ROW",
     "MAX_EVENT_BYTES",
@@ -95,6 +103,10 @@ TUPLES = "tuples"
 """``encoding`` column value (schema 5): layouts, then one field tuple per event."""
 TUPLES_ZSTD = "tuples+zstd"
 """``encoding`` column value (schema 5): the same, zstd-compressed."""
+COLUMNS = "columns"
+"""``encoding`` column value (schema 8): field tuples, layouts, then the bars as columns."""
+COLUMNS_ZSTD = "columns+zstd"
+"""``encoding`` column value (schema 8): the same, zstd-compressed."""
 MSGPACK = "msgpack"
 """``encoding`` column value of schema 4 and earlier: an array of codec encodings."""
 MSGPACK_ZSTD = "msgpack+zstd"
@@ -231,12 +243,26 @@ def finish_payload(buffer: bytearray, end: int, count: int, layouts: Sequence[by
     return view[: end + len(tail)]
 
 
+def finish_columns_payload(
+    buffer: bytearray, end: int, count: int, layouts: Sequence[bytes], columns: bytes
+) -> bytes:
+    """As :func:`finish_payload` for a row of encoding :data:`COLUMNS`: ``count`` field
+    tuples in ``buffer``, the layouts, then ``columns`` (the encoded ``BarColumns``); a
+    copy, so ``buffer`` can be reused at once."""
+    header = b"\xdd" + (count + 2).to_bytes(4, "big")
+    layout_bytes = b"".join([_array_header(len(layouts)), *layouts])
+    with memoryview(buffer) as view:
+        return b"".join([header, view[PAYLOAD_START:end], layout_bytes, columns])
+
+
 def compressed(row: Row) -> Row:
     """``row`` with its payload compressed, if it is an uncompressed one worth it."""
     if len(row.payload) <= COMPRESS_ABOVE:
         return row
     if row.encoding == TUPLES:
         encoding = TUPLES_ZSTD
+    elif row.encoding == COLUMNS:
+        encoding = COLUMNS_ZSTD
     elif row.encoding == MSGPACK:
         encoding = MSGPACK_ZSTD
     else:
@@ -317,6 +343,60 @@ def _decode_tuples(
     return records
 
 
+def _decode_columns(
+    seq: int,
+    types: list[str],
+    codes: bytes | None,
+    payload: bytes | memoryview,
+    n_events: int,
+    names: frozenset[str] | None,
+) -> list[EventRecord]:
+    """A row of schema 8: field tuples, layouts, then bars as columns; every event,
+    tuple or column, becomes the codec's map, as in :func:`_decode_tuples`."""
+    items = _items.decode(payload)
+    if len(items) < 2:
+        raise DecodeError("a columns row without its layouts and bars")
+    layouts = _layouts.decode(items[-2])
+    if len(layouts) != len(types) or any(len(entry) < 2 for entry in layouts):
+        raise DecodeError(f"{len(layouts)} layouts for the {len(types)} types listed")
+    n_tuples = len(items) - 2
+    n_bars = n_events - n_tuples
+    if n_bars < 0:
+        raise DecodeError(f"holds {n_tuples} tuples, its seq range says {n_events} events")
+    _selected(types, codes, n_events, None)  # checks the codes
+    column_at, bars = decode_bar_columns(items[-1], n_bars)
+    if not 0 <= column_at < len(types):
+        raise DecodeError(f"bar columns at type {column_at}, but {len(types)} types listed")
+    event_codes = bytes(n_events) if codes is None else codes
+    if event_codes.count(column_at) != n_bars:
+        raise DecodeError(f"{event_codes.count(column_at)} column bars listed for {n_bars}")
+    wanted = set(_selected(types, codes, n_events, names))
+    records: list[EventRecord] = []
+    tuple_index = bar_index = 0
+    for i, code in enumerate(event_codes):
+        if code == column_at:
+            mapping = bars[bar_index]
+            bar_index += 1
+        else:
+            item = items[tuple_index]
+            tuple_index += 1
+            if i not in wanted:
+                continue
+            values = _values.decode(item)
+            fields = layouts[code][2:]
+            if len(values) != len(fields):
+                raise DecodeError(f"event {seq + i}: {len(values)} values for {len(fields)} fields")
+            mapping = dict(zip(fields, values, strict=True))
+        if i not in wanted:
+            continue
+        tag_field, tag, *fields = layouts[code]
+        if code == column_at and set(fields) != mapping.keys():
+            raise DecodeError(f"bar columns under a layout of fields {fields}")
+        mapping[tag_field] = tag
+        records.append(EventRecord(seq + i, decode_recorded(_plain_map(mapping))))
+    return records
+
+
 def row_size_bound(n_events: int) -> int:
     """The most bytes a stored row of ``n_events`` events decompresses to."""
     items = min(n_events * MAX_EVENT_BYTES, MAX_ROW_BYTES)
@@ -325,10 +405,10 @@ def row_size_bound(n_events: int) -> int:
 
 
 def _decompressed(encoding: str, payload: bytes | memoryview, n_events: int) -> bytes | memoryview:
-    if encoding in (MSGPACK, TUPLES):
+    if encoding in (MSGPACK, TUPLES, COLUMNS):
         return payload
     bound = row_size_bound(n_events)
-    if encoding in (MSGPACK_ZSTD, TUPLES_ZSTD):
+    if encoding in (MSGPACK_ZSTD, TUPLES_ZSTD, COLUMNS_ZSTD):
         # Read, never ``decompress``: that allocates whatever size the frame header claims.
         with zstandard.ZstdDecompressor().stream_reader(payload) as reader:
             data = reader.read(bound + 1)
@@ -363,7 +443,12 @@ def unpack_row(
             raise DecodeError(f"its seq range holds {n_events} events")
         payload = _decompressed(encoding, payload, n_events)
         codes = None if codes is None else bytes(codes)  # PostgreSQL returns memoryview
-        decode = _decode_tuples if encoding.startswith(TUPLES) else _decode_maps
+        if encoding.startswith(COLUMNS):
+            decode = _decode_columns
+        elif encoding.startswith(TUPLES):
+            decode = _decode_tuples
+        else:
+            decode = _decode_maps
         return decode(seq, event_types.split(","), codes, payload, n_events, names)
     except (msgspec.DecodeError, DecodeError, zlib.error, zstandard.ZstdError) as exc:
         raise DecodeError(f"run {run_id}, row at seq {seq}: {exc}") from None

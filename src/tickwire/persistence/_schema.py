@@ -111,6 +111,10 @@ _SWEEP = (
 
 _MODE = ("ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'backtest'",)
 
+# Rows whose bars are columns copied from the source's chunks ("columns", "columns+zstd";
+# see _rows and _columns): like step 5, no table changes; older builds refuse the store.
+_BAR_COLUMNS: tuple[str, ...] = ()
+
 _TYPE_INDEX = "CREATE INDEX events_by_type ON events (run_id, event_type, seq)"
 _RUNS_INDEX = "CREATE INDEX runs_by_start ON runs (started_ns)"
 
@@ -156,6 +160,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "runs: what produced the run (a backtest, a paper or a live session)",
         sqlite=_MODE,
         postgresql=_MODE,
+    ),
+    Migration(
+        8,
+        "events: rows may hold their bars as columns (encoding 'columns')",
+        sqlite=_BAR_COLUMNS,
+        postgresql=_BAR_COLUMNS,
     ),
 )
 """Every schema step, oldest first. Append new steps; never edit a released one."""

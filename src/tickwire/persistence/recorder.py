@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Self
 import tickwire
 from tickwire._types import SubscribeAll
 from tickwire.events import new_id, now_ns
+from tickwire.events._taps import remove_chunk_tap, set_chunk_tap
 from tickwire.persistence._capture import EventCapture
 from tickwire.persistence._owner import this_process
 from tickwire.persistence._redact import redact_credentials
@@ -145,6 +146,7 @@ class Recorder:
         self.store.create_run(self._info)
         self._bus = bus
         bus.subscribe_all(self._on_event, priority=self._priority)
+        set_chunk_tap(bus, self._capture)  # bars of a chunked source come as columns
         if self._switch_interval is not None:
             hold_switch_interval(self._switch_interval)
         self._thread = threading.Thread(
@@ -178,6 +180,7 @@ class Recorder:
         if self._bus is None:
             return
         self._bus.unsubscribe_all(self._on_event)
+        remove_chunk_tap(self._bus, self._capture)
         self._stop.set()
         self._sealed.set()
         if self._thread is not None:
