@@ -48,7 +48,13 @@ class Pump:
         wait_ms = timeout_s * 1000.0
         if due:
             wait_ms = min(wait_ms, max(0.0, (min(due) - time.monotonic_ns()) / 1e6))
-        self._poller.poll(math.ceil(wait_ms))
+        if 0.0 < wait_ms < 1.0:
+            # zmq_poll counts whole milliseconds: a timer due sooner (a batch's 200 µs)
+            # would wait a whole one, so sleep the fraction and look without waiting
+            time.sleep(wait_ms / 1000.0)
+            self._poller.poll(0)
+        else:
+            self._poller.poll(math.ceil(wait_ms))
         return sum(component.poll() for component in self._components)
 
     def run(self, stop: threading.Event, *, idle_timeout_s: float = 0.05) -> None:
