@@ -93,17 +93,22 @@ def _fuzzed(socket: str, rng: random.Random, n: int) -> bytes:
     prefix = _ACK_PREFIX if socket == "ack SUB" else b""
     if n % 2:
         return prefix + rng.randbytes(rng.randint(0, 300))
-    frame = bytearray(_valid(socket, rng.randrange(1_000)))
+    return mutated(_valid(socket, rng.randrange(1_000)), rng, keep=len(prefix))
+
+
+def mutated(frame: bytes, rng: random.Random, *, keep: int = 0) -> bytes:
+    """``frame`` with 1 to 4 bytes changed, deleted or inserted after its first ``keep``."""
+    changed = bytearray(frame)
     for _ in range(rng.randint(1, 4)):
-        position = rng.randrange(len(prefix), len(frame))
+        position = rng.randrange(keep, len(changed))
         action = rng.random()
         if action < 0.6:
-            frame[position] = rng.randrange(256)
+            changed[position] = rng.randrange(256)
         elif action < 0.8:
-            del frame[position]
+            del changed[position]
         else:
-            frame.insert(position, rng.randrange(256))
-    return bytes(frame)
+            changed.insert(position, rng.randrange(256))
+    return bytes(changed)
 
 
 class _Rig:

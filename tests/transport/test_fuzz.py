@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.transport.fuzzing import SOCKETS, fuzz_socket
+from tests.transport.fuzzing import SOCKETS, fuzz_socket, mutated
 from tickwire.events import Bar, DecodeError, Signal, Tick, event_problem
 from tickwire.transport import FrameEncoder, decode_frame
 
@@ -48,17 +48,7 @@ def test_mutated_valid_frames_decode_checked_or_are_refused() -> None:
     frames = _valid_frames()
     accepted = refused = 0
     for _ in range(20_000):
-        frame = bytearray(rng.choice(frames))
-        for _ in range(rng.randint(1, 4)):
-            position = rng.randrange(len(frame))
-            action = rng.random()
-            if action < 0.6:
-                frame[position] = rng.randrange(256)
-            elif action < 0.8:
-                del frame[position]
-            else:
-                frame.insert(position, rng.randrange(256))
-        if _decoded_or_refused(bytes(frame)):
+        if _decoded_or_refused(mutated(rng.choice(frames), rng)):
             accepted += 1
         else:
             refused += 1
