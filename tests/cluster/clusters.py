@@ -44,6 +44,7 @@ def write_cluster(
     restart: str = "",
     venue: str = "",
     record: bool = True,
+    heartbeat: float = 0.2,
 ) -> Path:
     """A cluster.toml in ``folder``: ``strategies`` are TOML tables' bodies."""
     ports = free_ports(len(_ENDPOINTS))
@@ -51,7 +52,7 @@ def write_cluster(
         f'{name} = "tcp://127.0.0.1:{port}"' for name, port in zip(_ENDPOINTS, ports, strict=True)
     )
     parts = [
-        '[cluster]\nname = "test"\nstate_dir = "state"\nheartbeat_interval = 0.2\n',
+        f'[cluster]\nname = "test"\nstate_dir = "state"\nheartbeat_interval = {heartbeat}\n',
         f"[endpoints]\n{endpoints}\n",
         f'[gateway]\ndata = ["{data}"]\n{gateway}\n',
         *(f"[[strategies]]\n{body}\n" for body in strategies),

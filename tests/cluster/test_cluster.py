@@ -23,7 +23,7 @@ from .clusters import ACME, EMA, head_of, wait_for_status, write_cluster
 
 posix = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
 STRATEGIES = Path(__file__).with_name("strategies.py")
-BARS = 1500
+BARS = 2000
 
 
 def _tickwire(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
@@ -150,11 +150,10 @@ def test_a_killed_strategy_is_restarted_and_the_rest_runs_on(tmp_path: Path) -> 
 
 @posix
 def test_an_executor_killed_twenty_times_places_every_order_once(tmp_path: Path) -> None:
-    data = head_of(ACME, BARS, tmp_path / "bars.csv")
     config = write_cluster(
         tmp_path,
         [f'strategy = "{STRATEGIES}:BuyEveryBar"'],
-        data=data,
+        heartbeat=0.05,  # an executor is killed soon after it has placed an order
         gateway="lockstep_timeout = 120",
         executor='guarantee = "at-least-once"\nack_timeout_ms = 200\nmax_attempts = 10000',
         restart="backoff = 0.05\nmax_backoff = 0.2\nmax_restarts = 30",
@@ -170,7 +169,7 @@ def test_an_executor_killed_twenty_times_places_every_order_once(tmp_path: Path)
                 lambda s: (
                     s.pid not in killed
                     and s.state == "running"
-                    and s.stats.get("orders_sent", 0) >= 3
+                    and s.stats.get("orders_sent", 0) >= 1
                 ),
             )
             os.kill(executor.pid, signal.SIGKILL)
