@@ -323,8 +323,12 @@ from tickwire.strategy import Strategy
 class FarLimits(Strategy):
     def on_start(self) -> None:
         self.placed = 0
+        self.flat = self.position("ACME") == 0  # not when the venue's position was adopted
 
     def on_bar(self, bar) -> None:
+        if self.flat:
+            self.flat = False
+            self.buy(1)
         if self.placed < 3:  # limits far below the market: they stay working
             self.placed += 1
             self.buy(1, order_type=OrderType.LIMIT, limit_price=1.0)
@@ -347,7 +351,8 @@ def test_a_killed_session_restarted_adopts_its_open_orders_and_places_none_again
         args = (strategy, "--feed", venue.url, "--instrument", "ACME", "--exchange", venue.url,
                 "--db", db, "--json")  # fmt: skip
         first, port = _start_live(*args)
-        _wait_for(first, port, "OrderAccepted", 3)
+        _wait_for(first, port, "OrderAccepted", 4)
+        _wait_for(first, port, "Fill", 1)  # the market buy
         first.kill()  # SIGKILL: no stop, no reconciliation, no closing of the run
         first.communicate(timeout=30)
         second, port = _start_live(*args)
@@ -356,10 +361,11 @@ def test_a_killed_session_restarted_adopts_its_open_orders_and_places_none_again
         out, err = second.communicate(timeout=60)
         assert second.returncode == 0, err
 
-        async def open_at_venue() -> list[str]:
+        async def at_venue() -> tuple[list[str], int]:
             client = ExchangeClient(venue.url)
             try:
-                return [o.client_order_id for o in await client.open_orders()]
+                opened = [o.client_order_id for o in await client.open_orders()]
+                return opened, len(await client.fills_since(0))
             finally:
                 await client.close()
 
@@ -367,7 +373,7 @@ def test_a_killed_session_restarted_adopts_its_open_orders_and_places_none_again
 
         from tickwire.exchange import ExchangeClient
 
-        open_ids = asyncio.run(open_at_venue())
+        open_ids, fills = asyncio.run(at_venue())
     finally:
         venue.terminate()
     session = json.loads(out)
@@ -385,3 +391,6 @@ def test_a_killed_session_restarted_adopts_its_open_orders_and_places_none_again
     sessions = {i.split("-")[1] for i in own}, {i.split("-")[1] for i in adopted}
     assert len(sessions[0]) == len(sessions[1]) == 1 and sessions[0] != sessions[1]
     assert len(open_ids) == 6  # nothing the venue had was placed again
+    adopted_positions = [(e.instrument, e.quantity) for e in found if e.kind == "POSITION_ADOPTED"]
+    assert adopted_positions == [("ACME", 1.0)]
+    assert fills == 1  # holding the adopted position, the second session did not buy again

@@ -49,3 +49,22 @@ def test_data_or_replay_but_one_of_them(capsys: pytest.CaptureFixture[str], tmp_
     run(capsys, "backtest", EMA, "--data", data, "--db", db)
     code, _, err = run(capsys, "backtest", EMA, "--replay", "zzz", "--db", db)
     assert code == 2 and "no recorded run matches 'zzz'" in err
+
+
+def test_a_replay_without_recording_reads_the_store_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "tw.db")
+    data = str(sample_data_paths()[0])
+    code, out, err = run(capsys, "backtest", EMA, "--data", data, "--db", db, "--json")
+    assert code == 0, err
+    original = json.loads(out)
+    code, out, err = run(
+        capsys, "backtest", EMA, "--replay", original["run_id"], "--db", db, "--no-record",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    replayed = json.loads(out)
+    assert (replayed["bars"], replayed["fills"]) == (original["bars"], original["fills"])
+    code, out, _ = run(capsys, "runs", "list", "--db", db, "--json")
+    assert code == 0 and len(json.loads(out)) == 1  # nothing recorded by the replay

@@ -59,6 +59,7 @@ def test_strategies_of_one_class_are_named_as_a_node_names_them(tmp_path: Path) 
         (MINIMAL.replace("data =", "dta ="), r"unknown field `dta`.*\$.gateway"),
         (MINIMAL + '[executor]\nguarantee = "twice"\n', r"\$.executor.guarantee"),
         (MINIMAL + "[restart]\nbackoff = -1\n", r"\$.restart.backoff"),
+        (MINIMAL + "[executor]\nkeep_processed = 4\n", r"must outlast a signal's retries.*5 s"),
         ("[gateway]\ndata = ['a.csv']\n", "at least one strategy"),
         (MINIMAL.replace('data = ["bars.csv"]', ""), "either data"),
         (MINIMAL + '[gateway]\nfeed = "ws://x"\n', "not valid TOML"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -193,3 +194,59 @@ def test_orders_published_on_the_loop_and_from_another_thread_each_reach_the_ven
         return ids
 
     assert asyncio.run(asyncio.wait_for(main(), 60)) == ["from-a-thread", "on-the-loop"]
+
+
+class BuysThree(Strategy):
+    """Buys 3 ACME on its first bar; notes what it held when it started."""
+
+    def on_start(self) -> None:
+        self.held_at_start = self.position("ACME")
+        self.bought = False
+
+    def on_bar(self, bar: Bar) -> None:
+        if bar.instrument == "ACME" and not self.bought and not self.held_at_start:
+            self.bought = True
+            self.buy(3)
+
+
+def test_a_new_session_adopts_the_position_the_venue_holds() -> None:
+    async def session(exchange: Exchange, feed: bool) -> tuple[Node, BuysThree, list[Any]]:
+        strategy = BuysThree()
+        node = Node(
+            strategy,
+            execution=VenueExecution(ExchangeClient(exchange.url), poll_interval=0.05),
+            config=NodeConfig(start_timeout=10),
+        )
+        found: list[ReconciliationEvent] = []
+        node.bus.subscribe(ReconciliationEvent, found.append)
+        if feed:
+            node.add_feed(WebSocketFeed("exchange", exchange.url, node.bus, streams=["ACME"]))
+        running = asyncio.create_task(node.run_async())
+        for _ in range(400):  # until it holds the 3 (its own, or adopted)
+            if node.portfolio is not None and node.portfolio.quantity("ACME") == 3:
+                break
+            await asyncio.sleep(0.05)
+        node.stop()
+        assert (await asyncio.wait_for(running, 30)).status == NodeStatus.STOPPED
+        return node, strategy, found
+
+    async def main() -> tuple[Node, BuysThree, list[Any], float]:
+        exchange = Exchange(load_market_data(sample_data_paths()[:1]), speed=0.0)
+        await exchange.start()
+        await session(exchange, feed=True)  # buys 3 and is filled
+        (held,) = exchange.venue.positions()
+        node, strategy, found = await session(exchange, feed=False)
+        orders = exchange.venue.state.order_count()
+        await exchange.stop()
+        assert orders == 1  # the second session placed nothing: it already held them
+        return node, strategy, found, held.avg_price
+
+    node, strategy, found, avg_price = asyncio.run(asyncio.wait_for(main(), 90))
+    assert strategy.held_at_start == 3  # adopted before the strategy started
+    assert [(e.kind, e.instrument, e.quantity, e.avg_price) for e in found] == [
+        ("POSITION_ADOPTED", "ACME", 3.0, avg_price)
+    ]
+    assert node.portfolio is not None
+    assert node.portfolio.position("ACME").avg_price == avg_price
+    assert node.portfolio.cash == NodeConfig().cash - 3 * avg_price
+    assert node.fills == []  # taken over, not filled again

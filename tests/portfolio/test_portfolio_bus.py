@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tickwire.bus import EventBus
-from tickwire.events import Bar, Fill, PositionChanged
+from tickwire.events import Bar, Fill, PositionChanged, ReconciliationEvent, ReconciliationKind
 from tickwire.portfolio import Portfolio
 
 from .helpers import bar, buy, sell
@@ -136,7 +136,9 @@ def test_subscribes_with_the_given_priority() -> None:
             return None
 
     Portfolio(Recorder(), 1.0, priority=7)
-    assert sorted(calls, key=lambda c: c[0].__name__) == [(Bar, 7), (Fill, 7)]
+    assert sorted(calls, key=lambda c: c[0].__name__) == [
+        (Bar, 7), (Fill, 7), (ReconciliationEvent, 7)
+    ]  # fmt: skip
 
 
 def test_long_run_curve_is_compact() -> None:
@@ -199,3 +201,49 @@ def test_marks_follow_each_instrument_whatever_its_name_object() -> None:
         pf.on_bar(bar(ts, close, instrument=name[:2] + name[2:]))
     assert pf.last_price("AAPL") == 12.0 and pf.last_price("MSFT") == 22.0
     assert pf.equity == 1_000.0 - 10.0 - 40.0 + 12.0 + 2 * 22.0
+
+
+def _adopted(quantity: float, avg_price: float, instrument: str = "X") -> ReconciliationEvent:
+    return ReconciliationEvent(
+        ts_event_ns=1,
+        venue="venue",
+        kind=ReconciliationKind.POSITION_ADOPTED,
+        instrument=instrument,
+        quantity=quantity,
+        avg_price=avg_price,
+    )
+
+
+def test_a_position_adopted_from_the_venue_is_held_at_its_price_and_paid_from_cash() -> None:
+    bus = EventBus()
+    pf = Portfolio(bus, 1000.0)
+    seen: list[PositionChanged] = []
+    bus.subscribe(PositionChanged, seen.append)
+    bus.publish(_adopted(-4, 10.0))
+    assert [(e.quantity, e.avg_price) for e in seen] == [(-4.0, 10.0)]
+    assert (pf.quantity("X"), pf.cash, pf.equity) == (-4.0, 1040.0, 1000.0)
+    bus.publish(buy(2, 4, 9.0))  # closing it is a round trip like any other
+    assert pf.position("X").realized_pnl == 4.0
+    assert [(t.quantity, t.entry_price, t.exit_price) for t in pf.trades] == [(4.0, 10.0, 9.0)]
+
+
+def test_other_reconciliation_findings_leave_the_portfolio_alone() -> None:
+    bus = EventBus()
+    pf = Portfolio(bus, 1000.0)
+    bus.publish(
+        ReconciliationEvent(
+            ts_event_ns=1, venue="v", kind=ReconciliationKind.POSITION_DIFFERS,
+            instrument="X", quantity=3, avg_price=10.0,
+        )
+    )  # fmt: skip
+    assert (pf.quantity("X"), pf.cash) == (0.0, 1000.0)
+
+
+def test_adopting_refuses_a_position_that_is_not_flat() -> None:
+    pf = Portfolio(None, 1000.0)
+    pf.on_fill(buy(1, 2, 10.0))
+    with pytest.raises(ValueError, match="already holds 2"):
+        pf.adopt("X", 5, 10.0, 2)
+    with pytest.raises(ValueError, match="quantity must be finite"):
+        pf.adopt("Y", float("nan"), 10.0, 2)
+    assert pf.quantity("X") == 2.0

@@ -151,6 +151,7 @@ def backtest(
         build_strategy(strategy_cls, values),
         data=list(data),
         replay=replay,
+        replay_db=db or "default",
         cash=cash,
         broker=broker_options(commission, slippage),
         db=None if no_record else (db or "default"),
@@ -208,6 +209,7 @@ def _run(
     *,
     data: list[str],
     replay: str | None = None,
+    replay_db: str = "default",
     cash: float,
     broker: dict[str, Any],
     db: str | None,
@@ -219,12 +221,13 @@ def _run(
     debug: bool,
     periods_per_year: float | None = None,
 ) -> str:
-    """Run, record and report one backtest; returns the run's status."""
+    """Run, record (to ``db``, unless None) and report one backtest, on ``data`` or on the
+    run ``replay`` of the store ``replay_db``; returns the run's status."""
     with ExitStack() as resources:
         if replay is None:
             source: Any = read_bars(data, skip_bad_rows=skip_bad_rows)
         else:
-            source = resources.enter_context(recorded_market_data(db or "default", replay))
+            source = resources.enter_context(recorded_market_data(replay_db, replay))
             data = list(source.paths)
         return _run_on(
             strategy,

@@ -107,12 +107,23 @@ class ExecutorConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     ``store``, so that a restarted executor never places an order twice)."""
     store: str = "processed.db"
     """The SQLite file of processed signal ids (relative to ``state_dir``)."""
+    keep_processed: _Positive = 7 * 86_400.0
+    """Seconds a processed signal id is remembered: older ones are forgotten when the
+    executor starts, so the store stays bounded (a sender stops retrying long before)."""
     ack_timeout_ms: _Count = 1_000
     max_attempts: _Count = 5
     request_timeout_ms: _Count = 2_000
     request_retries: _Count = 3
     risk: dict[str, Any] = {}
     """Risk limits (``RiskConfig`` fields: ``max_order_quantity``, ``max_position``...)."""
+
+    def __post_init__(self) -> None:
+        retrying = self.ack_timeout_ms * self.max_attempts / 1_000
+        if self.keep_processed <= retrying:
+            raise ValueError(
+                f"keep_processed ({self.keep_processed:g} s) must outlast a signal's retries "
+                f"(ack_timeout_ms x max_attempts = {retrying:g} s)"
+            )
 
 
 class OrderGatewayConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -154,7 +154,7 @@ class Executor:
         state = cluster.state_path
         state.mkdir(parents=True, exist_ok=True)
         inner: ProcessedStore = (
-            SqliteProcessedStore(state / config.store)
+            SqliteProcessedStore(state / config.store, keep_for=config.keep_processed)
             if config.guarantee is Guarantee.EXACTLY_ONCE
             else MemoryProcessedStore()
         )

@@ -24,6 +24,9 @@ class ReconciliationKind(enum.StrEnum):
     """The venue reports a fill of an order this session did not place."""
     POSITION_DIFFERS = "POSITION_DIFFERS"
     """The venue's position in an instrument is not what this session's fills make it."""
+    POSITION_ADOPTED = "POSITION_ADOPTED"
+    """At the start of a session the venue holds a position (an earlier session's, or one
+    made outside tickwire): the portfolio takes it over at the venue's average price."""
 
 
 @register_event_type
@@ -37,3 +40,7 @@ class ReconciliationEvent(EventBase, frozen=True, kw_only=True, tag="tickwire.Re
     order_id: str = ""
     instrument: str = ""
     detail: str = ""
+    quantity: float = 0.0
+    """For ``POSITION_ADOPTED``: the signed position the venue holds."""
+    avg_price: float = 0.0
+    """For ``POSITION_ADOPTED``: the venue's average entry price of that position."""

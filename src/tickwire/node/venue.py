@@ -25,7 +25,10 @@ and after every reconnect: the venue's open orders (one this session did not pla
 adopted as external), the fills since the last one applied (at the start, the venue's
 fill history is taken as what came before the session, not applied again; a later fill
 of an order this session did not place is applied and reported as inferred), and the
-positions (a difference from this session's fills is reported, never assumed flat).
+positions: at the start, a position the venue holds is adopted (the portfolio takes it
+over at the venue's average price, so a restarted session trades on from what the
+account holds); later, a difference from this session's fills is reported, never
+assumed flat.
 Each difference is a :class:`~tickwire.events.ReconciliationEvent` and a log line.
 """
 
@@ -342,7 +345,14 @@ class VenueExecution:
         )  # fmt: skip
 
     def _reconciled(
-        self, kind: ReconciliationKind, order_id: str, instrument: str, detail: str
+        self,
+        kind: ReconciliationKind,
+        order_id: str,
+        instrument: str,
+        detail: str,
+        *,
+        quantity: float = 0.0,
+        avg_price: float = 0.0,
     ) -> None:
         log.warning("%s: reconciliation: %s %s: %s", self.name, kind.value, order_id, detail)
         self._publish(
@@ -353,6 +363,8 @@ class VenueExecution:
                 order_id=order_id,
                 instrument=instrument,
                 detail=detail,
+                quantity=quantity,
+                avg_price=avg_price,
             )
         )
 
@@ -368,13 +380,14 @@ class VenueExecution:
         """Open orders, fills since the last one applied, and positions, against the
         venue's; VenueUnavailable if it does not answer (nothing is assumed then)."""
         async with self._lock:
+            starting = self._last_seq < 0
             for record in await self.client.open_orders():
                 self._apply_order(record)
             await self._apply_new_fills()
             for order_id in list(self.client.in_flight):
                 self._apply_result(await self.client.resolve(order_id))
             await self._check_working_orders()
-            await self._check_positions()
+            await self._check_positions(adopt=starting)
 
     async def _settle(self) -> None:
         """The cheap part of a reconciliation: in-flight orders and new fills."""
@@ -401,16 +414,30 @@ class VenueExecution:
             if record is not None:
                 self._apply_order(record)
 
-    async def _check_positions(self) -> None:
+    async def _check_positions(self, *, adopt: bool) -> None:
+        """Compare the venue's positions with this session's; at the start (``adopt``),
+        one the venue holds becomes the session's, at the venue's average price."""
         for record in await self.client.positions():
             mine = self.positions.get(record.instrument, 0.0)
-            if abs(mine - record.quantity) > _EPSILON:
+            if abs(mine - record.quantity) <= _EPSILON:
+                continue
+            if adopt and not mine:
+                self.positions[record.instrument] = record.quantity
                 self._reconciled(
-                    ReconciliationKind.POSITION_DIFFERS,
+                    ReconciliationKind.POSITION_ADOPTED,
                     "",
                     record.instrument,
-                    f"the venue holds {record.quantity:g}, this session's fills {mine:g}",
+                    f"the venue holds {record.quantity:g} at {record.avg_price:g}: adopted",
+                    quantity=record.quantity,
+                    avg_price=record.avg_price,
                 )
+                continue
+            self._reconciled(
+                ReconciliationKind.POSITION_DIFFERS,
+                "",
+                record.instrument,
+                f"the venue holds {record.quantity:g}, this session's fills {mine:g}",
+            )
 
     # -- background ---------------------------------------------------------------------
 

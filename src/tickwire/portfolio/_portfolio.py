@@ -9,7 +9,14 @@ from typing import Any, Final, Protocol, cast
 
 from tickwire._floats import is_finite
 from tickwire._types import BusLike
-from tickwire.events import Bar, Fill, PositionChanged
+from tickwire.events import (
+    Bar,
+    Fill,
+    PositionChanged,
+    ReconciliationEvent,
+    ReconciliationKind,
+    Side,
+)
 from tickwire.portfolio.equity import EquityCurve
 from tickwire.portfolio.position import Position, PositionState, sign_of
 from tickwire.portfolio.statistics import Statistics, compute_statistics
@@ -57,6 +64,10 @@ class Portfolio:
     only at finite prices above 0 (any finite price with ``allow_nonpositive_prices``,
     for instruments that trade at zero or below), keeps the last good mark otherwise,
     and refuses a fill at a price it would not mark at.
+
+    A position the venue already holds when a live session starts (a
+    ``ReconciliationEvent`` of kind ``POSITION_ADOPTED``) is taken over as if bought, or
+    sold short, at the venue's average price: cash pays for it, so equity is unchanged.
 
     With ``bus=None`` it subscribes to nothing and publishes nothing: feed it with
     :meth:`on_fill` / :meth:`on_bar` (see :meth:`replay`).
@@ -112,6 +123,7 @@ class Portfolio:
         if bus is not None:
             bus.subscribe(Fill, self.on_fill, priority=priority)
             bus.subscribe(Bar, self.on_bar, priority=priority)
+            bus.subscribe(ReconciliationEvent, self.on_reconciliation, priority=priority)
 
     @classmethod
     def replay(cls, fills: Iterable[Fill], cash: float) -> Portfolio:
@@ -131,6 +143,7 @@ class Portfolio:
         if bus is not None:
             bus.unsubscribe(Fill, self.on_fill)
             bus.unsubscribe(Bar, self.on_bar)
+            bus.unsubscribe(ReconciliationEvent, self.on_reconciliation)
             self._bus = None
 
     # -- event handlers ----------------------------------------------------------------
@@ -254,6 +267,33 @@ class Portfolio:
                     quantity=pos.quantity,
                     avg_price=pos.avg_price,
                     realized_pnl=pos.realized_pnl,
+                )
+            )
+
+    def on_reconciliation(self, event: ReconciliationEvent) -> None:
+        """Take over a position the venue held when the session started."""
+        if event.kind == ReconciliationKind.POSITION_ADOPTED:
+            self.adopt(event.instrument, event.quantity, event.avg_price, event.ts_event_ns)
+
+    def adopt(self, instrument: str, quantity: float, avg_price: float, ts_event_ns: int) -> None:
+        """Open a position of ``quantity`` (signed) in ``instrument``, which must be flat, at
+        ``avg_price``, paid from cash: the start of a session at a venue that holds it."""
+        if not is_finite(quantity):
+            raise ValueError(f"adopting {instrument}: quantity must be finite, got {quantity!r}")
+        held = self.quantity(instrument)
+        if held:
+            raise ValueError(f"adopting {instrument}: the portfolio already holds {held:g}")
+        if quantity:
+            side = Side.BUY if quantity > 0 else Side.SELL
+            self.on_fill(
+                Fill(
+                    ts_event_ns=ts_event_ns,
+                    order_id="",
+                    instrument=instrument,
+                    side=side,
+                    quantity=abs(quantity),
+                    price=avg_price,
+                    id=f"adopted-{instrument}",
                 )
             )
 

@@ -97,15 +97,35 @@ CREATE TABLE IF NOT EXISTS processed_events (
 class SqliteProcessedStore:
     """The store in a SQLite file (WAL): each claim and completion is committed before it
     returns, so it survives a killed process (``synchronous=FULL`` with ``durable=True``
-    survives a power loss too, at a cost per signal)."""
+    survives a power loss too, at a cost per signal).
 
-    def __init__(self, path: str | Path, *, durable: bool = False) -> None:
+    With ``keep_for`` (seconds), ids completed longer ago than that are forgotten when
+    the store opens, so a receiver that runs for months keeps a bounded file: a sender
+    gives up on a signal after its last retry, so an id that old never comes again. Ids
+    in doubt are kept until someone looks at them.
+    """
+
+    def __init__(
+        self, path: str | Path, *, durable: bool = False, keep_for: float | None = None
+    ) -> None:
+        if keep_for is not None and not keep_for > 0:
+            raise ValueError(f"keep_for must be above 0 seconds, got {keep_for}")
         self.path = Path(path)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.execute(_SCHEMA)
+        self.forgotten = (
+            0 if keep_for is None else self.forget_before(time.time_ns() - int(keep_for * 1e9))
+        )
+        """How many completed ids opening the store forgot (``keep_for``)."""
+
+    def forget_before(self, ts_ns: int) -> int:
+        """Forget the ids completed before ``ts_ns`` (wall clock); how many."""
+        return self._db.execute(
+            "DELETE FROM processed_events WHERE state = 'done' AND ts_ns < ?", (ts_ns,)
+        ).rowcount
 
     def claim(self, event_id: str) -> Claim:
         """Claim ``event_id`` (committed) if it is new; else its stored state."""
