@@ -220,9 +220,9 @@ def vs_backtrader(n: int, path: str) -> dict[str, float]:
 
 def layers(n: int) -> None:
     """Cost per bar as components are added one at a time (pre-built bars, best of 3)."""
-    from tickwire.backtest._feed import feed, feed_checked
     from tickwire.bus import EventBus
     from tickwire.execution import RiskManager, SimulatedBroker
+    from tickwire.node._feed import feed, feed_checked
     from tickwire.portfolio import Portfolio
     from tickwire.strategy.ema_cross import EmaCross
 

@@ -23,7 +23,6 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from tickwire._exceptions import ConfigError, DataError, StrategyError
-from tickwire.backtest._feed import LatestUpdates, feed, feed_checked
 from tickwire.bus import DeadLetter, ErrorPolicy, EventBus
 from tickwire.bus.policy import ErrorStop, RunStopped
 from tickwire.clock import BacktestClock, LiveClock
@@ -44,6 +43,7 @@ from tickwire.events._base import new_id
 from tickwire.events.system import traceback_text
 from tickwire.execution import RiskManager, SignalExecutor, SimulatedBroker
 from tickwire.node._components import VenueClient, component_name
+from tickwire.node._feed import LatestUpdates, feed, feed_checked
 from tickwire.node._names import name_strategies
 from tickwire.node._outcome import NodeOutcome, NodeStatus, StrategyStats, strategy_stats
 from tickwire.node.config import NodeConfig

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tickwire.backtest._feed import plainly_valid
 from tickwire.events import Bar, Tick, market_data_problem
+from tickwire.node._feed import plainly_valid
 
 PRICES = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
