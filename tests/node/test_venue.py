@@ -209,13 +209,14 @@ class BuysThree(Strategy):
             self.buy(3)
 
 
-def test_a_new_session_adopts_the_position_the_venue_holds() -> None:
+@pytest.mark.parametrize("mode", ["sync", "threaded"])
+def test_a_new_session_adopts_the_position_the_venue_holds(mode: Any) -> None:
     async def session(exchange: Exchange, feed: bool) -> tuple[Node, BuysThree, list[Any]]:
         strategy = BuysThree()
         node = Node(
             strategy,
             execution=VenueExecution(ExchangeClient(exchange.url), poll_interval=0.05),
-            config=NodeConfig(start_timeout=10),
+            config=NodeConfig(start_timeout=10, mode=mode),
         )
         found: list[ReconciliationEvent] = []
         node.bus.subscribe(ReconciliationEvent, found.append)

@@ -147,14 +147,15 @@ def backtest(
     for path in data:
         if not Path(path).exists():
             raise UsageError(f"data file not found: {path}")
+    store = db or "default"
     status = _run(
         build_strategy(strategy_cls, values),
         data=list(data),
         replay=replay,
-        replay_db=db or "default",
+        replay_db=store,
         cash=cash,
         broker=broker_options(commission, slippage),
-        db=None if no_record else (db or "default"),
+        db=None if no_record else store,
         report_dir=report_dir,
         as_json=as_json,
         fills_out=fills_out,

@@ -103,6 +103,8 @@ async def _start_all(node: Node, stops: list[tuple[str, Callable[[], Awaitable[N
             node.lifecycle(EXECUTION, LifecycleState.FAILED, why)
             node._failed.append(EXECUTION)
             raise _StartFailed(f"execution did not start: {why}") from exc
+        if threaded:  # the portfolio's thread applies what reconciling found first
+            await asyncio.to_thread(node.bus.wait_until_system_idle, timeout)
     node.lifecycle(EXECUTION, LifecycleState.RUNNING)
     stops.append((EXECUTION, lambda: _stop_execution(node, threaded)))
     for client in node.feeds:
